@@ -1,0 +1,132 @@
+//! The command line as plain data: clap parses into these types, and nothing here does any work.
+
+use std::path::PathBuf;
+
+use clap::{Args as ClapArgs, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "dossier",
+    version,
+    about = "Reads an Android app without running it: what personal data its code can collect, who collects it, where it may go.",
+    after_help = "Inputs are recognised by their bytes: an APK, a split set (.apks, .xapk, .apkm), a bare DEX, or a JAR/ZIP carrying classes*.dex.\nExit codes: 0 fine, 1 a gate failed, 2 error."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Decode AndroidManifest.xml: readable XML by default, or the typed manifest as JSON.
+    Manifest(ManifestArgs),
+    /// Parse every classes*.dex and list invoked methods, fields, strings and classes.
+    Dex(DexArgs),
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct ManifestArgs {
+    /// The APK, split set or JAR to read.
+    pub file: PathBuf,
+    #[arg(long, value_enum, default_value_t = ManifestFormat::Xml)]
+    pub format: ManifestFormat,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ManifestFormat {
+    /// The decoded AndroidManifest.xml as indented XML.
+    Xml,
+    /// The typed manifest (package, versions, permissions, components, ...) as JSON.
+    Json,
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct DexArgs {
+    /// The APK, split set, DEX or JAR to read.
+    pub file: PathBuf,
+    #[arg(long, value_enum, default_value_t = DexFormat::Text)]
+    pub format: DexFormat,
+    /// Also list where each method, field and string is used (DEX file, class and method).
+    #[arg(long)]
+    pub sites: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DexFormat {
+    /// A summary for people.
+    Text,
+    /// Every fact, sorted, for programs.
+    Json,
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct OutputArgs {
+    /// Write to this file instead of standard output.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub path: Option<PathBuf>,
+}
+
+/// Caps that keep a hostile archive from exhausting memory. Sizes take K, M or G suffixes (powers of 1024).
+#[derive(Debug, ClapArgs)]
+pub struct LimitArgs {
+    /// Largest input file read.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_input_size: Option<u64>,
+    /// Largest size one archive entry may inflate to.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_entry_size: Option<u64>,
+    /// Largest total of all inflated entries of one input.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_total_inflated: Option<u64>,
+    /// Largest compression ratio (inflated / compressed) accepted for large entries.
+    #[arg(long, value_name = "RATIO")]
+    pub max_ratio: Option<u64>,
+}
+
+/// Parses `123`, `64K`, `512M`, `4G` (binary multiples; an optional trailing `B` or `iB` is accepted).
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let trimmed = text.trim();
+    let upper = trimmed.to_ascii_uppercase();
+    let without_b = upper
+        .strip_suffix("IB")
+        .or_else(|| upper.strip_suffix('B'))
+        .unwrap_or(&upper);
+    let (digits, multiplier) = match without_b.chars().last() {
+        Some('K') => (&without_b[..without_b.len() - 1], 1u64 << 10),
+        Some('M') => (&without_b[..without_b.len() - 1], 1u64 << 20),
+        Some('G') => (&without_b[..without_b.len() - 1], 1u64 << 30),
+        Some('T') => (&without_b[..without_b.len() - 1], 1u64 << 40),
+        _ => (without_b, 1),
+    };
+    let number: u64 = digits
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{text}' is not a size (examples: 4096, 64K, 512M, 4G)"))?;
+    number
+        .checked_mul(multiplier)
+        .ok_or_else(|| format!("'{text}' is too large"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_size;
+
+    #[test]
+    fn sizes_take_binary_suffixes() {
+        assert_eq!(parse_size("4096"), Ok(4096));
+        assert_eq!(parse_size("64K"), Ok(64 << 10));
+        assert_eq!(parse_size("512m"), Ok(512 << 20));
+        assert_eq!(parse_size("4GiB"), Ok(4 << 30));
+        assert_eq!(parse_size("2GB"), Ok(2 << 30));
+        assert!(parse_size("lots").is_err());
+        assert!(parse_size("99999999999T").is_err());
+    }
+}
