@@ -8,5 +8,6 @@ pub mod anomaly;
 pub mod axml;
 pub mod container;
 pub mod dex;
+pub mod native;
 
 pub use anomaly::Anomaly;
