@@ -828,7 +828,9 @@ impl Parser<'_> {
         else {
             return;
         };
-        if first > 0 || !raw::has_signature(self.data, 0, raw::LOCAL_HEADER_SIGNATURE) {
+        // A local header at offset 0 that no record names (apkzlib's zero-name padding entry)
+        // is fine for Android: it only checks the signature at offset 0.
+        if first > 0 && !raw::has_signature(self.data, 0, raw::LOCAL_HEADER_SIGNATURE) {
             self.note(
                 "zip.prepended_data",
                 "offset@0x0",
