@@ -50,8 +50,14 @@ fn every_corpus_file_opens_and_every_entry_reads_without_panic() {
                     }
                 }
                 for dex in input.dex_entries() {
-                    let bytes = input.read_dex(&dex).unwrap_or_else(|e| panic!("{name}: {e}"));
-                    assert!(bytes.starts_with(b"dex\n"), "{name}: {} is not a DEX", dex.label);
+                    let bytes = input
+                        .read_dex(&dex)
+                        .unwrap_or_else(|e| panic!("{name}: {e}"));
+                    assert!(
+                        bytes.starts_with(b"dex\n"),
+                        "{name}: {} is not a DEX",
+                        dex.label
+                    );
                 }
                 eprintln!(
                     "{name}: {:?}, {} archives, {} dex, {} libs, anomalies {:?}",
@@ -99,5 +105,81 @@ fn entry_names_match_unzip_listing() {
             .map(|entry| entry.name.clone())
             .collect();
         assert_eq!(ours, expected, "{name}");
+    }
+}
+
+/// What each malformed apksig sample must give (docs/anomalies-container.md, "Corpus").
+#[test]
+fn apksig_malformed_samples_give_the_documented_anomalies() {
+    let expectations: [(&str, &str); 6] = [
+        ("apksig-empty-unsigned.apk", "zip.empty_archive"),
+        ("apksig-garbage-cd-eocd.apk", "zip.garbage_before_eocd"),
+        ("apksig-max-eocd-comment.apk", "zip.max_comment"),
+        (
+            "apksig-mismatched-compression.apk",
+            "zip.local_method_mismatch",
+        ),
+        ("apksig-nul-in-entry-name.apk", "zip.name_nul"),
+        ("apksig-truncated-cd.apk", "zip.truncated_central_directory"),
+    ];
+    for (name, code) in expectations {
+        let Some(path) = corpus_apk(name) else {
+            continue;
+        };
+        let input = LoadedInput::open(&path, &Limits::default()).unwrap();
+        assert_eq!(input.kind, InputKind::Apk, "{name}");
+        assert!(
+            codes(&input).iter().any(|c| c == code),
+            "{name}: {:?}",
+            codes(&input)
+        );
+        if name != "apksig-empty-unsigned.apk" {
+            let manifest = input.base_entry("AndroidManifest.xml").unwrap();
+            assert!(
+                manifest.is_some_and(|m| m.len() > 8),
+                "{name}: manifest readable"
+            );
+            let dexes = input.dex_entries();
+            assert_eq!(dexes.len(), 1, "{name}");
+            assert!(
+                input.read_dex(&dexes[0]).unwrap().starts_with(b"dex\n"),
+                "{name}"
+            );
+        }
+    }
+}
+
+#[test]
+fn well_formed_corpus_apks_have_no_anomalies() {
+    for path in corpus_files() {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if name.starts_with("apksig-") {
+            continue;
+        }
+        let input = LoadedInput::open(&path, &Limits::default()).unwrap();
+        assert!(
+            input.all_anomalies().is_empty(),
+            "{name}: {:?}",
+            input.all_anomalies()
+        );
+    }
+}
+
+#[test]
+fn corpus_kinds_follow_the_bytes() {
+    let expected = [
+        ("multidex-no-manifest.apk", InputKind::Jar),
+        ("framework-res-android10.apk", InputKind::Apk),
+        ("okhttp-d8-038.dex", InputKind::Dex),
+        // MANIFEST.tsv says "no manifest", but the jar does hold an AndroidManifest.xml.
+        ("uiautomator2-u2-jar.jar", InputKind::Apk),
+        ("airtest-maxpresent-jar.jar", InputKind::Apk),
+    ];
+    for path in corpus_files() {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if let Some((_, kind)) = expected.iter().find(|(file, _)| *file == name) {
+            let input = LoadedInput::open(&path, &Limits::default()).unwrap();
+            assert_eq!(input.kind, *kind, "{name}");
+        }
     }
 }

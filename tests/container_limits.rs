@@ -16,7 +16,11 @@ fn zero_bomb(mib: usize) -> Vec<u8> {
     let mut encoder = Compress::new(Compression::best(), false);
     let mut chunk = |flush: FlushCompress| {
         let mut out = Vec::with_capacity(64 * 1024);
-        let input: &[u8] = if matches!(flush, FlushCompress::Finish) { &[] } else { &zeros };
+        let input: &[u8] = if matches!(flush, FlushCompress::Finish) {
+            &[]
+        } else {
+            &zeros
+        };
         let before = encoder.total_in();
         encoder.compress_vec(input, &mut out, flush).unwrap();
         assert_eq!(encoder.total_in() - before, input.len() as u64);
@@ -35,7 +39,13 @@ fn zero_bomb(mib: usize) -> Vec<u8> {
 }
 
 /// A one-entry archive holding `payload` as written, declaring `uncompressed` bytes.
-fn single_entry_zip(name: &str, method: u16, payload: &[u8], uncompressed: u32, crc: u32) -> Vec<u8> {
+fn single_entry_zip(
+    name: &str,
+    method: u16,
+    payload: &[u8],
+    uncompressed: u32,
+    crc: u32,
+) -> Vec<u8> {
     let mut out = Vec::new();
     let field16 = |out: &mut Vec<u8>, v: u16| out.extend_from_slice(&v.to_le_bytes());
     let field32 = |out: &mut Vec<u8>, v: u32| out.extend_from_slice(&v.to_le_bytes());
@@ -92,7 +102,10 @@ fn two_gib_zero_bomb_hits_the_ratio_cap_quickly() {
     let archive = bomb_archive();
     let started = Instant::now();
     let error = archive.read(&archive.entries()[0]).unwrap_err();
-    assert!(matches!(error, ContainerError::RatioExceeded { .. }), "{error}");
+    assert!(
+        matches!(error, ContainerError::RatioExceeded { .. }),
+        "{error}"
+    );
     assert!(error.to_string().contains("bomb.apk!classes.dex"));
     assert!(started.elapsed() < Duration::from_secs(10));
     assert!(archive.inflated_so_far() < 8 << 20, "stopped early");
@@ -107,7 +120,10 @@ fn zero_bomb_hits_the_entry_size_cap_when_ratio_is_allowed() {
         ..Limits::default()
     };
     let error = read_with(bytes, limits).unwrap_err();
-    assert!(matches!(error, ContainerError::EntryTooLarge { limit, .. } if limit == 24 << 20), "{error}");
+    assert!(
+        matches!(error, ContainerError::EntryTooLarge { limit, .. } if limit == 24 << 20),
+        "{error}"
+    );
 }
 
 #[test]
@@ -119,7 +135,10 @@ fn zero_bomb_hits_the_total_budget() {
         ..Limits::default()
     };
     let error = read_with(bytes, limits).unwrap_err();
-    assert!(matches!(error, ContainerError::TotalInflatedExceeded { .. }), "{error}");
+    assert!(
+        matches!(error, ContainerError::TotalInflatedExceeded { .. }),
+        "{error}"
+    );
 }
 
 #[test]
@@ -128,7 +147,13 @@ fn small_highly_compressible_entry_is_not_refused_by_the_ratio_cap() {
     let mut encoder = flate2::write::DeflateEncoder::new(Vec::new(), Compression::best());
     encoder.write_all(&zeros).unwrap();
     let packed = encoder.finish().unwrap();
-    let bytes = single_entry_zip("res/raw/blank.bin", 8, &packed, zeros.len() as u32, crc32fast::hash(&zeros));
+    let bytes = single_entry_zip(
+        "res/raw/blank.bin",
+        8,
+        &packed,
+        zeros.len() as u32,
+        crc32fast::hash(&zeros),
+    );
     assert_eq!(read_with(bytes, Limits::default()).unwrap(), zeros);
 }
 
@@ -141,24 +166,38 @@ fn lying_declared_size_does_not_drive_allocation() {
     let bytes = single_entry_zip("a.bin", 8, &packed, u32::MAX - 1, crc32fast::hash(content));
     let archive = Archive::parse(bytes, "liar.apk", &Limits::default()).unwrap();
     assert_eq!(archive.read(&archive.entries()[0]).unwrap(), content);
-    assert!(archive.anomalies().iter().any(|a| a.code == "zip.uncompressed_size_mismatch"));
+    assert!(
+        archive
+            .anomalies()
+            .iter()
+            .any(|a| a.code == "zip.uncompressed_size_mismatch")
+    );
 }
 
 #[test]
 fn stored_entry_claiming_more_than_the_file_is_out_of_bounds() {
     let bytes = single_entry_zip("a.bin", 0, b"abc", 0x7fff_ffff, 0);
     let error = read_with(bytes, Limits::default()).unwrap_err();
-    assert!(matches!(error, ContainerError::EntryOutOfBounds { .. }), "{error}");
+    assert!(
+        matches!(error, ContainerError::EntryOutOfBounds { .. }),
+        "{error}"
+    );
 }
 
 fn written_by_zip_crate(count: usize) -> Vec<u8> {
     let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let deflated = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
-    let stored = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let deflated = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
     for index in 0..count {
         let options = if index % 2 == 0 { deflated } else { stored };
-        writer.start_file(format!("assets/file{index}.txt"), options).unwrap();
-        writer.write_all(format!("content of file {index} ").repeat(50).as_bytes()).unwrap();
+        writer
+            .start_file(format!("assets/file{index}.txt"), options)
+            .unwrap();
+        writer
+            .write_all(format!("content of file {index} ").repeat(50).as_bytes())
+            .unwrap();
     }
     writer.finish().unwrap().into_inner()
 }
@@ -182,7 +221,10 @@ fn entry_count_cap_is_a_typed_error() {
         ..Limits::default()
     };
     let error = Archive::parse(written_by_zip_crate(10), "z.zip", &limits).unwrap_err();
-    assert!(matches!(error, ContainerError::TooManyEntries { limit: 5, .. }), "{error}");
+    assert!(
+        matches!(error, ContainerError::TooManyEntries { limit: 5, .. }),
+        "{error}"
+    );
 }
 
 #[test]
@@ -192,5 +234,8 @@ fn input_size_cap_is_a_typed_error() {
         ..Limits::default()
     };
     let error = LoadedInput::from_bytes(written_by_zip_crate(3), "z.apk", &limits).unwrap_err();
-    assert!(matches!(error, ContainerError::InputTooLarge { limit: 100, .. }), "{error}");
+    assert!(
+        matches!(error, ContainerError::InputTooLarge { limit: 100, .. }),
+        "{error}"
+    );
 }

@@ -28,7 +28,8 @@ struct Spec {
 }
 
 fn deflate(content: &[u8]) -> Vec<u8> {
-    let mut encoder = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+    let mut encoder =
+        flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
     encoder.write_all(content).unwrap();
     encoder.finish().unwrap()
 }
@@ -81,7 +82,11 @@ fn u32le(out: &mut Vec<u8>, value: u32) {
 
 fn build(layout: &Layout) -> Vec<u8> {
     let mut out = layout.prefix.clone();
-    let base = if layout.offsets_include_prefix { 0 } else { layout.prefix.len() };
+    let base = if layout.offsets_include_prefix {
+        0
+    } else {
+        layout.prefix.len()
+    };
     let mut offsets = Vec::new();
     for spec in &layout.entries {
         offsets.push((out.len() - base) as u32);
@@ -162,7 +167,9 @@ fn has(archive: &Archive, code: &str) -> bool {
 }
 
 fn read_named(archive: &Archive, name: &str) -> Vec<u8> {
-    let entry = archive.find(name).unwrap_or_else(|| panic!("{name} not found"));
+    let entry = archive
+        .find(name)
+        .unwrap_or_else(|| panic!("{name} not found"));
     archive.read(entry).unwrap()
 }
 
@@ -218,7 +225,10 @@ fn duplicate_names_keep_every_copy_and_find_returns_the_first() {
     let chosen = archive.find("classes.dex").unwrap();
     assert_eq!(chosen.index, 0);
     assert_eq!(archive.read(chosen).unwrap(), b"dex\n035\0first");
-    assert_eq!(archive.read(&archive.entries()[1]).unwrap(), b"dex\n035\0second");
+    assert_eq!(
+        archive.read(&archive.entries()[1]).unwrap(),
+        b"dex\n035\0second"
+    );
 }
 
 #[test]
@@ -350,7 +360,10 @@ fn fake_eocd_in_comment_pointing_nowhere_is_skipped() {
 fn fake_eocd_in_comment_describing_another_directory_is_what_android_uses() {
     // The comment holds a second, valid-looking EOCD that points at the same directory but
     // counts fewer records: Android (backward scan) uses it, a forward reader would not.
-    let entries = vec![stored("AndroidManifest.xml", MANIFEST_BYTES), deflated("classes.dex", DEX_BYTES)];
+    let entries = vec![
+        stored("AndroidManifest.xml", MANIFEST_BYTES),
+        deflated("classes.dex", DEX_BYTES),
+    ];
     let plain = archive_of(entries.clone());
     let eocd_at = plain.len() - 22;
     let cd_size = u32::from_le_bytes(plain[eocd_at + 12..eocd_at + 16].try_into().unwrap());
@@ -372,7 +385,10 @@ fn fake_eocd_in_comment_describing_another_directory_is_what_android_uses() {
 #[test]
 fn eocd_undercount_hides_entries_from_android_but_not_from_us() {
     let archive = parse(build(&Layout {
-        entries: vec![stored("AndroidManifest.xml", MANIFEST_BYTES), deflated("classes2.dex", DEX_BYTES)],
+        entries: vec![
+            stored("AndroidManifest.xml", MANIFEST_BYTES),
+            deflated("classes2.dex", DEX_BYTES),
+        ],
         count_override: Some(1),
         ..Layout::default()
     }));
@@ -431,9 +447,7 @@ fn zip64_records_and_extra_fields_are_followed() {
     let content = DEX_BYTES;
     let mut spec = stored("classes.dex", content);
     let mut out = Vec::new();
-    let mut record = Vec::new();
-    central_record(&mut record, &spec, u32::MAX);
-    // Rebuild the central record with a zip64 extra carrying the real offset (0).
+    // The central record gets a zip64 extra carrying the real offset (0).
     spec.central_extra = {
         let mut extra = Vec::new();
         u16le(&mut extra, 1);
@@ -489,7 +503,10 @@ fn zip64_records_and_extra_fields_are_followed() {
 #[test]
 fn truncated_central_directory_keeps_the_records_that_are_there() {
     let archive = parse(build(&Layout {
-        entries: vec![stored("AndroidManifest.xml", MANIFEST_BYTES), deflated("classes.dex", DEX_BYTES)],
+        entries: vec![
+            stored("AndroidManifest.xml", MANIFEST_BYTES),
+            deflated("classes.dex", DEX_BYTES),
+        ],
         cd_size_delta: 40,
         ..Layout::default()
     }));
@@ -499,11 +516,17 @@ fn truncated_central_directory_keeps_the_records_that_are_there() {
 
 #[test]
 fn missing_central_directory_recovers_entries_from_local_headers() {
-    let mut bytes = archive_of(vec![stored("AndroidManifest.xml", MANIFEST_BYTES), deflated("classes.dex", DEX_BYTES)]);
+    let mut bytes = archive_of(vec![
+        stored("AndroidManifest.xml", MANIFEST_BYTES),
+        deflated("classes.dex", DEX_BYTES),
+    ]);
     // Break the central directory signatures and the offset the EOCD gives.
     let eocd_at = bytes.len() - 22;
     bytes[eocd_at + 16] ^= 0x01;
-    let cd_at = bytes.windows(4).position(|w| w == CDH.to_le_bytes()).unwrap();
+    let cd_at = bytes
+        .windows(4)
+        .position(|w| w == CDH.to_le_bytes())
+        .unwrap();
     bytes[cd_at] = b'Q';
     let archive = parse(bytes);
     assert!(has(&archive, "zip.central_directory_missing"));
@@ -521,7 +544,12 @@ fn empty_zip_is_an_apk_without_entries() {
     assert_eq!(input.kind, InputKind::Apk);
     assert!(input.archives[0].archive.entries().is_empty());
     assert_eq!(input.base_entry("AndroidManifest.xml").unwrap(), None);
-    assert!(input.all_anomalies().iter().any(|a| a.code == "zip.empty_archive"));
+    assert!(
+        input
+            .all_anomalies()
+            .iter()
+            .any(|a| a.code == "zip.empty_archive")
+    );
 }
 
 // ---- input kinds ----
@@ -554,9 +582,15 @@ fn apk_lists_nested_apks_native_libs_and_multidex_in_loader_order() {
     ]);
     let input = LoadedInput::from_bytes(bytes, "app.apk", &Limits::default()).unwrap();
     assert_eq!(input.kind, InputKind::Apk);
-    assert_eq!(input.nested_apks, vec!["assets/plugin/inner.apk".to_owned()]);
+    assert_eq!(
+        input.nested_apks,
+        vec!["assets/plugin/inner.apk".to_owned()]
+    );
     let dexes = input.dex_entries();
-    let labels: Vec<(&str, bool)> = dexes.iter().map(|d| (d.label.as_str(), d.loaded_by_android)).collect();
+    let labels: Vec<(&str, bool)> = dexes
+        .iter()
+        .map(|d| (d.label.as_str(), d.loaded_by_android))
+        .collect();
     assert_eq!(
         labels,
         vec![
@@ -579,58 +613,103 @@ fn apk_lists_nested_apks_native_libs_and_multidex_in_loader_order() {
     let abis: Vec<&str> = libs.iter().map(|l| l.abi.as_str()).collect();
     assert_eq!(abis, vec!["arm64-v8a", "x86"]);
     assert_eq!(input.read_entry(&libs[0]).unwrap(), b"\x7fELF");
-    assert_eq!(input.base_entry("AndroidManifest.xml").unwrap().unwrap(), MANIFEST_BYTES);
+    assert_eq!(
+        input.base_entry("AndroidManifest.xml").unwrap().unwrap(),
+        MANIFEST_BYTES
+    );
 }
 
 fn member_apk(dex: &[u8]) -> Vec<u8> {
-    zip_bytes(vec![deflated("AndroidManifest.xml", MANIFEST_BYTES), deflated("classes.dex", dex)])
+    zip_bytes(vec![
+        deflated("AndroidManifest.xml", MANIFEST_BYTES),
+        deflated("classes.dex", dex),
+    ])
 }
 
 #[test]
 fn bundletool_apks_picks_base_master_and_skips_standalones() {
     let bytes = zip_bytes(vec![
         stored("toc.pb", b"\x0a\x00"),
-        stored("splits/base-xxhdpi.apk", &zip_bytes(vec![deflated("AndroidManifest.xml", MANIFEST_BYTES)])),
+        stored(
+            "splits/base-xxhdpi.apk",
+            &zip_bytes(vec![deflated("AndroidManifest.xml", MANIFEST_BYTES)]),
+        ),
         stored("splits/base-master.apk", &member_apk(b"dex\n035\0base")),
-        stored("splits/feature-master.apk", &member_apk(b"dex\n035\0feature")),
-        stored("standalones/standalone-arm64.apk", &member_apk(b"dex\n035\0standalone")),
+        stored(
+            "splits/feature-master.apk",
+            &member_apk(b"dex\n035\0feature"),
+        ),
+        stored(
+            "standalones/standalone-arm64.apk",
+            &member_apk(b"dex\n035\0standalone"),
+        ),
     ]);
     let input = LoadedInput::from_bytes(bytes, "app.apks", &Limits::default()).unwrap();
     assert_eq!(input.kind, InputKind::SplitSet);
     let names: Vec<&str> = input.archives.iter().map(|m| m.name.as_str()).collect();
-    assert_eq!(names, vec!["splits/base-xxhdpi.apk", "splits/base-master.apk", "splits/feature-master.apk"]);
-    assert_eq!(input.archives[input.base.unwrap()].name, "splits/base-master.apk");
+    assert_eq!(
+        names,
+        vec![
+            "splits/base-xxhdpi.apk",
+            "splits/base-master.apk",
+            "splits/feature-master.apk"
+        ]
+    );
+    assert_eq!(
+        input.archives[input.base.unwrap()].name,
+        "splits/base-master.apk"
+    );
     let labels: Vec<String> = input.dex_entries().into_iter().map(|d| d.label).collect();
     assert_eq!(
         labels,
-        vec!["splits/base-master.apk!classes.dex", "splits/feature-master.apk!classes.dex"]
+        vec![
+            "splits/base-master.apk!classes.dex",
+            "splits/feature-master.apk!classes.dex"
+        ]
     );
-    assert_eq!(input.base_entry("classes.dex").unwrap().unwrap(), b"dex\n035\0base");
+    assert_eq!(
+        input.base_entry("classes.dex").unwrap().unwrap(),
+        b"dex\n035\0base"
+    );
 }
 
 #[test]
 fn xapk_without_base_name_picks_member_with_manifest_and_dex() {
     let bytes = zip_bytes(vec![
         stored("manifest.json", b"{}"),
-        stored("config.arm64_v8a.apk", &zip_bytes(vec![deflated("AndroidManifest.xml", MANIFEST_BYTES)])),
+        stored(
+            "config.arm64_v8a.apk",
+            &zip_bytes(vec![deflated("AndroidManifest.xml", MANIFEST_BYTES)]),
+        ),
         stored("com.example.app.apk", &member_apk(b"dex\n035\0main")),
     ]);
     let input = LoadedInput::from_bytes(bytes, "app.xapk", &Limits::default()).unwrap();
     assert_eq!(input.kind, InputKind::SplitSet);
-    assert_eq!(input.archives[input.base.unwrap()].name, "com.example.app.apk");
+    assert_eq!(
+        input.archives[input.base.unwrap()].name,
+        "com.example.app.apk"
+    );
 }
 
 #[test]
 fn encrypted_apkm_is_a_clear_error() {
-    let noise: Vec<u8> = (0..4096u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
-    let bytes = zip_bytes(vec![stored("info.json", b"{\"pname\":\"x\"}"), stored("base.apk", &noise)]);
+    let noise: Vec<u8> = (0..4096u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    let bytes = zip_bytes(vec![
+        stored("info.json", b"{\"pname\":\"x\"}"),
+        stored("base.apk", &noise),
+    ]);
     let error = LoadedInput::from_bytes(bytes, "app.apkm", &Limits::default()).unwrap_err();
     assert!(matches!(error, ContainerError::Encrypted { .. }), "{error}");
 }
 
 #[test]
 fn jar_of_dex_without_manifest() {
-    let bytes = zip_bytes(vec![deflated("classes.dex", DEX_BYTES), stored("META-INF/MANIFEST.MF", b"x")]);
+    let bytes = zip_bytes(vec![
+        deflated("classes.dex", DEX_BYTES),
+        stored("META-INF/MANIFEST.MF", b"x"),
+    ]);
     let input = LoadedInput::from_bytes(bytes, "u2.jar", &Limits::default()).unwrap();
     assert_eq!(input.kind, InputKind::Jar);
     assert_eq!(input.dex_entries().len(), 1);
@@ -641,7 +720,10 @@ fn other_inputs_are_not_android() {
     let plain_zip = zip_bytes(vec![stored("readme.txt", b"hello")]);
     for bytes in [plain_zip, b"%PDF-1.7 not a zip at all".to_vec(), Vec::new()] {
         let error = LoadedInput::from_bytes(bytes, "x", &Limits::default()).unwrap_err();
-        assert!(matches!(error, ContainerError::NotAnAndroidInput { .. }), "{error}");
+        assert!(
+            matches!(error, ContainerError::NotAnAndroidInput { .. }),
+            "{error}"
+        );
     }
 }
 
@@ -655,7 +737,10 @@ fn loaded_input_is_send_and_sync() {
 #[test]
 fn inflate_budget_is_shared_across_threads() {
     let content = vec![7u8; 100_000];
-    let bytes = zip_bytes(vec![deflated("AndroidManifest.xml", MANIFEST_BYTES), deflated("classes.dex", &content)]);
+    let bytes = zip_bytes(vec![
+        deflated("AndroidManifest.xml", MANIFEST_BYTES),
+        deflated("classes.dex", &content),
+    ]);
     let limits = Limits {
         max_total_inflated: 250_000,
         ..Limits::default()
@@ -663,12 +748,18 @@ fn inflate_budget_is_shared_across_threads() {
     let input = LoadedInput::from_bytes(bytes, "app.apk", &limits).unwrap();
     let dex = input.dex_entries().remove(0);
     let results: Vec<Result<Vec<u8>, ContainerError>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..4).map(|_| scope.spawn(|| input.read_dex(&dex))).collect();
+        let handles: Vec<_> = (0..4)
+            .map(|_| scope.spawn(|| input.read_dex(&dex)))
+            .collect();
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     });
     let ok = results.iter().filter(|r| r.is_ok()).count();
     assert!(ok <= 2, "{ok} reads fit in a budget of 2.5 reads");
-    assert!(results.iter().any(|r| matches!(r, Err(ContainerError::TotalInflatedExceeded { .. }))));
+    assert!(
+        results
+            .iter()
+            .any(|r| matches!(r, Err(ContainerError::TotalInflatedExceeded { .. })))
+    );
 }
 
 // ---- hostile input ----

@@ -315,7 +315,7 @@ impl Parser<'_> {
             a.code == "zip.truncated_central_directory" || a.code == "zip.central_directory_missing"
         });
         if directory_damaged {
-            self.recover_from_local_headers()?;
+            self.recover_from_local_headers();
         }
         self.check_prepended_data(shift.unwrap_or(0));
         if self.entries.is_empty() && directory.stated_count == 0 {
@@ -658,9 +658,10 @@ impl Parser<'_> {
             // apksig v2-only-truncated-cd.apk: the last record's name runs into the EOCD. The
             // local header still holds the real name, which is what the analysis needs.
             let display = String::from_utf8_lossy(&raw_name).into_owned();
-            if let Some(name) = local_name.filter(|name| name.len() == header.name_len as usize) {
-                if name != raw_name.as_slice() {
-                    self.note(
+            if let Some(name) = local_name.filter(|name| {
+                name.len() == header.name_len as usize && *name != raw_name.as_slice()
+            }) {
+                self.note(
                         "zip.truncated_central_directory",
                         display.clone(),
                         format!(
@@ -668,8 +669,7 @@ impl Parser<'_> {
                             String::from_utf8_lossy(name)
                         ),
                     );
-                    raw_name = name.to_vec();
-                }
+                raw_name = name.to_vec();
             }
         }
         let name = String::from_utf8_lossy(&raw_name).into_owned();
@@ -717,8 +717,7 @@ impl Parser<'_> {
                 local_method = Some(lh.method);
                 let start = at as u64 + raw::LOCAL_HEADER_LEN as u64 + u64::from(lh.name_len) + u64::from(lh.extra_len);
                 data_offset = Some(start);
-                if let Some(local_name) = local_name {
-                    if local_name != raw_name.as_slice() {
+                if let Some(local_name) = local_name.filter(|name| *name != raw_name.as_slice()) {
                         self.note(
                             "zip.local_name_mismatch",
                             name.clone(),
@@ -727,7 +726,6 @@ impl Parser<'_> {
                                 String::from_utf8_lossy(local_name)
                             ),
                         );
-                    }
                 }
                 if lh.method != header.method {
                     self.note(
@@ -803,7 +801,8 @@ impl Parser<'_> {
         }
         let traversal = raw_name.first() == Some(&b'/')
             || raw_name.contains(&b'\\')
-            || raw_name.get(1) == Some(&b':')
+            || (raw_name.first().is_some_and(u8::is_ascii_alphabetic)
+                && raw_name.get(1) == Some(&b':'))
             || raw_name
                 .split(|&byte| byte == b'/' || byte == b'\\')
                 .any(|part| part == b"..");
@@ -843,7 +842,7 @@ impl Parser<'_> {
 
     /// After a damaged central directory: walk local headers from the start of the file and
     /// add every one the directory did not describe, flagged hidden and recovered.
-    fn recover_from_local_headers(&mut self) -> Result<(), ContainerError> {
+    fn recover_from_local_headers(&mut self) {
         let data = self.data;
         let known: std::collections::HashSet<u64> = self
             .entries
@@ -866,10 +865,16 @@ impl Parser<'_> {
                 continue;
             }
             if self.entries.len() >= self.limits.max_entries {
-                return Err(ContainerError::TooManyEntries {
-                    label: self.label.to_owned(),
-                    limit: self.limits.max_entries,
-                });
+                // Recovery is best effort: stop at the cap instead of failing the archive.
+                self.note(
+                    "zip.recovery_stopped",
+                    "local_headers",
+                    format!(
+                        "local header recovery stopped at the max_entries limit of {}",
+                        self.limits.max_entries
+                    ),
+                );
+                break;
             }
             let raw_name = raw_name.to_vec();
             let name = String::from_utf8_lossy(&raw_name).into_owned();
@@ -900,7 +905,6 @@ impl Parser<'_> {
                 ),
             );
         }
-        Ok(())
     }
 }
 

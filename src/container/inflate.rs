@@ -81,6 +81,7 @@ pub fn copy_stored(source: &[u8], caps: &Caps<'_>) -> Result<Vec<u8>, ContainerE
 }
 
 /// What a raw-deflate inflation produced.
+#[derive(Debug)]
 pub struct Inflated {
     pub data: Vec<u8>,
     /// Compressed bytes the stream really used (the deflate stream ends itself).
@@ -110,7 +111,8 @@ pub fn inflate_raw(
                     limit: caps.max_entry_size,
                 });
             }
-            out.reserve_exact(room.min(GROWTH_STEP).max(1));
+            // room >= 1 here, so the step is never zero.
+            out.reserve_exact(room.min(GROWTH_STEP));
         }
         let in_before = decoder.total_in();
         let out_before = decoder.total_out();
