@@ -759,7 +759,7 @@ impl Parser<'_> {
                 "zip.duplicate_entry",
                 name.clone(),
                 format!(
-                    "entry #{index} repeats the name of entry #{first}; current libziparchive refuses the whole archive (kDuplicateEntry, since the 2013 \"master key\" fixes); before that the native loader took the first copy while java.util.zip verified the last; dossier keeps both and find() returns #{first}"
+                    "entry #{index} repeats the name of entry #{first}; current libziparchive refuses the whole archive (kDuplicateEntry in the central directory map), as Android has since the 2013 \"master key\" fix (bug 8219321), before which the Java signature check and the native extractor could each use a different copy; dossier keeps every copy and find() returns the first, #{first}"
                 ),
             );
         } else if !hidden {
