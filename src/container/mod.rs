@@ -1,2 +1,52 @@
 //! The APK reader: an Android-style zip reader (central directory first, anomalies recorded),
 //! input kind detection (APK, split set, bare DEX, JAR), and bounded inflation.
+//!
+//! - `raw.rs`: on-disk zip records, pure parse-from-slice functions.
+//! - `archive.rs`: [`Archive`] and [`Entry`], the reader modelled on AOSP libziparchive.
+//! - `inflate.rs`: bounded stored copy / raw inflate, CRC, the shared inflate budget.
+//! - `input.rs`: [`LoadedInput`]: what kind of input a file is, split sets, DEX and native lists.
+//! - `error.rs`: [`ContainerError`].
+//!
+//! Anomaly codes are all `zip.*`; `docs/anomalies-container.md` lists them.
+
+mod archive;
+mod error;
+mod inflate;
+mod input;
+pub mod raw;
+
+pub use archive::{Archive, Entry};
+pub use error::ContainerError;
+pub use inflate::RATIO_FLOOR;
+pub use input::{DexRef, EntryRef, InputKind, LoadedInput, Member};
+
+/// Caps that keep hostile input from exhausting memory or time. Exceeding one is a typed
+/// [`ContainerError`] naming the input or entry and the limit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest input file accepted (also applies to each split-set member once inflated).
+    pub max_input_size: u64,
+    /// Most central directory records per archive (hidden and recovered ones included).
+    pub max_entries: usize,
+    /// Largest inflated size of one entry.
+    pub max_entry_size: u64,
+    /// Total bytes inflated from one input, across all archives, reads and threads.
+    pub max_total_inflated: u64,
+    /// Largest inflated/compressed ratio of one entry, only enforced once the entry passes
+    /// [`RATIO_FLOOR`] inflated bytes.
+    pub max_ratio: u64,
+}
+
+impl Default for Limits {
+    /// Sized for the largest real apps (games ship ~4 GiB bundles, DEX files stay under
+    /// ~100 MiB, deflate's best ratio on real content stays well below 200).
+    fn default() -> Self {
+        Limits {
+            max_input_size: 4 << 30,
+            max_entries: 200_000,
+            max_entry_size: 1 << 30,
+            max_total_inflated: 8 << 30,
+            max_ratio: 400,
+        }
+    }
+}

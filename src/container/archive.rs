@@ -1,0 +1,921 @@
+//! The Android-style zip reader: [`Archive`] and [`Entry`].
+//!
+//! Modelled on AOSP libziparchive (`zip_archive.cc`: FindCentralDirectoryInfo, MapCentralDirectory,
+//! ParseZipArchive, FindEntry, ExtractToWriter): the central directory is authoritative, data
+//! offsets come from local headers, and every irregularity Android tolerates (or that hides content
+//! from Android) is recorded as an [`Anomaly`] instead of failing. Where Android itself refuses,
+//! we still show what is there and say so in the anomaly detail.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use crate::anomaly::{self, Anomaly};
+
+use super::Limits;
+use super::error::ContainerError;
+use super::inflate::{self, Caps, InflateBudget};
+use super::raw::{self, CentralHeader, Eocd};
+
+/// One central directory record (or, after a damaged directory, one recovered local header).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// Position in [`Archive::entries`] (central directory order).
+    pub index: usize,
+    /// Name for display: the raw bytes decoded as UTF-8, invalid sequences replaced.
+    pub name: String,
+    /// Name exactly as stored in the central directory.
+    pub raw_name: Vec<u8>,
+    /// Compression method from the central directory (what Android uses).
+    pub method: u16,
+    /// Compression method from the local header, when one was found.
+    pub local_method: Option<u16>,
+    /// General purpose flags from the central directory.
+    pub flags: u16,
+    pub compressed_size: u64,
+    pub uncompressed_size: u64,
+    pub crc32: u32,
+    /// Local header offset as stated (zip64 applied, before any prepended-data correction).
+    pub local_header_offset: u64,
+    /// Absolute offset of the entry data, computed from the LOCAL header; `None` when the local
+    /// header is missing.
+    pub data_offset: Option<u64>,
+    /// True for records Android's reader never sees: past the EOCD entry count, or recovered from
+    /// a local header after a damaged central directory.
+    pub hidden_from_android: bool,
+    /// True when the entry was found by scanning local headers, not in the central directory.
+    pub recovered: bool,
+}
+
+impl Entry {
+    pub fn is_directory(&self) -> bool {
+        self.raw_name.last() == Some(&b'/')
+    }
+
+    /// Data is read as stored for method 0 and for any method other than deflate.
+    pub fn is_deflated(&self) -> bool {
+        self.method == raw::METHOD_DEFLATED
+    }
+}
+
+/// A parsed zip archive that owns its bytes. `Sync`: entries can be read from several threads.
+#[derive(Debug)]
+pub struct Archive {
+    label: String,
+    data: Vec<u8>,
+    entries: Vec<Entry>,
+    /// Raw name → index of the copy Android would use.
+    lookup: HashMap<Vec<u8>, usize>,
+    anomalies: Vec<Anomaly>,
+    read_anomalies: Mutex<Vec<Anomaly>>,
+    budget: Arc<InflateBudget>,
+    limits: Limits,
+}
+
+/// Where the central directory was found and how it was described.
+struct Directory {
+    eocd_offset: usize,
+    /// End bound for the directory: the zip64 EOCD record when present, else the EOCD.
+    end_bound: usize,
+    stated_offset: u64,
+    size: u64,
+    stated_count: u64,
+}
+
+impl Archive {
+    /// Parses `data` as a zip archive with a budget of its own.
+    pub fn parse(data: Vec<u8>, label: &str, limits: &Limits) -> Result<Archive, ContainerError> {
+        let budget = Arc::new(InflateBudget::new(limits.max_total_inflated));
+        Archive::parse_with_budget(data, label, limits, budget)
+    }
+
+    /// Parses `data`, charging every later read to `budget` (shared by one whole input).
+    pub(crate) fn parse_with_budget(
+        data: Vec<u8>,
+        label: &str,
+        limits: &Limits,
+        budget: Arc<InflateBudget>,
+    ) -> Result<Archive, ContainerError> {
+        if data.len() as u64 > limits.max_input_size {
+            return Err(ContainerError::InputTooLarge {
+                label: label.to_owned(),
+                size: data.len() as u64,
+                limit: limits.max_input_size,
+            });
+        }
+        let mut parser = Parser {
+            data: &data,
+            label,
+            limits,
+            anomalies: Vec::new(),
+            entries: Vec::new(),
+        };
+        parser.run()?;
+        let Parser {
+            mut anomalies,
+            entries,
+            ..
+        } = parser;
+        let lookup = build_lookup(&entries);
+        anomaly::normalize(&mut anomalies);
+        Ok(Archive {
+            label: label.to_owned(),
+            data,
+            entries,
+            lookup,
+            anomalies,
+            read_anomalies: Mutex::new(Vec::new()),
+            budget,
+            limits: limits.clone(),
+        })
+    }
+
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+
+    /// The whole input.
+    pub fn bytes(&self) -> &[u8] {
+        &self.data
+    }
+
+    /// Every record in central directory order, duplicates and hidden records included.
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    /// The copy of `name` Android would use: the first visible record with that exact name
+    /// (libziparchive refuses archives with duplicates; older readers took the first copy), or,
+    /// when Android sees none, the first hidden/recovered copy so the analysis still sees it.
+    pub fn find(&self, name: &str) -> Option<&Entry> {
+        self.lookup
+            .get(name.as_bytes())
+            .and_then(|&index| self.entries.get(index))
+    }
+
+    /// Anomalies found while parsing and while reading entries so far, sorted.
+    pub fn anomalies(&self) -> Vec<Anomaly> {
+        let mut all = self.anomalies.clone();
+        if let Ok(read) = self.read_anomalies.lock() {
+            all.extend(read.iter().cloned());
+        }
+        anomaly::normalize(&mut all);
+        all
+    }
+
+    /// Bytes inflated so far from the input this archive belongs to.
+    pub fn inflated_so_far(&self) -> u64 {
+        self.budget.used()
+    }
+
+    fn entry_label(&self, entry: &Entry) -> String {
+        if self.label.is_empty() {
+            entry.name.clone()
+        } else {
+            format!("{}!{}", self.label, entry.name)
+        }
+    }
+
+    fn note_read_anomaly(&self, code: &str, entry: &Entry, detail: String) {
+        if let Ok(mut list) = self.read_anomalies.lock() {
+            list.push(Anomaly::new(code, entry.name.clone(), detail));
+        }
+    }
+
+    /// Extracts one entry, bounded by the limits and charged to the shared budget. A CRC
+    /// mismatch is recorded (`zip.crc_mismatch`) and the data still returned.
+    pub fn read(&self, entry: &Entry) -> Result<Vec<u8>, ContainerError> {
+        // Use our own copy of the record so a caller-made Entry cannot point anywhere else.
+        let entry = self.entries.get(entry.index).unwrap_or(entry);
+        let label = self.entry_label(entry);
+        let start = entry
+            .data_offset
+            .ok_or_else(|| ContainerError::EntryOutOfBounds {
+                entry: label.clone(),
+                detail: "no local file header at the offset the central directory gives".into(),
+            })?;
+        let start = usize::try_from(start)
+            .ok()
+            .filter(|&start| start <= self.data.len())
+            .ok_or_else(|| ContainerError::EntryOutOfBounds {
+                entry: label.clone(),
+                detail: format!("data offset {start} is past the end of the input"),
+            })?;
+        let caps = Caps {
+            entry_label: &label,
+            max_entry_size: self.limits.max_entry_size,
+            max_ratio: self.limits.max_ratio,
+            budget: &self.budget,
+        };
+        let data = if entry.is_deflated() {
+            // The deflate stream ends itself, so a wrong compressed size cannot cut it short.
+            let inflated =
+                inflate::inflate_raw(&self.data[start..], entry.uncompressed_size, &caps)?;
+            if inflated.consumed != entry.compressed_size {
+                self.note_read_anomaly(
+                    "zip.compressed_size_mismatch",
+                    entry,
+                    format!(
+                        "the deflate stream is {} bytes but the central directory says {}; read the whole stream",
+                        inflated.consumed, entry.compressed_size
+                    ),
+                );
+            }
+            if inflated.data.len() as u64 != entry.uncompressed_size {
+                self.note_read_anomaly(
+                    "zip.uncompressed_size_mismatch",
+                    entry,
+                    format!(
+                        "inflated to {} bytes but the central directory says {}; kept what the stream holds",
+                        inflated.data.len(),
+                        entry.uncompressed_size
+                    ),
+                );
+            }
+            inflated.data
+        } else {
+            // androidfw AssetsProvider.cpp ZipAssetsProvider::OpenInternal and libziparchive
+            // CopyEntryToWriter both take the uncompressed size as the length of stored data.
+            let end = start
+                .checked_add(usize::try_from(entry.uncompressed_size).unwrap_or(usize::MAX))
+                .filter(|&end| end <= self.data.len())
+                .ok_or_else(|| ContainerError::EntryOutOfBounds {
+                    entry: label.clone(),
+                    detail: format!(
+                        "{} stored bytes at offset {start} run past the end of the input ({} bytes)",
+                        entry.uncompressed_size,
+                        self.data.len()
+                    ),
+                })?;
+            inflate::copy_stored(&self.data[start..end], &caps)?
+        };
+        let actual = inflate::crc32(&data);
+        if actual != entry.crc32 {
+            self.note_read_anomaly(
+                "zip.crc_mismatch",
+                entry,
+                format!(
+                    "CRC-32 of the data is {actual:08x}, the central directory says {:08x}; libziparchive ExtractToWriter refuses the entry, dossier keeps the data",
+                    entry.crc32
+                ),
+            );
+        }
+        Ok(data)
+    }
+}
+
+/// Android's copy of each name: first visible record; first hidden one when none is visible.
+fn build_lookup(entries: &[Entry]) -> HashMap<Vec<u8>, usize> {
+    let mut lookup: HashMap<Vec<u8>, usize> = HashMap::new();
+    for entry in entries.iter().filter(|entry| !entry.hidden_from_android) {
+        lookup.entry(entry.raw_name.clone()).or_insert(entry.index);
+    }
+    for entry in entries.iter().filter(|entry| entry.hidden_from_android) {
+        lookup.entry(entry.raw_name.clone()).or_insert(entry.index);
+    }
+    lookup
+}
+
+struct Parser<'a> {
+    data: &'a [u8],
+    label: &'a str,
+    limits: &'a Limits,
+    anomalies: Vec<Anomaly>,
+    entries: Vec<Entry>,
+}
+
+impl Parser<'_> {
+    fn note(&mut self, code: &str, location: impl Into<String>, detail: impl Into<String>) {
+        self.anomalies.push(Anomaly::new(code, location, detail));
+    }
+
+    fn malformed(&self, detail: impl Into<String>) -> ContainerError {
+        ContainerError::Malformed {
+            label: self.label.to_owned(),
+            detail: detail.into(),
+        }
+    }
+
+    fn run(&mut self) -> Result<(), ContainerError> {
+        let (eocd_offset, eocd) = self.locate_eocd()?;
+        let directory = self.describe_directory(eocd_offset, &eocd);
+        let shift = self.locate_directory_start(&directory);
+        match shift {
+            Some(shift) => self.walk_directory(&directory, shift)?,
+            None => {
+                if directory.stated_count > 0 {
+                    self.note(
+                        "zip.central_directory_missing",
+                        format!("central_directory@0x{:x}", directory.stated_offset),
+                        "no central directory record where the EOCD points, nor just before the EOCD; Android refuses the archive; entries recovered from local headers",
+                    );
+                }
+            }
+        }
+        let directory_damaged = self.anomalies.iter().any(|a| {
+            a.code == "zip.truncated_central_directory" || a.code == "zip.central_directory_missing"
+        });
+        if directory_damaged {
+            self.recover_from_local_headers();
+        }
+        self.check_prepended_data(shift.unwrap_or(0));
+        if self.entries.is_empty() && directory.stated_count == 0 {
+            self.note(
+                "zip.empty_archive",
+                format!("eocd@0x{eocd_offset:x}"),
+                "the archive has no entries; libziparchive MapCentralDirectory returns kEmptyArchive",
+            );
+        }
+        Ok(())
+    }
+
+    /// Scans backwards for the EOCD like libziparchive FindCentralDirectoryInfo, but validates
+    /// each candidate instead of stopping at the first signature.
+    fn locate_eocd(&mut self) -> Result<(usize, Eocd), ContainerError> {
+        let data = self.data;
+        if data.len() < raw::EOCD_LEN {
+            return Err(ContainerError::NotAZip {
+                label: self.label.to_owned(),
+                detail: format!(
+                    "{} bytes, shorter than an end of central directory record",
+                    data.len()
+                ),
+            });
+        }
+        let last = data.len() - raw::EOCD_LEN;
+        let first = last.saturating_sub(raw::MAX_COMMENT_LEN);
+        let candidates: Vec<usize> = (first..=last)
+            .rev()
+            .filter(|&at| raw::has_signature(data, at, raw::EOCD_SIGNATURE))
+            .collect();
+        let Some(&android_pick) = candidates.first() else {
+            return Err(ContainerError::NotAZip {
+                label: self.label.to_owned(),
+                detail: "no end of central directory record in the last 64 KiB".into(),
+            });
+        };
+        let reaches_end =
+            |at: usize, eocd: &Eocd| at + raw::EOCD_LEN + eocd.comment_len as usize == data.len();
+        let parsed: Vec<(usize, Eocd)> = candidates
+            .iter()
+            .filter_map(|&at| raw::parse_eocd(data, at).map(|eocd| (at, eocd)))
+            .collect();
+        let fully_valid = |&(at, ref eocd): &(usize, Eocd)| {
+            reaches_end(at, eocd) && self.points_at_directory(at, eocd)
+        };
+        let chosen = parsed
+            .iter()
+            .find(|candidate| fully_valid(candidate))
+            .or_else(|| {
+                parsed
+                    .iter()
+                    .find(|(at, eocd)| self.points_at_directory(*at, eocd))
+            })
+            .or_else(|| parsed.first())
+            .copied()
+            .ok_or_else(|| self.malformed("unreadable end of central directory record"))?;
+        let (at, eocd) = chosen;
+        let forward_pick = parsed
+            .iter()
+            .skip(1)
+            .find(|candidate| fully_valid(candidate))
+            .map(|&(other, _)| other);
+        if !reaches_end(at, &eocd) {
+            self.note(
+                "zip.eocd_comment_length",
+                format!("eocd@0x{at:x}"),
+                format!(
+                    "the comment length says {} bytes but {} follow the record; libziparchive refuses the archive (extraneous bytes at the end)",
+                    eocd.comment_len,
+                    data.len() - at - raw::EOCD_LEN
+                ),
+            );
+        }
+        if at != android_pick {
+            self.note(
+                "zip.fake_eocd",
+                format!("eocd@0x{android_pick:x}"),
+                format!(
+                    "an end of central directory signature at 0x{android_pick:x} (the one Android stops at when scanning backwards) does not describe a usable directory; dossier used the record at 0x{at:x}; Android would refuse the archive or read the fake one"
+                ),
+            );
+        } else if let Some(other) = forward_pick {
+            self.note(
+                "zip.fake_eocd",
+                format!("eocd@0x{at:x}"),
+                format!(
+                    "the record at 0x{at:x} sits inside the comment of another plausible record at 0x{other:x}; Android scans backwards and uses 0x{at:x}, a reader searching forwards would use 0x{other:x}"
+                ),
+            );
+        }
+        Ok((at, eocd))
+    }
+
+    /// True when the EOCD at `at` leads to a central directory record (or is empty).
+    fn points_at_directory(&self, at: usize, eocd: &Eocd) -> bool {
+        if eocd.records_total == 0 && eocd.cd_size == 0 {
+            return true;
+        }
+        if eocd.has_saturated_field()
+            && raw::parse_zip64_locator(self.data, at.wrapping_sub(raw::ZIP64_LOCATOR_LEN))
+                .is_some()
+        {
+            return true;
+        }
+        let offset = eocd.cd_offset as usize;
+        let size = eocd.cd_size as usize;
+        raw::has_signature(self.data, offset, raw::CENTRAL_HEADER_SIGNATURE)
+            || at.checked_sub(size).is_some_and(|start| {
+                raw::has_signature(self.data, start, raw::CENTRAL_HEADER_SIGNATURE)
+            })
+    }
+
+    /// Reads the directory position from the EOCD, following a zip64 locator when a field is
+    /// saturated (libziparchive FindCentralDirectoryInfoForZip64).
+    fn describe_directory(&mut self, eocd_offset: usize, eocd: &Eocd) -> Directory {
+        let mut directory = Directory {
+            eocd_offset,
+            end_bound: eocd_offset,
+            stated_offset: u64::from(eocd.cd_offset),
+            size: u64::from(eocd.cd_size),
+            stated_count: u64::from(eocd.records_total),
+        };
+        if eocd.records_on_disk != eocd.records_total || eocd.disk_number != 0 || eocd.cd_disk != 0
+        {
+            self.note(
+                "zip.multi_disk_fields",
+                format!("eocd@0x{eocd_offset:x}"),
+                format!(
+                    "disk numbers {}/{} and per-disk count {} (total {}); Android ignores them and so does dossier",
+                    eocd.disk_number, eocd.cd_disk, eocd.records_on_disk, eocd.records_total
+                ),
+            );
+        }
+        if !eocd.has_saturated_field() {
+            return directory;
+        }
+        let locator_at = eocd_offset.checked_sub(raw::ZIP64_LOCATOR_LEN);
+        let record = locator_at
+            .and_then(|at| raw::parse_zip64_locator(self.data, at))
+            .and_then(|locator| {
+                let at = usize::try_from(locator.eocd64_offset).ok()?;
+                raw::parse_zip64_eocd(self.data, at).map(|record| (at, record))
+            });
+        match record {
+            Some((at, record)) => {
+                directory.end_bound = at;
+                directory.stated_offset = record.cd_offset;
+                directory.size = record.cd_size;
+                directory.stated_count = record.records_total;
+            }
+            None => {
+                let only_comment = eocd.comment_len == u16::MAX
+                    && eocd.records_total != u16::MAX
+                    && eocd.records_on_disk != u16::MAX
+                    && eocd.cd_size != u32::MAX
+                    && eocd.cd_offset != u32::MAX;
+                if only_comment {
+                    self.note(
+                        "zip.max_comment",
+                        format!("eocd@0x{eocd_offset:x}"),
+                        "65535-byte archive comment; current libziparchive (FindCentralDirectoryInfo) takes a saturated comment length as a zip64 marker and refuses the archive when no zip64 locator precedes the EOCD; older Android accepts it",
+                    );
+                } else {
+                    self.note(
+                        "zip.zip64_locator_missing",
+                        format!("eocd@0x{eocd_offset:x}"),
+                        "the EOCD has a saturated field but no zip64 locator precedes it; Android refuses the archive; dossier uses the 32-bit values",
+                    );
+                }
+            }
+        }
+        directory
+    }
+
+    /// Finds the first central directory record and returns the correction to apply to every
+    /// stated offset (non-zero when data was prepended without adjusting offsets).
+    fn locate_directory_start(&mut self, directory: &Directory) -> Option<u64> {
+        let sig_at = |offset: u64| {
+            usize::try_from(offset)
+                .is_ok_and(|at| raw::has_signature(self.data, at, raw::CENTRAL_HEADER_SIGNATURE))
+        };
+        let stated = directory.stated_offset;
+        let shift = if sig_at(stated) || directory.stated_count == 0 {
+            0
+        } else {
+            let actual = (directory.end_bound as u64).checked_sub(directory.size)?;
+            if actual <= stated || !sig_at(actual) {
+                return None;
+            }
+            let shift = actual - stated;
+            self.note(
+                "zip.offsets_shifted",
+                format!("central_directory@0x{actual:x}"),
+                format!(
+                    "the EOCD puts the central directory at 0x{stated:x} but it starts at 0x{actual:x}: {shift} bytes were prepended without fixing offsets; dossier adds {shift} to every offset; Android refuses the archive"
+                ),
+            );
+            shift
+        };
+        let start = stated + shift;
+        let end = start.saturating_add(directory.size);
+        let bound = directory.end_bound as u64;
+        if end < bound {
+            self.note(
+                "zip.garbage_before_eocd",
+                format!("central_directory@0x{start:x}"),
+                format!(
+                    "{} bytes lie between the end of the central directory (0x{end:x}) and the end of central directory record (0x{bound:x}); libziparchive accepts this, it only checks that the directory ends before the EOCD",
+                    bound - end
+                ),
+            );
+        } else if end > bound {
+            self.note(
+                "zip.truncated_central_directory",
+                format!("central_directory@0x{start:x}"),
+                format!(
+                    "the central directory is said to be {} bytes but only {} lie before the end of central directory record; Android refuses the archive (bad offsets); dossier reads the records that are there",
+                    directory.size,
+                    bound.saturating_sub(start)
+                ),
+            );
+        }
+        Some(shift)
+    }
+
+    fn walk_directory(&mut self, directory: &Directory, shift: u64) -> Result<(), ContainerError> {
+        let data = self.data;
+        let Ok(mut pos) = usize::try_from(directory.stated_offset + shift) else {
+            return Ok(());
+        };
+        let bound = directory.end_bound;
+        let mut seen: HashMap<Vec<u8>, usize> = HashMap::new();
+        let mut count: u64 = 0;
+        loop {
+            let beyond_count = count >= directory.stated_count;
+            let Some(header) = raw::parse_central_header(data, pos) else {
+                if !beyond_count {
+                    self.note_short_count(directory, count, pos);
+                }
+                break;
+            };
+            if beyond_count && pos >= bound {
+                break;
+            }
+            if self.entries.len() >= self.limits.max_entries {
+                return Err(ContainerError::TooManyEntries {
+                    label: self.label.to_owned(),
+                    limit: self.limits.max_entries,
+                });
+            }
+            let record_end = pos + header.record_len();
+            let truncated = record_end > bound;
+            self.add_central_entry(pos, &header, shift, beyond_count, truncated, &mut seen);
+            count += 1;
+            if truncated {
+                if !beyond_count && count < directory.stated_count {
+                    self.note_short_count(directory, count, record_end);
+                }
+                break;
+            }
+            pos = record_end;
+        }
+        if count > directory.stated_count {
+            self.note(
+                "zip.hidden_entries",
+                format!("eocd@0x{:x}", directory.eocd_offset),
+                format!(
+                    "the EOCD counts {} entries but the central directory holds {count}; libziparchive ParseZipArchive reads only the counted ones, so {} entries are invisible to Android (flagged hidden_from_android)",
+                    directory.stated_count,
+                    count - directory.stated_count
+                ),
+            );
+        }
+        Ok(())
+    }
+
+    fn note_short_count(&mut self, directory: &Directory, found: u64, at: usize) {
+        self.note(
+            "zip.entry_count_mismatch",
+            format!("central_directory@0x{at:x}"),
+            format!(
+                "the EOCD counts {} entries but only {found} central directory records were found; Android refuses the archive (missed a central directory signature)",
+                directory.stated_count
+            ),
+        );
+    }
+
+    fn add_central_entry(
+        &mut self,
+        pos: usize,
+        header: &CentralHeader,
+        shift: u64,
+        hidden: bool,
+        truncated: bool,
+        seen: &mut HashMap<Vec<u8>, usize>,
+    ) {
+        let data = self.data;
+        let name_start = pos + raw::CENTRAL_HEADER_LEN;
+        let name_end = (name_start + header.name_len as usize).min(data.len());
+        let mut raw_name = data.get(name_start..name_end).unwrap_or_default().to_vec();
+        let extra_start = name_start + header.name_len as usize;
+        let extra = data
+            .get(extra_start..(extra_start + header.extra_len as usize).min(data.len()))
+            .unwrap_or_default();
+
+        let mut compressed_size = u64::from(header.compressed_size);
+        let mut uncompressed_size = u64::from(header.uncompressed_size);
+        let mut local_header_offset = u64::from(header.local_header_offset);
+        let saturated = (
+            header.uncompressed_size == u32::MAX,
+            header.compressed_size == u32::MAX,
+            header.local_header_offset == u32::MAX,
+        );
+        if saturated.0 || saturated.1 || saturated.2 {
+            if let Some(zip64) =
+                raw::parse_zip64_extra(extra, saturated.0, saturated.1, saturated.2)
+            {
+                uncompressed_size = zip64.uncompressed_size.unwrap_or(uncompressed_size);
+                compressed_size = zip64.compressed_size.unwrap_or(compressed_size);
+                local_header_offset = zip64.local_header_offset.unwrap_or(local_header_offset);
+            } else {
+                self.note(
+                    "zip.zip64_extra_missing",
+                    String::from_utf8_lossy(&raw_name).into_owned(),
+                    "a size or offset is 0xffffffff but no readable zip64 extra field carries the real value; Android refuses the archive; dossier uses the 32-bit value",
+                );
+            }
+        }
+
+        let local_at = local_header_offset.saturating_add(shift);
+        let local = usize::try_from(local_at)
+            .ok()
+            .and_then(|at| raw::parse_local_header(data, at).map(|header| (at, header)));
+        let local_name = local.and_then(|(at, lh)| {
+            let start = at + raw::LOCAL_HEADER_LEN;
+            data.get(start..start.checked_add(lh.name_len as usize)?)
+        });
+        if truncated {
+            // apksig v2-only-truncated-cd.apk: the last record's name runs into the EOCD. The
+            // local header still holds the real name, which is what the analysis needs.
+            let display = String::from_utf8_lossy(&raw_name).into_owned();
+            if let Some(name) = local_name.filter(|name| {
+                name.len() == header.name_len as usize && *name != raw_name.as_slice()
+            }) {
+                self.note(
+                        "zip.truncated_central_directory",
+                        display.clone(),
+                        format!(
+                            "this record runs into the end of central directory record, so its name reads {display:?}; dossier takes the name from the local header: {:?}",
+                            String::from_utf8_lossy(name)
+                        ),
+                    );
+                raw_name = name.to_vec();
+            }
+        }
+        let name = String::from_utf8_lossy(&raw_name).into_owned();
+        let index = self.entries.len();
+        self.check_name(&raw_name, &name);
+
+        if header.flags & raw::FLAG_ENCRYPTED != 0 {
+            self.note(
+                "zip.encryption_flag",
+                name.clone(),
+                "general purpose bit 0 (encrypted) is set; Android ignores it and reads the data as plain, so does dossier",
+            );
+        }
+        if header.method != raw::METHOD_STORED && header.method != raw::METHOD_DEFLATED {
+            self.note(
+                "zip.unknown_compression_method",
+                name.clone(),
+                format!(
+                    "compression method {} is neither stored nor deflate; androidfw AssetsProvider.cpp ZipAssetsProvider::OpenInternal maps any non-deflate entry as uncompressed (libziparchive ExtractToWriter refuses it); dossier reads it as stored",
+                    header.method
+                ),
+            );
+        }
+        if !header_is_deflate(header.method) && compressed_size != uncompressed_size {
+            self.note(
+                "zip.stored_size_mismatch",
+                name.clone(),
+                format!(
+                    "stored entry with compressed size {compressed_size} and uncompressed size {uncompressed_size}; Android copies the uncompressed size (libziparchive CopyEntryToWriter), so does dossier"
+                ),
+            );
+        }
+
+        let mut data_offset = None;
+        let mut local_method = None;
+        match local {
+            None => self.note(
+                "zip.bad_local_header",
+                name.clone(),
+                format!(
+                    "no local file header at 0x{local_at:x}; libziparchive FindEntry refuses this entry; its data cannot be read"
+                ),
+            ),
+            Some((at, lh)) => {
+                local_method = Some(lh.method);
+                let start = at as u64 + raw::LOCAL_HEADER_LEN as u64 + u64::from(lh.name_len) + u64::from(lh.extra_len);
+                data_offset = Some(start);
+                if let Some(local_name) = local_name.filter(|name| *name != raw_name.as_slice()) {
+                        self.note(
+                            "zip.local_name_mismatch",
+                            name.clone(),
+                            format!(
+                                "the local header names this entry {:?}; dossier and Android's lookup use the central directory name (current libziparchive FindEntry refuses to extract it)",
+                                String::from_utf8_lossy(local_name)
+                            ),
+                        );
+                }
+                if lh.method != header.method {
+                    self.note(
+                        "zip.local_method_mismatch",
+                        name.clone(),
+                        format!(
+                            "the local header says compression method {} but the central directory says {}; Android uses the central directory, so does dossier",
+                            lh.method, header.method
+                        ),
+                    );
+                }
+                let local_zip64 = lh.compressed_size == u32::MAX || lh.uncompressed_size == u32::MAX;
+                let sizes_differ = u64::from(lh.compressed_size) != compressed_size
+                    || u64::from(lh.uncompressed_size) != uncompressed_size
+                    || lh.crc32 != header.crc32;
+                if lh.flags & raw::FLAG_DATA_DESCRIPTOR == 0 && !local_zip64 && sizes_differ {
+                    self.note(
+                        "zip.local_header_mismatch",
+                        name.clone(),
+                        format!(
+                            "local header sizes/CRC ({}, {}, {:08x}) differ from the central directory ({compressed_size}, {uncompressed_size}, {:08x}) and no data descriptor is flagged; current libziparchive FindEntry refuses the entry; dossier uses the central directory",
+                            lh.compressed_size, lh.uncompressed_size, lh.crc32, header.crc32
+                        ),
+                    );
+                }
+            }
+        }
+
+        if let Some(&first) = seen.get(&raw_name) {
+            self.note(
+                "zip.duplicate_entry",
+                name.clone(),
+                format!(
+                    "entry #{index} repeats the name of entry #{first}; current libziparchive refuses the whole archive (kDuplicateEntry in the central directory map), as Android has since the 2013 \"master key\" fix (bug 8219321), before which the Java signature check and the native extractor could each use a different copy; dossier keeps every copy and find() returns the first, #{first}"
+                ),
+            );
+        } else if !hidden {
+            seen.insert(raw_name.clone(), index);
+        }
+
+        self.entries.push(Entry {
+            index,
+            name,
+            raw_name,
+            method: header.method,
+            local_method,
+            flags: header.flags,
+            compressed_size,
+            uncompressed_size,
+            crc32: header.crc32,
+            local_header_offset,
+            data_offset,
+            hidden_from_android: hidden,
+            recovered: false,
+        });
+    }
+
+    fn check_name(&mut self, raw_name: &[u8], name: &str) {
+        // libziparchive IsValidEntryName refuses both of these, failing the whole archive.
+        if std::str::from_utf8(raw_name).is_err() {
+            self.note(
+                "zip.name_invalid_utf8",
+                name.to_owned(),
+                "the entry name is not valid UTF-8 (raw bytes kept, shown lossily); libziparchive refuses the archive",
+            );
+        }
+        if raw_name.contains(&0) {
+            self.note(
+                "zip.name_nul",
+                name.escape_default().to_string(),
+                "the entry name contains a NUL byte; libziparchive refuses the archive; tools that stop at NUL see a different name",
+            );
+        }
+        let traversal = raw_name.first() == Some(&b'/')
+            || raw_name.contains(&b'\\')
+            || (raw_name.first().is_some_and(u8::is_ascii_alphabetic)
+                && raw_name.get(1) == Some(&b':'))
+            || raw_name
+                .split(|&byte| byte == b'/' || byte == b'\\')
+                .any(|part| part == b"..");
+        if traversal {
+            self.note(
+                "zip.name_path_traversal",
+                name.to_owned(),
+                "the entry name is absolute, has a drive letter, a backslash or a \"..\" component; an extractor writing it to disk could escape its directory (dossier never writes entries)",
+            );
+        }
+    }
+
+    /// Android refuses an archive whose offset 0 is not a local header (libziparchive
+    /// ParseZipArchive, bug 64211847); self-extracting stubs and polyglots put data there.
+    fn check_prepended_data(&mut self, shift: u64) {
+        let Some(first) = self
+            .entries
+            .iter()
+            .filter(|entry| entry.data_offset.is_some())
+            .map(|entry| entry.local_header_offset.saturating_add(shift))
+            .min()
+        else {
+            return;
+        };
+        // A local header at offset 0 that no record names (apkzlib's zero-name padding entry)
+        // is fine for Android: it only checks the signature at offset 0.
+        if first > 0 && !raw::has_signature(self.data, 0, raw::LOCAL_HEADER_SIGNATURE) {
+            self.note(
+                "zip.prepended_data",
+                "offset@0x0",
+                format!(
+                    "{first} bytes precede the first local header; libziparchive refuses an archive that does not start with a local header; dossier reads past them"
+                ),
+            );
+        }
+    }
+
+    /// After a damaged central directory: walk local headers from the start of the file and
+    /// add every one the directory did not describe, flagged hidden and recovered.
+    fn recover_from_local_headers(&mut self) {
+        let data = self.data;
+        let known: std::collections::HashSet<u64> = self
+            .entries
+            .iter()
+            .filter_map(|entry| entry.data_offset)
+            .collect();
+        let mut recovered = 0usize;
+        let mut at = 0usize;
+        while let Some(found) = find_signature(data, at, raw::LOCAL_HEADER_SIGNATURE) {
+            at = found + 4;
+            let Some(lh) = raw::parse_local_header(data, found) else {
+                continue;
+            };
+            let name_start = found + raw::LOCAL_HEADER_LEN;
+            let Some(raw_name) = data.get(name_start..name_start + lh.name_len as usize) else {
+                continue;
+            };
+            let data_offset = (name_start + lh.name_len as usize + lh.extra_len as usize) as u64;
+            if known.contains(&data_offset) {
+                continue;
+            }
+            if self.entries.len() >= self.limits.max_entries {
+                // Recovery is best effort: stop at the cap instead of failing the archive.
+                self.note(
+                    "zip.recovery_stopped",
+                    "local_headers",
+                    format!(
+                        "local header recovery stopped at the max_entries limit of {}",
+                        self.limits.max_entries
+                    ),
+                );
+                break;
+            }
+            let raw_name = raw_name.to_vec();
+            let name = String::from_utf8_lossy(&raw_name).into_owned();
+            self.check_name(&raw_name, &name);
+            self.entries.push(Entry {
+                index: self.entries.len(),
+                name,
+                raw_name,
+                method: lh.method,
+                local_method: Some(lh.method),
+                flags: lh.flags,
+                compressed_size: u64::from(lh.compressed_size),
+                uncompressed_size: u64::from(lh.uncompressed_size),
+                crc32: lh.crc32,
+                local_header_offset: found as u64,
+                data_offset: Some(data_offset),
+                hidden_from_android: true,
+                recovered: true,
+            });
+            recovered += 1;
+        }
+        if recovered > 0 {
+            self.note(
+                "zip.recovered_from_local_header",
+                "local_headers",
+                format!(
+                    "{recovered} entries missing from the damaged central directory were recovered from local headers (flagged hidden_from_android and recovered)"
+                ),
+            );
+        }
+    }
+}
+
+fn header_is_deflate(method: u16) -> bool {
+    method == raw::METHOD_DEFLATED
+}
+
+fn find_signature(data: &[u8], from: usize, signature: u32) -> Option<usize> {
+    let needle = signature.to_le_bytes();
+    data.get(from..)?
+        .windows(4)
+        .position(|window| window == needle)
+        .map(|position| from + position)
+}

@@ -1,0 +1,236 @@
+//! Bounded extraction of entry data: stored copies and raw-deflate inflation that never trusts a
+//! declared size for allocation, checks every limit while the output grows, and charges every
+//! produced byte to the budget shared by all reads from one input (also across threads).
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use flate2::{Decompress, FlushDecompress, Status};
+
+use super::error::ContainerError;
+
+/// Output is grown by at most this much at a time, whatever the entry declares.
+const GROWTH_STEP: usize = 256 * 1024;
+/// The ratio cap only applies once an entry has inflated past this many bytes, so that small,
+/// highly compressible files (blank images, zero-filled tables) are never refused.
+pub const RATIO_FLOOR: u64 = 1024 * 1024;
+
+/// Bytes inflated so far from one input, against the `max_total_inflated` limit.
+#[derive(Debug)]
+pub struct InflateBudget {
+    used: AtomicU64,
+    limit: u64,
+}
+
+impl InflateBudget {
+    pub fn new(limit: u64) -> Self {
+        InflateBudget {
+            used: AtomicU64::new(0),
+            limit,
+        }
+    }
+
+    pub fn limit(&self) -> u64 {
+        self.limit
+    }
+
+    pub fn used(&self) -> u64 {
+        self.used.load(Ordering::Relaxed)
+    }
+
+    /// Takes `bytes` from the budget; false when that passes the limit. The bytes stay charged
+    /// even on failure: a hostile input must not get a second try at the same memory.
+    fn charge(&self, bytes: u64) -> bool {
+        let before = self.used.fetch_add(bytes, Ordering::Relaxed);
+        before.saturating_add(bytes) <= self.limit
+    }
+}
+
+/// The caps one extraction runs under.
+pub struct Caps<'a> {
+    /// `archive!entry`, used in errors.
+    pub entry_label: &'a str,
+    pub max_entry_size: u64,
+    pub max_ratio: u64,
+    pub budget: &'a InflateBudget,
+}
+
+impl Caps<'_> {
+    fn charge(&self, bytes: u64) -> Result<(), ContainerError> {
+        if self.budget.charge(bytes) {
+            Ok(())
+        } else {
+            Err(ContainerError::TotalInflatedExceeded {
+                entry: self.entry_label.to_owned(),
+                limit: self.budget.limit(),
+            })
+        }
+    }
+}
+
+/// Copies stored data after checking the size limit and charging the budget.
+pub fn copy_stored(source: &[u8], caps: &Caps<'_>) -> Result<Vec<u8>, ContainerError> {
+    let len = source.len() as u64;
+    if len > caps.max_entry_size {
+        return Err(ContainerError::EntryTooLarge {
+            entry: caps.entry_label.to_owned(),
+            limit: caps.max_entry_size,
+        });
+    }
+    caps.charge(len)?;
+    Ok(source.to_vec())
+}
+
+/// What a raw-deflate inflation produced.
+#[derive(Debug)]
+pub struct Inflated {
+    pub data: Vec<u8>,
+    /// Compressed bytes the stream really used (the deflate stream ends itself).
+    pub consumed: u64,
+}
+
+/// Inflates a raw deflate stream (no zlib header, as in zip) found at the start of `source`.
+/// `size_hint` (the declared size) only sizes the first allocation, capped at one growth step.
+pub fn inflate_raw(
+    source: &[u8],
+    size_hint: u64,
+    caps: &Caps<'_>,
+) -> Result<Inflated, ContainerError> {
+    let mut decoder = Decompress::new(false);
+    let first = size_hint
+        .min(GROWTH_STEP as u64)
+        .min(caps.max_entry_size.saturating_add(1));
+    let mut out: Vec<u8> = Vec::with_capacity(first as usize);
+    // One byte past the cap lets us notice an entry that would pass it.
+    let hard_cap = caps.max_entry_size.saturating_add(1).min(usize::MAX as u64) as usize;
+    loop {
+        if out.len() == out.capacity() {
+            let room = hard_cap.saturating_sub(out.len());
+            if room == 0 {
+                return Err(ContainerError::EntryTooLarge {
+                    entry: caps.entry_label.to_owned(),
+                    limit: caps.max_entry_size,
+                });
+            }
+            // room >= 1 here, so the step is never zero.
+            out.reserve_exact(room.min(GROWTH_STEP));
+        }
+        let in_before = decoder.total_in();
+        let out_before = decoder.total_out();
+        let offset = in_before.min(source.len() as u64) as usize;
+        let status = decoder
+            .decompress_vec(&source[offset..], &mut out, FlushDecompress::None)
+            .map_err(|error| ContainerError::CorruptData {
+                entry: caps.entry_label.to_owned(),
+                detail: error.to_string(),
+            })?;
+        let produced = decoder.total_out() - out_before;
+        let consumed = decoder.total_in() - in_before;
+        caps.charge(produced)?;
+        if out.len() as u64 > caps.max_entry_size {
+            return Err(ContainerError::EntryTooLarge {
+                entry: caps.entry_label.to_owned(),
+                limit: caps.max_entry_size,
+            });
+        }
+        let inflated = decoder.total_out();
+        let compressed = decoder.total_in().max(1);
+        if inflated > RATIO_FLOOR && inflated / compressed > caps.max_ratio {
+            return Err(ContainerError::RatioExceeded {
+                entry: caps.entry_label.to_owned(),
+                inflated,
+                compressed,
+                limit: caps.max_ratio,
+            });
+        }
+        match status {
+            Status::StreamEnd => {
+                return Ok(Inflated {
+                    consumed: decoder.total_in(),
+                    data: out,
+                });
+            }
+            Status::Ok | Status::BufError => {
+                let output_full = out.len() == out.capacity();
+                if produced == 0 && consumed == 0 && !output_full {
+                    return Err(ContainerError::CorruptData {
+                        entry: caps.entry_label.to_owned(),
+                        detail: format!(
+                            "deflate stream ends early after {} compressed bytes",
+                            decoder.total_in()
+                        ),
+                    });
+                }
+            }
+        }
+    }
+}
+
+pub fn crc32(data: &[u8]) -> u32 {
+    crc32fast::hash(data)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use flate2::{Compress, Compression, FlushCompress};
+
+    fn deflate(data: &[u8]) -> Vec<u8> {
+        let mut encoder = Compress::new(Compression::default(), false);
+        let mut out = Vec::with_capacity(data.len() + 1024);
+        encoder
+            .compress_vec(data, &mut out, FlushCompress::Finish)
+            .unwrap();
+        out
+    }
+
+    fn caps(budget: &InflateBudget, max_entry_size: u64) -> Caps<'_> {
+        Caps {
+            entry_label: "test!entry",
+            max_entry_size,
+            max_ratio: 100,
+            budget,
+        }
+    }
+
+    #[test]
+    fn inflates_with_a_lying_size_hint() {
+        let data: Vec<u8> = (0..100_000u32).map(|i| (i * 7 % 251) as u8).collect();
+        let packed = deflate(&data);
+        let budget = InflateBudget::new(u64::MAX);
+        let result = inflate_raw(&packed, 3, &caps(&budget, 1 << 20)).unwrap();
+        assert_eq!(result.data, data);
+        assert_eq!(result.consumed, packed.len() as u64);
+    }
+
+    #[test]
+    fn stops_at_the_entry_cap() {
+        let packed = deflate(&vec![0u8; 300_000]);
+        let budget = InflateBudget::new(u64::MAX);
+        let error = inflate_raw(&packed, u64::MAX, &caps(&budget, 1000)).unwrap_err();
+        assert!(matches!(
+            error,
+            ContainerError::EntryTooLarge { limit: 1000, .. }
+        ));
+    }
+
+    #[test]
+    fn truncated_stream_is_corrupt_not_a_hang() {
+        let data: Vec<u8> = (0..50_000u32).map(|i| (i * 13 % 256) as u8).collect();
+        let packed = deflate(&data);
+        let budget = InflateBudget::new(u64::MAX);
+        let error = inflate_raw(&packed[..packed.len() / 2], 0, &caps(&budget, 1 << 20));
+        assert!(matches!(error, Err(ContainerError::CorruptData { .. })));
+    }
+
+    #[test]
+    fn budget_is_shared() {
+        let packed = deflate(&[1u8; 1000]);
+        let budget = InflateBudget::new(1500);
+        assert!(inflate_raw(&packed, 1000, &caps(&budget, 1 << 20)).is_ok());
+        let second = inflate_raw(&packed, 1000, &caps(&budget, 1 << 20));
+        assert!(matches!(
+            second,
+            Err(ContainerError::TotalInflatedExceeded { .. })
+        ));
+    }
+}

@@ -1,0 +1,528 @@
+//! Input kinds, recognised by their bytes: a bare DEX, an APK, a split set (`.apks`, `.xapk`,
+//! `.apkm`: a zip of APKs), or a JAR of DEX files; plus the lists the analysis needs from them
+//! (the base APK's entries, every `classes*.dex`, every native library).
+
+use std::path::Path;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::anomaly::{self, Anomaly};
+
+use super::archive::{Archive, Entry};
+use super::error::ContainerError;
+use super::inflate::InflateBudget;
+use super::{Limits, raw};
+
+/// What an input is, decided from its bytes, never from its file name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InputKind {
+    /// A zip holding `AndroidManifest.xml` (or an empty zip: the caller reports "no manifest").
+    Apk,
+    /// A zip of APKs without a manifest of its own (bundletool `.apks`, `.xapk`, `.apkm`).
+    SplitSet,
+    /// A bare DEX file.
+    Dex,
+    /// A zip holding `classes*.dex` but no manifest.
+    Jar,
+}
+
+/// One parsed archive of the input.
+#[derive(Debug)]
+pub struct Member {
+    /// `""` for a lone APK or JAR; the entry name (`splits/base-master.apk`) in a split set.
+    pub name: String,
+    pub archive: Archive,
+}
+
+/// A `classes*.dex` to read with [`LoadedInput::read_dex`].
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct DexRef {
+    /// `classes2.dex` for a lone APK, `split_x.apk!classes.dex` in a split set, the input label
+    /// for a bare DEX; a copy Android does not use gets `#<entry index>` appended.
+    pub label: String,
+    /// Index into [`LoadedInput::archives`]; `None` for a bare DEX.
+    pub member: Option<usize>,
+    /// Index into that archive's entries; `None` for a bare DEX.
+    pub entry: Option<usize>,
+    /// False for names Android's multidex loader skips (gaps, `classes1.dex`, `classes02.dex`,
+    /// duplicate copies, hidden records).
+    pub loaded_by_android: bool,
+}
+
+/// A native library `lib/<abi>/<name>.so` of some member.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct EntryRef {
+    /// `lib/arm64-v8a/libfoo.so`, prefixed with `member!` in a split set.
+    pub label: String,
+    pub member: usize,
+    pub entry: usize,
+    pub abi: String,
+}
+
+/// A loaded input: its kind, its archives and what was noticed while loading it.
+#[derive(Debug)]
+pub struct LoadedInput {
+    pub kind: InputKind,
+    pub label: String,
+    pub archives: Vec<Member>,
+    /// Index into `archives` of the base APK (the APK itself, the JAR, or the split set's base).
+    pub base: Option<usize>,
+    pub bare_dex: Option<Vec<u8>>,
+    /// `*.apk` entries found inside an APK (listed, not parsed).
+    pub nested_apks: Vec<String>,
+    /// Input-level anomalies; see [`LoadedInput::all_anomalies`] for everything.
+    pub anomalies: Vec<Anomaly>,
+}
+
+const MANIFEST: &str = "AndroidManifest.xml";
+
+fn is_dex_magic(bytes: &[u8]) -> bool {
+    // "dex\n" then a three-digit version "03x"/"04x" and a NUL.
+    bytes.len() >= 8
+        && &bytes[..4] == b"dex\n"
+        && bytes[4] == b'0'
+        && (bytes[5] == b'3' || bytes[5] == b'4')
+        && bytes[6].is_ascii_digit()
+        && bytes[7] == 0
+}
+
+fn is_apk_name(entry: &Entry) -> bool {
+    !entry.is_directory() && entry.name.to_ascii_lowercase().ends_with(".apk")
+}
+
+/// `classes.dex` → 1, `classes7.dex` → 7; `None` for names Android's loader never asks for
+/// (`classes1.dex`, `classes02.dex`, `classesX.dex`). ART DexFileLoader::GetMultiDexClassesDexName
+/// builds `classes.dex`, then `classes2.dex`, `classes3.dex`, ... and stops at the first missing one.
+fn multidex_rank(name: &str) -> Option<u64> {
+    let middle = name.strip_prefix("classes")?.strip_suffix(".dex")?;
+    if middle.is_empty() {
+        return Some(1);
+    }
+    if middle.starts_with('0') || !middle.bytes().all(|byte| byte.is_ascii_digit()) {
+        return None;
+    }
+    middle.parse::<u64>().ok().filter(|&rank| rank >= 2)
+}
+
+fn is_root_dex(name: &str) -> bool {
+    !name.contains('/') && name.starts_with("classes") && name.ends_with(".dex")
+}
+
+fn describe_bytes(bytes: &[u8]) -> String {
+    let head: Vec<String> = bytes
+        .iter()
+        .take(8)
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
+    format!("{} bytes starting {}", bytes.len(), head.join(" "))
+}
+
+impl LoadedInput {
+    /// Reads a file (refusing it before reading when it passes `max_input_size`).
+    pub fn open(path: &Path, limits: &Limits) -> Result<LoadedInput, ContainerError> {
+        let shown = path.display().to_string();
+        let metadata = std::fs::metadata(path).map_err(|source| ContainerError::Io {
+            path: shown.clone(),
+            source,
+        })?;
+        if metadata.len() > limits.max_input_size {
+            return Err(ContainerError::InputTooLarge {
+                label: shown,
+                size: metadata.len(),
+                limit: limits.max_input_size,
+            });
+        }
+        let bytes = std::fs::read(path).map_err(|source| ContainerError::Io {
+            path: shown.clone(),
+            source,
+        })?;
+        let label = path
+            .file_name()
+            .map(|name| name.to_string_lossy().into_owned())
+            .unwrap_or(shown);
+        LoadedInput::from_bytes(bytes, &label, limits)
+    }
+
+    pub fn from_bytes(
+        bytes: Vec<u8>,
+        label: &str,
+        limits: &Limits,
+    ) -> Result<LoadedInput, ContainerError> {
+        if bytes.len() as u64 > limits.max_input_size {
+            return Err(ContainerError::InputTooLarge {
+                label: label.to_owned(),
+                size: bytes.len() as u64,
+                limit: limits.max_input_size,
+            });
+        }
+        if is_dex_magic(&bytes) {
+            return Ok(LoadedInput {
+                kind: InputKind::Dex,
+                label: label.to_owned(),
+                archives: Vec::new(),
+                base: None,
+                bare_dex: Some(bytes),
+                nested_apks: Vec::new(),
+                anomalies: Vec::new(),
+            });
+        }
+        let seen = describe_bytes(&bytes);
+        let budget = Arc::new(InflateBudget::new(limits.max_total_inflated));
+        let archive = match Archive::parse_with_budget(bytes, "", limits, Arc::clone(&budget)) {
+            Ok(archive) => archive,
+            Err(ContainerError::NotAZip { detail, .. }) => {
+                return Err(ContainerError::NotAnAndroidInput {
+                    label: label.to_owned(),
+                    seen: format!("neither a DEX nor a zip: {seen} ({detail})"),
+                });
+            }
+            Err(other) => return Err(other),
+        };
+        let entries = archive.entries();
+        let has_manifest = archive.find(MANIFEST).is_some();
+        let apk_names: Vec<String> = entries
+            .iter()
+            .filter(|entry| is_apk_name(entry))
+            .map(|entry| entry.name.clone())
+            .collect();
+        let has_dex = entries.iter().any(|entry| is_root_dex(&entry.name));
+
+        let mut loaded = LoadedInput {
+            kind: InputKind::Apk,
+            label: label.to_owned(),
+            archives: Vec::new(),
+            base: Some(0),
+            bare_dex: None,
+            nested_apks: Vec::new(),
+            anomalies: Vec::new(),
+        };
+        if entries.is_empty() || has_manifest {
+            let mut nested = apk_names;
+            nested.sort();
+            nested.dedup();
+            loaded.nested_apks = nested;
+        } else if !apk_names.is_empty() {
+            loaded.kind = InputKind::SplitSet;
+            loaded.load_split_members(&archive, limits, &budget)?;
+        } else if has_dex {
+            loaded.kind = InputKind::Jar;
+        } else {
+            let first: Vec<&str> = entries
+                .iter()
+                .take(5)
+                .map(|entry| entry.name.as_str())
+                .collect();
+            return Err(ContainerError::NotAnAndroidInput {
+                label: label.to_owned(),
+                seen: format!(
+                    "a zip of {} entries without {MANIFEST}, classes*.dex or *.apk (first: {})",
+                    entries.len(),
+                    first.join(", ")
+                ),
+            });
+        }
+        if loaded.kind != InputKind::SplitSet {
+            loaded.archives.push(Member {
+                name: String::new(),
+                archive,
+            });
+        }
+        loaded.note_unloaded_dex();
+        anomaly::normalize(&mut loaded.anomalies);
+        Ok(loaded)
+    }
+
+    /// Inflates and parses every member APK of a split set and picks the base.
+    fn load_split_members(
+        &mut self,
+        outer: &Archive,
+        limits: &Limits,
+        budget: &Arc<InflateBudget>,
+    ) -> Result<(), ContainerError> {
+        let entries = outer.entries();
+        let has_splits_dir = entries
+            .iter()
+            .any(|entry| entry.name.starts_with("splits/") && is_apk_name(entry));
+        let apkm = outer.find("info.json").is_some();
+        let mut failures = Vec::new();
+        let mut encrypted_hint = apkm;
+        for entry in entries.iter().filter(|entry| is_apk_name(entry)) {
+            // bundletool .apks: standalones/ repeats the splits/ content for old devices.
+            if has_splits_dir && entry.name.starts_with("standalones/") {
+                continue;
+            }
+            if outer.find(&entry.name).map(|found| found.index) != Some(entry.index) {
+                continue; // a duplicate copy; the outer archive already reports it
+            }
+            encrypted_hint |= entry.flags & raw::FLAG_ENCRYPTED != 0;
+            let parsed = outer.read(entry).and_then(|bytes| {
+                Archive::parse_with_budget(bytes, &entry.name, limits, Arc::clone(budget))
+            });
+            match parsed {
+                Ok(archive) => self.archives.push(Member {
+                    name: entry.name.clone(),
+                    archive,
+                }),
+                Err(
+                    error @ (ContainerError::TotalInflatedExceeded { .. }
+                    | ContainerError::InputTooLarge { .. }),
+                ) => {
+                    return Err(error);
+                }
+                Err(error) => {
+                    self.anomalies.push(Anomaly::new(
+                        "zip.split_member_unreadable",
+                        entry.name.clone(),
+                        format!("this member APK could not be read: {error}"),
+                    ));
+                    failures.push(error.to_string());
+                }
+            }
+        }
+        // Pull in the outer archive's own anomalies (duplicates, CRC...) under its label.
+        for found in outer.anomalies() {
+            self.anomalies.push(found);
+        }
+        if self.archives.is_empty() {
+            let detail = failures.first().cloned().unwrap_or_default();
+            return Err(if encrypted_hint {
+                ContainerError::Encrypted {
+                    label: self.label.clone(),
+                    detail: format!("no member APK of this split set is a readable zip ({detail})"),
+                }
+            } else {
+                ContainerError::NotAnAndroidInput {
+                    label: self.label.clone(),
+                    seen: format!("a zip of APKs none of which could be read ({detail})"),
+                }
+            });
+        }
+        self.base = self.pick_base();
+        Ok(())
+    }
+
+    fn pick_base(&self) -> Option<usize> {
+        let by_name = |wanted: &str| {
+            self.archives
+                .iter()
+                .position(|member| member.name == wanted)
+        };
+        let file_name = |name: &str| name.rsplit('/').next().unwrap_or(name).to_ascii_lowercase();
+        by_name("base.apk")
+            .or_else(|| by_name("base-master.apk"))
+            .or_else(|| by_name("splits/base-master.apk"))
+            .or_else(|| {
+                self.archives
+                    .iter()
+                    .position(|member| file_name(&member.name).contains("base"))
+            })
+            .or_else(|| {
+                self.archives.iter().position(|member| {
+                    member.archive.find(MANIFEST).is_some()
+                        && member.archive.find("classes.dex").is_some()
+                })
+            })
+            .or_else(|| {
+                self.archives
+                    .iter()
+                    .position(|member| member.archive.find(MANIFEST).is_some())
+            })
+    }
+
+    fn note_unloaded_dex(&mut self) {
+        let mut notes = Vec::new();
+        for dex in self.dex_entries() {
+            if !dex.loaded_by_android {
+                notes.push(Anomaly::new(
+                    "zip.dex_not_loaded",
+                    dex.label.clone(),
+                    "Android's multidex loader reads classes.dex, classes2.dex, classes3.dex ... and stops at the first gap; this DEX is outside that sequence (or is a duplicate or hidden copy), so Android never loads it; dossier still scans it",
+                ));
+            }
+        }
+        self.anomalies.extend(notes);
+    }
+
+    /// Reads an entry of the base APK (`AndroidManifest.xml`, `resources.arsc`, ...).
+    pub fn base_entry(&self, name: &str) -> Result<Option<Vec<u8>>, ContainerError> {
+        let Some(member) = self.base.and_then(|base| self.archives.get(base)) else {
+            return Ok(None);
+        };
+        match member.archive.find(name) {
+            Some(entry) => member.archive.read(entry).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    fn qualified(member: &Member, name: &str) -> String {
+        if member.name.is_empty() {
+            name.to_owned()
+        } else {
+            format!("{}!{}", member.name, name)
+        }
+    }
+
+    /// Every `classes*.dex` of every member: per member `classes.dex`, `classes2.dex`, ... in
+    /// numeric order, then names Android does not load, then duplicate copies.
+    pub fn dex_entries(&self) -> Vec<DexRef> {
+        if self.bare_dex.is_some() {
+            return vec![DexRef {
+                label: self.label.clone(),
+                member: None,
+                entry: None,
+                loaded_by_android: true,
+            }];
+        }
+        let mut refs = Vec::new();
+        for (member_index, member) in self.archives.iter().enumerate() {
+            let archive = &member.archive;
+            let mut found: Vec<(u64, &Entry, bool)> = archive
+                .entries()
+                .iter()
+                .filter(|entry| is_root_dex(&entry.name))
+                .map(|entry| {
+                    let android_copy = archive.find(&entry.name).map(|chosen| chosen.index)
+                        == Some(entry.index)
+                        && !entry.hidden_from_android;
+                    (
+                        multidex_rank(&entry.name).unwrap_or(u64::MAX),
+                        entry,
+                        android_copy,
+                    )
+                })
+                .collect();
+            found.sort_by(|a, b| {
+                (!a.2, a.0, &a.1.name, a.1.index).cmp(&(!b.2, b.0, &b.1.name, b.1.index))
+            });
+            let mut expected = 1u64;
+            for (rank, entry, android_copy) in found {
+                let loaded = android_copy && rank == expected;
+                if loaded {
+                    expected += 1;
+                }
+                let mut label = LoadedInput::qualified(member, &entry.name);
+                if !android_copy {
+                    label = format!("{label}#{}", entry.index);
+                }
+                refs.push(DexRef {
+                    label,
+                    member: Some(member_index),
+                    entry: Some(entry.index),
+                    loaded_by_android: loaded,
+                });
+            }
+        }
+        refs
+    }
+
+    pub fn read_dex(&self, dex: &DexRef) -> Result<Vec<u8>, ContainerError> {
+        match (dex.member, dex.entry, &self.bare_dex) {
+            (None, _, Some(bytes)) => Ok(bytes.clone()),
+            (Some(member), Some(entry), _) => {
+                let member = self.archives.get(member);
+                let entry = member.and_then(|member| member.archive.entries().get(entry));
+                match (member, entry) {
+                    (Some(member), Some(entry)) => member.archive.read(entry),
+                    _ => Err(ContainerError::EntryOutOfBounds {
+                        entry: dex.label.clone(),
+                        detail: "no such member or entry in this input".into(),
+                    }),
+                }
+            }
+            _ => Err(ContainerError::EntryOutOfBounds {
+                entry: dex.label.clone(),
+                detail: "no such DEX in this input".into(),
+            }),
+        }
+    }
+
+    /// Every `lib/<abi>/**.so` of every member, sorted by member then name.
+    pub fn native_libs(&self) -> Vec<EntryRef> {
+        let mut libs = Vec::new();
+        for (member_index, member) in self.archives.iter().enumerate() {
+            for entry in member.archive.entries() {
+                let mut parts = entry.name.split('/');
+                let (Some("lib"), Some(abi)) = (parts.next(), parts.next()) else {
+                    continue;
+                };
+                if abi.is_empty() || parts.next().is_none() || !entry.name.ends_with(".so") {
+                    continue;
+                }
+                libs.push(EntryRef {
+                    label: LoadedInput::qualified(member, &entry.name),
+                    member: member_index,
+                    entry: entry.index,
+                    abi: abi.to_owned(),
+                });
+            }
+        }
+        libs.sort_by(|a, b| (a.member, &a.label, a.entry).cmp(&(b.member, &b.label, b.entry)));
+        libs
+    }
+
+    /// Reads an entry named by an [`EntryRef`].
+    pub fn read_entry(&self, entry_ref: &EntryRef) -> Result<Vec<u8>, ContainerError> {
+        let member = self.archives.get(entry_ref.member);
+        match member.and_then(|member| {
+            member
+                .archive
+                .entries()
+                .get(entry_ref.entry)
+                .map(|entry| (member, entry))
+        }) {
+            Some((member, entry)) => member.archive.read(entry),
+            None => Err(ContainerError::EntryOutOfBounds {
+                entry: entry_ref.label.clone(),
+                detail: "no such member or entry in this input".into(),
+            }),
+        }
+    }
+
+    /// Input-level anomalies plus those of every archive (read-time ones included so far),
+    /// locations prefixed with the member name in a split set; sorted and deduplicated.
+    pub fn all_anomalies(&self) -> Vec<Anomaly> {
+        let mut all = self.anomalies.clone();
+        for member in &self.archives {
+            for mut found in member.archive.anomalies() {
+                if !member.name.is_empty() {
+                    found.location = format!("{}!{}", member.name, found.location);
+                }
+                all.push(found);
+            }
+        }
+        anomaly::normalize(&mut all);
+        all
+    }
+
+    /// Bytes inflated so far from this input (all archives, all threads).
+    pub fn inflated_so_far(&self) -> u64 {
+        self.archives
+            .first()
+            .map(|member| member.archive.inflated_so_far())
+            .unwrap_or(0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn multidex_names() {
+        assert_eq!(multidex_rank("classes.dex"), Some(1));
+        assert_eq!(multidex_rank("classes2.dex"), Some(2));
+        assert_eq!(multidex_rank("classes1.dex"), None);
+        assert_eq!(multidex_rank("classes02.dex"), None);
+        assert_eq!(multidex_rank("classesX.dex"), None);
+    }
+
+    #[test]
+    fn dex_magic() {
+        assert!(is_dex_magic(b"dex\n035\0rest"));
+        assert!(is_dex_magic(b"dex\n041\0"));
+        assert!(!is_dex_magic(b"dex\n035"));
+        assert!(!is_dex_magic(b"PK\x03\x04\0\0\0\0"));
+    }
+}
