@@ -4,6 +4,7 @@
 //! The library is pure: it takes bytes or a path and returns typed data; argument parsing, progress
 //! and output selection live in the binary (`src/main.rs`, `src/cli/`).
 
+pub mod analysis;
 pub mod anomaly;
 pub mod axml;
 pub mod container;

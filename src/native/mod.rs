@@ -97,7 +97,11 @@ fn symbols_of(bytes: &[u8]) -> Result<NativeFacts, String> {
     let mut facts = NativeFacts {
         machine: goblin::elf::header::machine_to_str(elf.header.e_machine).to_owned(),
         is_64: elf.is_64,
-        needed: elf.libraries.iter().map(|name| (*name).to_owned()).collect(),
+        needed: elf
+            .libraries
+            .iter()
+            .map(|name| (*name).to_owned())
+            .collect(),
         ..NativeFacts::default()
     };
     for sym in elf.dynsyms.iter().take(MAX_SYMBOLS) {
@@ -113,7 +117,11 @@ fn symbols_of(bytes: &[u8]) -> Result<NativeFacts, String> {
             facts.jni_exports.push(name.to_owned());
         }
     }
-    for list in [&mut facts.needed, &mut facts.imports, &mut facts.jni_exports] {
+    for list in [
+        &mut facts.needed,
+        &mut facts.imports,
+        &mut facts.jni_exports,
+    ] {
         list.sort();
         list.dedup();
     }
@@ -163,7 +171,10 @@ mod tests {
     #[test]
     fn abi_comes_from_the_lib_directory() {
         assert_eq!(abi_of_path("lib/arm64-v8a/libfoo.so"), Some("arm64-v8a"));
-        assert_eq!(abi_of_path("splits/base-x86_64.apk!lib/x86_64/libz.so"), Some("x86_64"));
+        assert_eq!(
+            abi_of_path("splits/base-x86_64.apk!lib/x86_64/libz.so"),
+            Some("x86_64")
+        );
         assert_eq!(abi_of_path("assets/lib/x.so"), None);
         assert_eq!(abi_of_path("lib/x.so"), None);
         assert_eq!(abi_of_path("lib/arm64-v8a/sub/x.so"), None);
@@ -171,8 +182,14 @@ mod tests {
 
     #[test]
     fn non_elf_is_a_typed_error() {
-        assert!(matches!(read_elf(b"PK\x03\x04", "x.so"), Err(NativeError::NotElf { .. })));
-        assert!(matches!(read_elf(b"", "x.so"), Err(NativeError::NotElf { .. })));
+        assert!(matches!(
+            read_elf(b"PK\x03\x04", "x.so"),
+            Err(NativeError::NotElf { .. })
+        ));
+        assert!(matches!(
+            read_elf(b"", "x.so"),
+            Err(NativeError::NotElf { .. })
+        ));
     }
 
     #[test]
@@ -201,6 +218,9 @@ mod tests {
     fn strings_are_runs_of_six_or_more() {
         let (strings, capped) = printable_strings(b"\0short\0https://a.example.net/x\0\x01abcdef");
         assert!(!capped);
-        assert_eq!(strings, vec!["abcdef".to_owned(), "https://a.example.net/x".to_owned()]);
+        assert_eq!(
+            strings,
+            vec!["abcdef".to_owned(), "https://a.example.net/x".to_owned()]
+        );
     }
 }
