@@ -304,6 +304,10 @@ def build(etip_path: Path) -> tuple[list[Tracker], list[str]]:
         ov = per.get(str(t["id"]), {})
         if ov:
             counts["overridden"] += 1
+        if ov.get("drop"):
+            counts["dropped_trackers"] += 1
+            log.append(f"- **{t['id']} {t['name']}** — **not converted**: {ov['reason']}")
+            continue
         dec = Decisions()
         name = ov.get("name", t["name"])
         code = convert_code(t["code_signature"], generic, dec)
@@ -580,7 +584,15 @@ def check_files(errors: list[str]) -> None:
                 errors.append(f"{where}: meta_data key {k!r} has odd characters")
         check_doc(t.get("doc"), where)
 
-    # Code prefixes claimed by two trackers are allowed only when listed here.
+    # No tracker may claim a generic namespace (regression: com.google.android.gms.ads.
+    # also holds the advertising-id client that non-ad libraries bundle).
+    generic = set(tomllib.loads(OVERRIDES.read_text(encoding="utf-8"))["generic_prefixes"]["prefixes"])
+    for t in trackers:
+        for c in t.get("code", []):
+            if c in generic:
+                errors.append(f"trackers.toml tracker {t['id']}: code {c!r} is a generic namespace")
+
+    # A code prefix belongs to one tracker only.
     claimed: dict[str, str] = {}
     for t in trackers:
         for c in t.get("code", []):
