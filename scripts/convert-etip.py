@@ -420,7 +420,13 @@ def build(etip_path: Path) -> tuple[list[Tracker], list[str]]:
         f"- code signatures kept as exact class names: {counts['code_class']}",
         f"- code signatures dropped: {counts['code_dropped']}; trackers whose code was replaced by a tighter list: {counts['code_tightened']}",
         f"- host patterns dropped: {counts['hosts_dropped']}; hosts added by hand: {counts['hosts_tightened']}",
-        f"- rules written: {len(trackers)}",
+        f"- rules written: {len(trackers)}; linked to an owner of endpoints.toml: "
+        f"{sum(1 for t in trackers if t.owner)}; with code: {sum(1 for t in trackers if t.code)}; "
+        f"with hosts: {sum(1 for t in trackers if t.hosts)}; with meta-data keys: "
+        f"{sum(1 for t in trackers if t.meta_data)}",
+        "- trackers per category: " + ", ".join(
+            f"`{c}` {n}" for c in TAXONOMY
+            if (n := sum(1 for t in trackers if c in t.categories))),
     ]
     return trackers, summary + ["", "Per tracker: every change made to the ETIP signatures (anchoring, exact classes, drops, replacements, filled-in categories) and the reason of each hand override. Trackers whose signatures were already anchored prefixes and plain hosts, with no override, are not listed.", ""] + log
 
