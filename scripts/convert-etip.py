@@ -471,8 +471,11 @@ def render(trackers: list[Tracker]) -> str:
         if t.owner:
             out.append(f"owner = {q(t.owner)}")
         out.append(f"categories = {qlist(t.categories)}")
-        out.append(f"code = {qlist(t.code)}")
-        out.append(f"hosts = {qlist(t.hosts)}")
+        # The rules loader refuses an empty list: a key without entries is left out.
+        if t.code:
+            out.append(f"code = {qlist(t.code)}")
+        if t.hosts:
+            out.append(f"hosts = {qlist(t.hosts)}")
         if t.meta_data:
             out.append(f"meta_data = {qlist(t.meta_data)}")
         d = t.doc
@@ -561,6 +564,13 @@ def check_files(errors: list[str]) -> None:
         if not n.get("hosts") and not n.get("url_prefixes"):
             errors.append(f"{where}: neither hosts nor url_prefixes")
         check_doc(n.get("doc"), where)
+
+    # The rules loader refuses empty lists (tracker categories excepted).
+    for family, rules in (("tracker", trackers), ("owner", owners), ("not_endpoint", not_endpoints)):
+        for r in rules:
+            for key, value in r.items():
+                if isinstance(value, list) and not value and not (family == "tracker" and key == "categories"):
+                    errors.append(f"{family} {r.get('id')}: empty list `{key}` (leave the key out)")
 
     etip_seen: set[int] = set()
     for t in trackers:
