@@ -8,6 +8,7 @@ Usage:
                                                  committed files, and validate
                                                  rules/trackers.toml and rules/endpoints.toml
     scripts/convert-etip.py --check              validate the committed files only
+    scripts/convert-etip.py --self-test          run the converter's own unit checks
 
 ETIP_JSON is the snapshot described in shared/data/README.md (etip-trackers.json).
 The hand-maintained corrections live in rules/sources/tracker-overrides.toml.
@@ -619,7 +620,33 @@ def check_files(errors: list[str]) -> None:
           f"{len(not_endpoints)} not_endpoint rules, {len(ids)} ids")
 
 
+def self_test() -> None:
+    """Pins the conversion of the signature shapes met in the ETIP snapshot."""
+    dec = Decisions()
+    generic = {"com.google.", "com.bytedance."}
+    got = convert_code("com.appboy|com.appsflyer.|com.adobe.mobile.Config.|.sizmek.|com.bytedance"
+                       "|com.github.backtrace-labs.|tune|com.dv.DVSDK", generic, dec)
+    assert got == {"com.appboy.", "com.appsflyer.", "com.adobe.mobile.Config", "com.dv.DVSDK"}, got
+    assert len(dec.dropped_code) == 4, dec.dropped_code
+    dec = Decisions()
+    got = convert_hosts(".*\\.estimote\\.com|\\.chartboost\\.com|fidzup|\\.exacttarget\\."
+                        "|54\\.243\\.73\\.253:8080/SilverPush/|adservice\\.google\\..*"
+                        "|mst[0-9]*\\.is\\.autonavi\\.com|tag\\-mediation.supersonic.com|Appnext.com", dec)
+    assert got == {"estimote.com", "chartboost.com", "tag-mediation.supersonic.com", "appnext.com"}, got
+    assert len(dec.dropped_hosts) == 5, dec.dropped_hosts
+    assert subsumed_hosts({"a.b.com", "b.com", "notb.com"}) == {"a.b.com"}
+    assert subsumed_code({"org.piwik.", "org.piwik.mobile.", "org.piwikx."}) == {"org.piwik.mobile."}
+    assert snake_id("Braze (formerly Appboy)") == "braze"
+    assert snake_id("AD(X)") == "ad_x"
+    assert snake_id("360Dialog") == "sdk_360dialog"
+    assert is_hostname("log.byteoversea.com") and not is_hostname("Log.com") and not is_hostname("com")
+    print("self-test ok")
+
+
 def main(argv: list[str]) -> int:
+    if "--self-test" in argv:
+        self_test()
+        return 0
     args = [a for a in argv if not a.startswith("--")]
     check = "--check" in argv
     errors: list[str] = []
