@@ -1,0 +1,502 @@
+//! The resource table (`resources.arsc`): global string pool, packages with their type and key
+//! pools, type chunks with entries in every encoding aapt and aapt2 write (dense 32-bit offsets,
+//! 16-bit offsets, sparse, compact entries, map entries), and reference resolution.
+//!
+//! Modelled on `frameworks/base/libs/androidfw/LoadedArsc.cpp` (`LoadedArsc::LoadTable`,
+//! `LoadedPackage::Load`, `VerifyResTableType`, `VerifyResTableEntry`). Everything is read once
+//! into maps keyed by resource id; counts are capped and anything Android would reject is recorded
+//! and skipped instead of failing the table.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::anomaly::Anomaly;
+
+use super::ArscError;
+use super::limits::{MAX_REFERENCE_DEPTH, Recorder};
+use super::raw::{self, ChunkHeader, RawValue, read_u16, read_u32, read_u8};
+use super::string_pool::{DEFAULT_STRING_BUDGET, StringPool};
+use super::value::Value;
+
+/// Most entries (over all types and configurations) one table may hold.
+pub const MAX_TABLE_ENTRIES: usize = 1 << 22;
+/// Most map items (over all complex entries) one table may hold.
+pub const MAX_MAP_ITEMS: usize = 1 << 22;
+/// Most packages read from one table.
+pub const MAX_PACKAGES: usize = 256;
+
+/// The value of one entry in one configuration.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EntryValue {
+    /// A simple entry: one `Res_value`.
+    Simple(Value),
+    /// A map entry (style, array, plurals, attr ...): parent and `(name id, value)` items.
+    Map { parent: u32, items: Vec<(u32, Value)> },
+}
+
+/// One entry as found in a type chunk.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    /// Index into the package's key string pool.
+    pub key: u32,
+    pub value: EntryValue,
+}
+
+/// The entries of one type chunk (one configuration).
+#[derive(Debug, Clone, Default)]
+struct ConfigEntries {
+    /// Whether the configuration is all zero (the default, `values/`).
+    is_default: bool,
+    entries: BTreeMap<u16, Entry>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Package {
+    id: u8,
+    name: String,
+    type_strings: StringPool,
+    key_strings: StringPool,
+    type_id_offset: u32,
+    /// Type id → its configurations in file order.
+    types: BTreeMap<u8, Vec<ConfigEntries>>,
+}
+
+/// A resource value after following references, with the ids followed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResolvedValue {
+    pub value: Value,
+    /// Every id looked up, starting with the one asked for.
+    pub chain: Vec<u32>,
+}
+
+/// Why a resource id did not resolve to a simple value.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ResolveError {
+    #[error("resource 0x{0:08x} is not in the table")]
+    Missing(u32),
+    #[error("resource 0x{0:08x} is a map (style, array, plurals...), not a simple value")]
+    Complex(u32),
+    #[error("references starting at 0x{0:08x} go deeper than the limit (a loop?)")]
+    TooDeep(u32),
+}
+
+/// A parsed `resources.arsc`.
+#[derive(Debug, Clone, Default)]
+pub struct ResourceTable {
+    pub location: String,
+    pub strings: StringPool,
+    packages: Vec<Package>,
+    /// What had to be tolerated, sorted.
+    pub anomalies: Vec<Anomaly>,
+}
+
+impl ResourceTable {
+    /// Parses a resource table. Fails only when the bytes cannot even hold the table header.
+    pub fn parse(bytes: &[u8], location: &str) -> Result<ResourceTable, ArscError> {
+        let Some(file) = ChunkHeader::read(bytes, 0) else {
+            return Err(ArscError::TooShort(bytes.len()));
+        };
+        if bytes.len() < raw::TABLE_HEADER_SIZE {
+            return Err(ArscError::TooShort(bytes.len()));
+        }
+        let mut parser = TableParser {
+            location,
+            rec: Recorder::default(),
+            budget: DEFAULT_STRING_BUDGET,
+            entry_total: 0,
+            map_total: 0,
+        };
+        if file.chunk_type != raw::RES_TABLE_TYPE {
+            parser.rec.record(
+                "arsc.wrong_file_type",
+                parser.at(0),
+                format!("first chunk type is 0x{:04x}, not RES_TABLE_TYPE (0x0002); read anyway", file.chunk_type),
+            );
+        }
+        let declared_packages = read_u32(bytes, 8).unwrap_or(0) as usize;
+        let mut table = ResourceTable { location: location.to_owned(), ..ResourceTable::default() };
+        let mut seen_packages = 0usize;
+        let mut end = file.size as usize;
+        if end > bytes.len() || end < raw::TABLE_HEADER_SIZE {
+            parser.rec.record(
+                "arsc.chunk_size_clamped",
+                parser.at(0),
+                format!("table size {end} does not match the {} bytes present (Android refuses this); clamped", bytes.len()),
+            );
+            end = bytes.len();
+        }
+        let start = usize::from(file.header_size).clamp(raw::TABLE_HEADER_SIZE, end);
+        for (pos, header, chunk) in parser.children_at(&bytes[..end], start, 0) {
+            match header.chunk_type {
+                raw::RES_STRING_POOL_TYPE if table.strings.is_empty() => {
+                    let mut anomalies = Vec::new();
+                    table.strings = StringPool::parse(chunk, "arsc", &parser.at(pos), &mut anomalies, &mut parser.budget);
+                    parser.rec.extend(anomalies);
+                }
+                raw::RES_TABLE_PACKAGE_TYPE => {
+                    seen_packages += 1;
+                    if seen_packages == declared_packages + 1 {
+                        // LoadedArsc::LoadTable fails the whole table here; we keep reading.
+                        parser.rec.record(
+                            "arsc.package_count",
+                            parser.at(pos),
+                            format!("more package chunks than the {declared_packages} declared (Android refuses this)"),
+                        );
+                    }
+                    if table.packages.len() >= MAX_PACKAGES {
+                        parser.rec.record("arsc.limit_reached", parser.at(pos), format!("more than {MAX_PACKAGES} packages; the rest skipped"));
+                        break;
+                    }
+                    if let Some(package) = parser.package(chunk, pos) {
+                        table.packages.push(package);
+                    }
+                }
+                other => parser.rec.record(
+                    "arsc.unknown_chunk",
+                    parser.at(pos),
+                    format!("chunk type 0x{other:04x} skipped at table level (LoadedArsc::LoadTable skips it)"),
+                ),
+            }
+        }
+        if seen_packages == 0 {
+            parser.rec.record("arsc.no_package", location, "the table holds no package chunk");
+        }
+        resolve_strings(&mut table);
+        table.anomalies = parser.rec.finish(location);
+        Ok(table)
+    }
+
+    /// The packages' ids and names.
+    pub fn packages(&self) -> impl Iterator<Item = (u8, &str)> {
+        self.packages.iter().map(|p| (p.id, p.name.as_str()))
+    }
+
+    fn package(&self, id: u32) -> Option<&Package> {
+        let package_id = (id >> 24) as u8;
+        self.packages.iter().find(|p| p.id == package_id)
+    }
+
+    /// The entry for `id`: from the default configuration when it has one, otherwise from the
+    /// first configuration (in file order) that does.
+    pub fn entry(&self, id: u32) -> Option<&Entry> {
+        let package = self.package(id)?;
+        let configs = package.types.get(&((id >> 16) as u8))?;
+        let index = (id & 0xffff) as u16;
+        configs
+            .iter()
+            .filter(|c| c.is_default)
+            .chain(configs.iter().filter(|c| !c.is_default))
+            .find_map(|c| c.entries.get(&index))
+    }
+
+    /// `type/key` (for instance `string/app_name`) for an id in this table.
+    pub fn name_of(&self, id: u32) -> Option<String> {
+        let package = self.package(id)?;
+        let type_id = (id >> 16) & 0xff;
+        let type_index = type_id.checked_sub(1 + package.type_id_offset)?;
+        let type_name = package.type_strings.get(type_index)?;
+        let entry = self.entry(id)?;
+        let key = package.key_strings.get(entry.key)?;
+        Some(format!("{type_name}/{key}"))
+    }
+
+    /// Follows references from `id` to a simple value, at most [`MAX_REFERENCE_DEPTH`] deep. A
+    /// reference leaving this table (to `android:` resources) is returned as the reference.
+    pub fn resolve(&self, id: u32) -> Result<ResolvedValue, ResolveError> {
+        let mut chain = Vec::new();
+        let mut current = id;
+        loop {
+            if chain.len() >= MAX_REFERENCE_DEPTH {
+                return Err(ResolveError::TooDeep(id));
+            }
+            chain.push(current);
+            let Some(entry) = self.entry(current) else {
+                if chain.len() > 1 && self.package(current).is_none() {
+                    return Ok(ResolvedValue { value: Value::Reference(current), chain });
+                }
+                return Err(ResolveError::Missing(current));
+            };
+            match &entry.value {
+                EntryValue::Map { .. } => return Err(ResolveError::Complex(current)),
+                EntryValue::Simple(value) => match value.reference() {
+                    Some(next) if next != 0 => current = next,
+                    _ => return Ok(ResolvedValue { value: value.clone(), chain }),
+                },
+            }
+        }
+    }
+
+    /// Number of entries read, over all configurations.
+    pub fn entry_count(&self) -> usize {
+        self.packages.iter().flat_map(|p| p.types.values()).flatten().map(|c| c.entries.len()).sum()
+    }
+}
+
+struct TableParser<'a> {
+    location: &'a str,
+    rec: Recorder,
+    budget: usize,
+    entry_total: usize,
+    map_total: usize,
+}
+
+impl TableParser<'_> {
+    fn at(&self, offset: usize) -> String {
+        format!("{}@0x{offset:x}", self.location)
+    }
+
+    /// The child chunks of `data` from `start`, clamped as in the AXML reader: a chunk that runs
+    /// past the end is shortened (anomaly), one whose header cannot be stepped over ends the walk.
+    /// Positions are reported relative to the file: `base` is where `data` starts.
+    fn children_at<'d>(&mut self, data: &'d [u8], start: usize, base: usize) -> Vec<(usize, ChunkHeader, &'d [u8])> {
+        let mut out = Vec::new();
+        let mut pos = start;
+        while pos < data.len() {
+            let Some(header) = ChunkHeader::read(data, pos) else {
+                self.rec.record("arsc.trailing_data", self.at(base + pos), format!("{} bytes too short for a chunk ignored", data.len() - pos));
+                break;
+            };
+            let header_size = usize::from(header.header_size);
+            let mut size = header.size as usize;
+            if header_size < raw::CHUNK_HEADER_SIZE || size < header_size {
+                self.rec.record(
+                    "arsc.chunk_header_invalid",
+                    self.at(base + pos),
+                    format!("chunk type 0x{:04x} header size {header_size}, size {size}; reading of this level stops", header.chunk_type),
+                );
+                break;
+            }
+            if size > data.len() - pos {
+                self.rec.record(
+                    "arsc.chunk_size_clamped",
+                    self.at(base + pos),
+                    format!("chunk type 0x{:04x} size {size} runs past its parent (Android refuses this); clamped", header.chunk_type),
+                );
+                size = data.len() - pos;
+            }
+            out.push((base + pos, header, &data[pos..pos + size]));
+            pos += size;
+        }
+        out
+    }
+
+    fn package(&mut self, chunk: &[u8], pos: usize) -> Option<Package> {
+        let header_size = usize::from(read_u16(chunk, 2)?);
+        if header_size < raw::TABLE_PACKAGE_MIN_HEADER_SIZE || chunk.len() < raw::TABLE_PACKAGE_MIN_HEADER_SIZE {
+            self.rec.record(
+                "arsc.package_header",
+                self.at(pos),
+                format!("package header size {header_size} is below {} (LoadedPackage::Load refuses it); package skipped", raw::TABLE_PACKAGE_MIN_HEADER_SIZE),
+            );
+            return None;
+        }
+        let id = read_u32(chunk, 8)?;
+        let name_units: Vec<u16> = (0..128).map_while(|i| read_u16(chunk, 12 + 2 * i)).take_while(|&u| u != 0).collect();
+        let type_strings_offset = read_u32(chunk, 268)? as usize;
+        let key_strings_offset = read_u32(chunk, 276)? as usize;
+        let type_id_offset = if header_size >= 288 { read_u32(chunk, 284).unwrap_or(0) } else { 0 };
+        if id > 0xff {
+            self.rec.record("arsc.package_id", self.at(pos), format!("package id 0x{id:x} does not fit a byte; truncated"));
+        }
+        let mut package = Package {
+            id: id as u8,
+            name: String::from_utf16_lossy(&name_units),
+            type_id_offset,
+            ..Package::default()
+        };
+        let children = self.children_at(chunk, header_size.min(chunk.len()), pos);
+        for (child_pos, header, child) in children {
+            let relative = child_pos - pos;
+            match header.chunk_type {
+                raw::RES_STRING_POOL_TYPE => {
+                    let mut anomalies = Vec::new();
+                    let location = self.at(child_pos);
+                    let pool = StringPool::parse(child, "arsc", &location, &mut anomalies, &mut self.budget);
+                    self.rec.extend(anomalies);
+                    // LoadedPackage::Load tells the pools apart by the offsets in the header.
+                    if relative == type_strings_offset {
+                        package.type_strings = pool;
+                    } else if relative == key_strings_offset {
+                        package.key_strings = pool;
+                    } else {
+                        self.rec.record(
+                            "arsc.unexpected_string_pool",
+                            location,
+                            "string pool at neither the type-strings nor the key-strings offset; ignored as LoadedPackage::Load does",
+                        );
+                    }
+                }
+                raw::RES_TABLE_TYPE_TYPE => self.type_chunk(child, child_pos, &mut package),
+                raw::RES_TABLE_TYPE_SPEC_TYPE
+                | raw::RES_TABLE_LIBRARY_TYPE
+                | raw::RES_TABLE_OVERLAYABLE_TYPE
+                | raw::RES_TABLE_STAGED_ALIAS_TYPE => {}
+                other => self.rec.record(
+                    "arsc.unknown_chunk",
+                    self.at(child_pos),
+                    format!("chunk type 0x{other:04x} skipped inside a package (LoadedPackage::Load skips it)"),
+                ),
+            }
+        }
+        Some(package)
+    }
+
+    fn type_chunk(&mut self, chunk: &[u8], pos: usize, package: &mut Package) {
+        let header_size = usize::from(read_u16(chunk, 2).unwrap_or(0));
+        let (Some(type_id), Some(flags), Some(entry_count), Some(entries_start)) =
+            (read_u8(chunk, 8), read_u8(chunk, 9), read_u32(chunk, 12), read_u32(chunk, 16))
+        else {
+            self.rec.record("arsc.type_header", self.at(pos), "type chunk shorter than its fixed header; skipped");
+            return;
+        };
+        // VerifyResTableType: id 0 is invalid, and the entry offsets must lie between the header
+        // and entriesStart.
+        if type_id == 0 || header_size < raw::TABLE_TYPE_FIXED_SIZE + 4 || header_size > chunk.len() {
+            self.rec.record(
+                "arsc.type_header",
+                self.at(pos),
+                format!("type chunk with id {type_id} and header size {header_size} is invalid (LoadedArsc refuses it); skipped"),
+            );
+            return;
+        }
+        let config = &chunk[raw::TABLE_TYPE_FIXED_SIZE..header_size];
+        let config_size = (read_u32(config, 0).unwrap_or(0) as usize).clamp(4, config.len().max(4));
+        let is_default = config.get(4..config_size.min(config.len())).is_none_or(|rest| rest.iter().all(|&b| b == 0));
+        let sparse = flags & raw::TABLE_TYPE_FLAG_SPARSE != 0;
+        let offset16 = flags & raw::TABLE_TYPE_FLAG_OFFSET16 != 0;
+        let slot_size = if offset16 { 2 } else { 4 };
+        let entries_start = entries_start as usize;
+        let slots_fit = entries_start.min(chunk.len()).saturating_sub(header_size) / slot_size;
+        let mut count = entry_count as usize;
+        if count > slots_fit || count > 0x1_0000 {
+            self.rec.record(
+                "arsc.entry_count_clamped",
+                self.at(pos),
+                format!("type {type_id} declares {count} entries but only {} offsets fit (Android refuses this); clamped", slots_fit.min(0x1_0000)),
+            );
+            count = slots_fit.min(0x1_0000);
+        }
+        let mut entries = BTreeMap::new();
+        let mut bad_entries = 0usize;
+        for slot in 0..count {
+            let at = header_size + slot * slot_size;
+            let (index, offset) = if sparse {
+                // ResTable_sparseTypeEntry: 16-bit index, 16-bit offset in units of 4 bytes.
+                match (read_u16(chunk, at), read_u16(chunk, at + 2)) {
+                    (Some(index), Some(offset)) => (index, usize::from(offset) * 4),
+                    _ => break,
+                }
+            } else if offset16 {
+                match read_u16(chunk, at) {
+                    Some(0xffff) | None => continue,
+                    Some(offset) => (slot as u16, usize::from(offset) * 4),
+                }
+            } else {
+                match read_u32(chunk, at) {
+                    Some(raw::NO_ENTRY) | None => continue,
+                    Some(offset) => (slot as u16, offset as usize),
+                }
+            };
+            if self.entry_total >= MAX_TABLE_ENTRIES {
+                self.rec.record("arsc.limit_reached", self.at(pos), format!("more than {MAX_TABLE_ENTRIES} entries; the rest skipped"));
+                break;
+            }
+            match self.entry(chunk, entries_start.saturating_add(offset)) {
+                Some(entry) => {
+                    self.entry_total += 1;
+                    entries.insert(index, entry);
+                }
+                None => bad_entries += 1,
+            }
+        }
+        if bad_entries > 0 {
+            self.rec.record(
+                "arsc.entry_invalid",
+                self.at(pos),
+                format!("{bad_entries} entries of type {type_id} lie outside the chunk or are malformed (VerifyResTableEntry refuses them); skipped"),
+            );
+        }
+        package.types.entry(type_id).or_default().push(ConfigEntries { is_default, entries });
+    }
+
+    /// Reads the `ResTable_entry` at `at` (relative to the type chunk).
+    fn entry(&mut self, chunk: &[u8], at: usize) -> Option<Entry> {
+        if at % 4 != 0 {
+            return None;
+        }
+        let size = usize::from(read_u16(chunk, at)?);
+        let flags = read_u16(chunk, at + 2)?;
+        if flags & raw::ENTRY_FLAG_COMPACT != 0 {
+            // Compact entry: the key index sits in the size field and the type in the high byte
+            // of flags (aapt2 --enable-compact-entries).
+            let data = read_u32(chunk, at + 4)?;
+            let raw = RawValue { data_type: (flags >> 8) as u8, data };
+            return Some(Entry { key: size as u32, value: EntryValue::Simple(self.pending_value(raw)) });
+        }
+        let key = read_u32(chunk, at + 4)?;
+        if size < raw::TABLE_ENTRY_SIZE {
+            return None;
+        }
+        if flags & raw::ENTRY_FLAG_COMPLEX != 0 {
+            if size < raw::TABLE_MAP_ENTRY_SIZE {
+                return None;
+            }
+            let parent = read_u32(chunk, at + 8)?;
+            let declared = read_u32(chunk, at + 12)? as usize;
+            let items_start = at.checked_add(size)?;
+            let fitting = chunk.len().saturating_sub(items_start) / raw::TABLE_MAP_SIZE;
+            let count = declared.min(fitting).min(MAX_MAP_ITEMS.saturating_sub(self.map_total));
+            if count < declared {
+                self.rec.record(
+                    "arsc.map_clamped",
+                    self.at(at),
+                    format!("map entry declares {declared} items, {count} read"),
+                );
+            }
+            self.map_total += count;
+            let mut items = Vec::with_capacity(count);
+            for i in 0..count {
+                let item = items_start + i * raw::TABLE_MAP_SIZE;
+                let name = read_u32(chunk, item)?;
+                let raw = RawValue::read(chunk, item + 4)?;
+                items.push((name, self.pending_value(raw)));
+            }
+            return Some(Entry { key, value: EntryValue::Map { parent, items } });
+        }
+        let raw = RawValue::read(chunk, at.checked_add(size)?)?;
+        Some(Entry { key, value: EntryValue::Simple(self.pending_value(raw)) })
+    }
+
+    /// Values in type chunks index the global pool, which is known only to the table; they are
+    /// kept as raw string indexes here and resolved in [`resolve_strings`].
+    fn pending_value(&self, raw: RawValue) -> Value {
+        if raw.data_type == raw::TYPE_STRING {
+            return Value::Raw { data_type: raw::TYPE_STRING, data: raw.data };
+        }
+        Value::decode(raw, |_| None)
+    }
+}
+
+/// Replaces pending string indexes with the global pool's strings.
+fn resolve_strings(table: &mut ResourceTable) {
+    let strings = table.strings.clone();
+    let fix = |value: &mut Value| {
+        if let Value::Raw { data_type: raw::TYPE_STRING, data } = *value
+            && let Some(text) = strings.get(data)
+        {
+            *value = Value::String(Arc::clone(text));
+        }
+    };
+    for package in &mut table.packages {
+        for configs in package.types.values_mut() {
+            for config in configs {
+                for entry in config.entries.values_mut() {
+                    match &mut entry.value {
+                        EntryValue::Simple(value) => fix(value),
+                        EntryValue::Map { items, .. } => items.iter_mut().for_each(|(_, v)| fix(v)),
+                    }
+                }
+            }
+        }
+    }
+}
