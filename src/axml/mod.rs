@@ -20,8 +20,8 @@ pub mod value;
 pub mod xml;
 
 pub use arsc::{ResolvedValue, ResourceTable};
-//pub use manifest::Manifest;
-//pub use print::to_xml_text;
+pub use manifest::Manifest;
+pub use print::to_xml_text;
 pub use string_pool::StringPool;
 pub use value::Value;
 pub use xml::{ANDROID_NAMESPACE, Attribute, Element, Namespace, XmlDocument, android_attr_name, parse_xml};
