@@ -171,6 +171,11 @@ impl ResourceTable {
         self.packages.iter().map(|p| (p.id, p.name.as_str()))
     }
 
+    /// Whether the table holds the package with this id (`0x7f` for apps, `0x01` for android).
+    pub fn has_package(&self, package_id: u8) -> bool {
+        self.packages.iter().any(|p| p.id == package_id)
+    }
+
     fn package(&self, id: u32) -> Option<&Package> {
         let package_id = (id >> 24) as u8;
         self.packages.iter().find(|p| p.id == package_id)
@@ -193,7 +198,7 @@ impl ResourceTable {
     pub fn name_of(&self, id: u32) -> Option<String> {
         let package = self.package(id)?;
         let type_id = (id >> 16) & 0xff;
-        let type_index = type_id.checked_sub(1 + package.type_id_offset)?;
+        let type_index = type_id.checked_sub(1)?.checked_sub(package.type_id_offset)?;
         let type_name = package.type_strings.get(type_index)?;
         let entry = self.entry(id)?;
         let key = package.key_strings.get(entry.key)?;

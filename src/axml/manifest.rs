@@ -293,8 +293,9 @@ impl<'a> Builder<'a> {
         let Some(id) = attr.value.reference() else {
             return attr.value.clone();
         };
-        // Framework resources (package 0x01) are not in the app's table; keep the reference.
-        if id >> 24 == 0x01 {
+        // Framework resources (package 0x01) are not in an app's table; keep the reference.
+        let in_table = self.resources.is_some_and(|t| t.has_package((id >> 24) as u8));
+        if id >> 24 == 0x01 && !in_table {
             return attr.value.clone();
         }
         let outcome = match self.resources {
