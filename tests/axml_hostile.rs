@@ -11,7 +11,11 @@ fn fixture_entry(name: &str) -> Vec<u8> {
     let apk = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/manifests/built/full.apk");
     let mut archive = zip::ZipArchive::new(std::fs::File::open(apk).unwrap()).unwrap();
     let mut bytes = Vec::new();
-    archive.by_name(name).unwrap().read_to_end(&mut bytes).unwrap();
+    archive
+        .by_name(name)
+        .unwrap()
+        .read_to_end(&mut bytes)
+        .unwrap();
     bytes
 }
 
@@ -49,7 +53,11 @@ fn exercise_table(arsc: &[u8]) {
 }
 
 fn bounded(what: &str, started: Instant, limit: Duration) {
-    assert!(started.elapsed() < limit, "{what} took {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < limit,
+        "{what} took {:?}",
+        started.elapsed()
+    );
 }
 
 #[test]

@@ -47,7 +47,12 @@ impl Builder {
     }
 
     fn s(&mut self, text: &str) -> u32 {
-        if let Some(i) = self.strings.iter().skip(self.ids.len()).position(|s| s == text) {
+        if let Some(i) = self
+            .strings
+            .iter()
+            .skip(self.ids.len())
+            .position(|s| s == text)
+        {
             return (i + self.ids.len()) as u32;
         }
         self.strings.push(text.to_owned());
@@ -62,7 +67,8 @@ impl Builder {
         self.nodes.extend_from_slice(&(size as u32).to_le_bytes());
         self.nodes.extend_from_slice(&1u32.to_le_bytes());
         self.nodes.extend_from_slice(&u32::MAX.to_le_bytes());
-        self.nodes.extend(std::iter::repeat_n(0u8, self.node_header_padding));
+        self.nodes
+            .extend(std::iter::repeat_n(0u8, self.node_header_padding));
         self.nodes.extend_from_slice(ext);
     }
 
@@ -115,9 +121,16 @@ impl Builder {
     fn start(&mut self, name: &str, attrs: &[(&str, V)]) -> &mut Self {
         let resolved: Vec<(bool, u32, V)> = attrs
             .iter()
-            .map(|(attr, v)| match self.strings.iter().take(self.ids.len()).position(|s| s == attr) {
-                Some(i) => (true, i as u32, *v),
-                None => (false, self.s(attr), *v),
+            .map(|(attr, v)| {
+                match self
+                    .strings
+                    .iter()
+                    .take(self.ids.len())
+                    .position(|s| s == attr)
+                {
+                    Some(i) => (true, i as u32, *v),
+                    None => (false, self.s(attr), *v),
+                }
             })
             .collect();
         self.start_raw(name, &resolved)
@@ -151,7 +164,9 @@ impl Builder {
             } else {
                 let units: Vec<u16> = s.encode_utf16().collect();
                 data.extend_from_slice(&(units.len() as u16).to_le_bytes());
-                units.iter().for_each(|u| data.extend_from_slice(&u.to_le_bytes()));
+                units
+                    .iter()
+                    .for_each(|u| data.extend_from_slice(&u.to_le_bytes()));
                 data.extend_from_slice(&[0, 0]);
             }
         }
@@ -168,7 +183,9 @@ impl Builder {
         chunk.extend_from_slice(&(if self.utf8 { 1u32 << 8 } else { 0 }).to_le_bytes());
         chunk.extend_from_slice(&(start as u32).to_le_bytes());
         chunk.extend_from_slice(&0u32.to_le_bytes());
-        offsets.iter().for_each(|o| chunk.extend_from_slice(&o.to_le_bytes()));
+        offsets
+            .iter()
+            .for_each(|o| chunk.extend_from_slice(&o.to_le_bytes()));
         chunk.extend_from_slice(&data);
         chunk
     }
@@ -179,7 +196,9 @@ impl Builder {
         map.extend_from_slice(&0x0180u16.to_le_bytes());
         map.extend_from_slice(&8u16.to_le_bytes());
         map.extend_from_slice(&((8 + 4 * self.ids.len()) as u32).to_le_bytes());
-        self.ids.iter().for_each(|id| map.extend_from_slice(&id.to_le_bytes()));
+        self.ids
+            .iter()
+            .for_each(|id| map.extend_from_slice(&id.to_le_bytes()));
         let size = 8 + pool.len() + map.len() + self.nodes.len();
         let mut out = Vec::new();
         out.extend_from_slice(&3u16.to_le_bytes());
@@ -214,14 +233,22 @@ fn manifest_builder(version_code_name: &str) -> Builder {
     let mut b = Builder::new(&named);
     b.start_ns("android", ANDROID);
     let mut root_attrs = vec![("versionName", V::Str("1.0")), ("package", V::Str("com.t"))];
-    let index = 0u32; // versionCode is registered first
-    let _ = index;
     root_attrs.insert(0, (version_code_name, V::Int(7)));
     b.start("manifest", &root_attrs);
-    b.start("uses-permission", &[("name", V::Str("android.permission.CAMERA"))]).end("uses-permission");
+    b.start(
+        "uses-permission",
+        &[("name", V::Str("android.permission.CAMERA"))],
+    )
+    .end("uses-permission");
     b.start("application", &[("label", V::Str("T"))]);
-    b.start("activity", &[("name", V::Str(".A")), ("exported", V::Bool(true))]).end("activity");
-    b.end("application").end("manifest").end_ns("android", ANDROID);
+    b.start(
+        "activity",
+        &[("name", V::Str(".A")), ("exported", V::Bool(true))],
+    )
+    .end("activity");
+    b.end("application")
+        .end("manifest")
+        .end_ns("android", ANDROID);
     b
 }
 
@@ -236,7 +263,10 @@ fn assert_standard(bytes: &[u8]) -> Manifest {
     assert_eq!(m.version_code, Some(7), "{:?}", m.anomalies);
     assert_eq!(m.version_name.as_deref(), Some("1.0"));
     assert_eq!(m.permission_names(), vec!["android.permission.CAMERA"]);
-    assert_eq!(m.application.as_ref().and_then(|a| a.label.as_deref()), Some("T"));
+    assert_eq!(
+        m.application.as_ref().and_then(|a| a.label.as_deref()),
+        Some("T")
+    );
     assert_eq!(m.components.len(), 1);
     assert_eq!(m.components[0].name, "com.t.A");
     assert!(m.components[0].exported);
@@ -268,15 +298,29 @@ fn unknown_chunk_between_elements_is_skipped() {
     let mut bytes = b.build();
     // Insert a 16-byte chunk of an unknown type after the first start-namespace node.
     let at = b.nodes_offset() + 24;
-    let unknown: Vec<u8> = [0x0777u16.to_le_bytes(), 8u16.to_le_bytes()].concat().into_iter().chain(16u32.to_le_bytes()).chain([0xaa; 8]).collect();
+    let unknown: Vec<u8> = [0x0777u16.to_le_bytes(), 8u16.to_le_bytes()]
+        .concat()
+        .into_iter()
+        .chain(16u32.to_le_bytes())
+        .chain([0xaa; 8])
+        .collect();
     bytes.splice(at..at, unknown);
     let size = bytes.len() as u32;
     set_u32(&mut bytes, 4, size);
     let m = assert_standard(&bytes);
-    assert!(codes(&m.anomalies).contains(&"axml.unknown_chunk"), "{:?}", m.anomalies);
+    assert!(
+        codes(&m.anomalies).contains(&"axml.unknown_chunk"),
+        "{:?}",
+        m.anomalies
+    );
     // An unknown chunk type inside the node range is skipped too.
     let mut bytes = b.build();
-    let node: Vec<u8> = [0x0150u16.to_le_bytes(), 16u16.to_le_bytes()].concat().into_iter().chain(16u32.to_le_bytes()).chain([0; 8]).collect();
+    let node: Vec<u8> = [0x0150u16.to_le_bytes(), 16u16.to_le_bytes()]
+        .concat()
+        .into_iter()
+        .chain(16u32.to_le_bytes())
+        .chain([0; 8])
+        .collect();
     bytes.splice(at..at, node);
     let size = bytes.len() as u32;
     set_u32(&mut bytes, 4, size);
@@ -340,7 +384,10 @@ fn decoy_name_with_another_resource_id_is_not_that_attribute() {
     // "versionCode" stored as the name of android:label's id: Android sees a label, not a code.
     let mut b = Builder::new(&[("versionCode", LABEL), ("versionName", VERSION_NAME)]);
     b.start_ns("android", ANDROID);
-    b.start("manifest", &[("versionCode", V::Int(999)), ("package", V::Str("com.t"))]);
+    b.start(
+        "manifest",
+        &[("versionCode", V::Int(999)), ("package", V::Str("com.t"))],
+    );
     b.end("manifest").end_ns("android", ANDROID);
     let doc = parse_xml(&b.build(), "m").unwrap();
     let m = Manifest::from_document(&doc, None);
@@ -353,7 +400,11 @@ fn huge_string_count_is_clamped() {
     let mut bytes = manifest_builder("versionCode").build();
     set_u32(&mut bytes, 8 + 8, 0xffff_fff0);
     let doc = parse_xml(&bytes, "m").expect("parses");
-    assert!(codes(&doc.anomalies).contains(&"axml.string_count_clamped"), "{:?}", doc.anomalies);
+    assert!(
+        codes(&doc.anomalies).contains(&"axml.string_count_clamped"),
+        "{:?}",
+        doc.anomalies
+    );
     assert_eq!(&*doc.root().unwrap().name, "manifest");
 }
 
@@ -365,7 +416,11 @@ fn zero_size_chunk_ends_the_walk_instead_of_looping() {
     let start = std::time::Instant::now();
     let first_node = b.nodes_offset();
     let ns_size = 24;
-    let manifest_size = u32::from_le_bytes(bytes[first_node + ns_size + 4..first_node + ns_size + 8].try_into().unwrap()) as usize;
+    let manifest_size = u32::from_le_bytes(
+        bytes[first_node + ns_size + 4..first_node + ns_size + 8]
+            .try_into()
+            .unwrap(),
+    ) as usize;
     set_u32(&mut bytes, first_node + ns_size + manifest_size + 4, 0);
     let doc = parse_xml(&bytes, "m").expect("the root before the bad chunk is kept");
     assert!(start.elapsed().as_secs() < 2);
@@ -374,7 +429,10 @@ fn zero_size_chunk_ends_the_walk_instead_of_looping() {
     // A zero header size is refused the same way.
     let mut bytes = b.build();
     bytes[first_node + 2..first_node + 4].copy_from_slice(&0u16.to_le_bytes());
-    assert!(parse_xml(&bytes, "m").is_err(), "nothing readable after a zero header size");
+    assert!(
+        parse_xml(&bytes, "m").is_err(),
+        "nothing readable after a zero header size"
+    );
 }
 
 #[test]
@@ -385,7 +443,8 @@ fn namespace_and_end_element_mismatches_are_recorded() {
     b.start_ns("android", ANDROID);
     b.start("manifest", &[("package", V::Str("com.t"))]);
     b.start("application", &[]).end("activity"); // wrong name closes <application>
-    b.start("uses-permission", &[("name", V::Str("p.X"))]).end("uses-permission");
+    b.start("uses-permission", &[("name", V::Str("p.X"))])
+        .end("uses-permission");
     b.end("manifest").end("manifest"); // one end too many
     b.end_ns("other", "urn:x");
     let doc = parse_xml(&b.build(), "m").unwrap();
@@ -432,11 +491,28 @@ fn attribute_size_and_start_are_honoured() {
     b.attribute_start = 24;
     b.node_header_padding = 8;
     b.start_ns("android", ANDROID);
-    b.start("manifest", &[("versionCode", V::Int(7)), ("versionName", V::Str("1.0")), ("package", V::Str("com.t"))]);
-    b.start("uses-permission", &[("name", V::Str("android.permission.CAMERA"))]).end("uses-permission");
+    b.start(
+        "manifest",
+        &[
+            ("versionCode", V::Int(7)),
+            ("versionName", V::Str("1.0")),
+            ("package", V::Str("com.t")),
+        ],
+    );
+    b.start(
+        "uses-permission",
+        &[("name", V::Str("android.permission.CAMERA"))],
+    )
+    .end("uses-permission");
     b.start("application", &[("label", V::Str("T"))]);
-    b.start("activity", &[("name", V::Str(".A")), ("exported", V::Bool(true))]).end("activity");
-    b.end("application").end("manifest").end_ns("android", ANDROID);
+    b.start(
+        "activity",
+        &[("name", V::Str(".A")), ("exported", V::Bool(true))],
+    )
+    .end("activity");
+    b.end("application")
+        .end("manifest")
+        .end_ns("android", ANDROID);
     let m = assert_standard(&b.build());
     assert!(codes(&m.anomalies).contains(&"axml.attribute_size"));
     assert!(codes(&m.anomalies).contains(&"axml.attribute_start"));
@@ -469,7 +545,11 @@ fn zero_attribute_size_with_huge_counts_hits_the_limit() {
     }
     let doc = parse_xml(&b.build(), "m").unwrap();
     assert!(started.elapsed().as_secs() < 10);
-    assert!(codes(&doc.anomalies).contains(&"axml.limit_reached"), "{:?}", doc.anomalies);
+    assert!(
+        codes(&doc.anomalies).contains(&"axml.limit_reached"),
+        "{:?}",
+        doc.anomalies
+    );
 }
 
 #[test]
@@ -477,8 +557,18 @@ fn cdata_is_attached_to_its_element() {
     let mut b = Builder::new(&[]);
     b.start("root", &[]).cdata("hello").end("root");
     let doc = parse_xml(&b.build(), "m").unwrap();
-    assert_eq!(doc.root().unwrap().text.iter().map(|t| t.to_string()).collect::<Vec<_>>(), vec!["hello"]);
-    assert!(to_xml_text(&doc, None).contains(">hello<") || to_xml_text(&doc, None).contains("hello"));
+    assert_eq!(
+        doc.root()
+            .unwrap()
+            .text
+            .iter()
+            .map(|t| t.to_string())
+            .collect::<Vec<_>>(),
+        vec!["hello"]
+    );
+    assert!(
+        to_xml_text(&doc, None).contains(">hello<") || to_xml_text(&doc, None).contains("hello")
+    );
 }
 
 #[test]

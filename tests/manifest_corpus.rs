@@ -38,7 +38,10 @@ fn entry(apk: &Path, name: &str) -> Option<Vec<u8>> {
 
 fn aapt(args: &[&str], apk: &Path) -> Option<String> {
     let output = Command::new("aapt").args(args).arg(apk).output().ok()?;
-    output.status.success().then(|| String::from_utf8_lossy(&output.stdout).into_owned())
+    output
+        .status
+        .success()
+        .then(|| String::from_utf8_lossy(&output.stdout).into_owned())
 }
 
 /// `key='value'` from an aapt badging line.
@@ -53,10 +56,13 @@ struct Parsed {
 
 fn parse_apk(apk: &Path) -> Option<Parsed> {
     let xml = entry(apk, "AndroidManifest.xml")?;
-    let table = entry(apk, "resources.arsc").and_then(|bytes| ResourceTable::parse(&bytes, "resources.arsc").ok());
+    let table = entry(apk, "resources.arsc")
+        .and_then(|bytes| ResourceTable::parse(&bytes, "resources.arsc").ok());
     let doc = parse_xml(&xml, "AndroidManifest.xml").ok()?;
     let _ = to_xml_text(&doc, table.as_ref());
-    Some(Parsed { manifest: Manifest::from_document(&doc, table.as_ref()) })
+    Some(Parsed {
+        manifest: Manifest::from_document(&doc, table.as_ref()),
+    })
 }
 
 #[test]
@@ -74,7 +80,10 @@ fn corpus_manifests_agree_with_aapt() {
         let parsed = parse_apk(apk);
         let elapsed = started.elapsed();
         let Some(dump) = aapt(&["dump", "permissions"], apk) else {
-            eprintln!("{name}: aapt cannot read it; dossier manifest: {}", parsed.is_some());
+            eprintln!(
+                "{name}: aapt cannot read it; dossier manifest: {}",
+                parsed.is_some()
+            );
             continue;
         };
         let Some(Parsed { manifest: m }) = parsed else {
@@ -82,18 +91,31 @@ fn corpus_manifests_agree_with_aapt() {
             continue;
         };
         compared += 1;
-        eprintln!("{name}: {} permissions, {} components, {} anomalies, {elapsed:?}", m.permissions.len(), m.components.len(), m.anomalies.len());
+        eprintln!(
+            "{name}: {} permissions, {} components, {} anomalies, {elapsed:?}",
+            m.permissions.len(),
+            m.components.len(),
+            m.anomalies.len()
+        );
         let mut expected: Vec<String> = dump
             .lines()
-            .filter_map(|l| l.strip_prefix("uses-permission: ").or_else(|| l.strip_prefix("uses-permission-sdk-23: ")))
+            .filter_map(|l| {
+                l.strip_prefix("uses-permission: ")
+                    .or_else(|| l.strip_prefix("uses-permission-sdk-23: "))
+            })
             .filter_map(|l| quoted(l, "name").map(str::to_owned))
             .collect();
         expected.sort();
         expected.dedup();
         if m.permission_names() != expected {
-            failures.push(format!("{name}: permissions {:?} vs aapt {expected:?}", m.permission_names()));
+            failures.push(format!(
+                "{name}: permissions {:?} vs aapt {expected:?}",
+                m.permission_names()
+            ));
         }
-        let Some(badging) = aapt(&["dump", "badging"], apk) else { continue };
+        let Some(badging) = aapt(&["dump", "badging"], apk) else {
+            continue;
+        };
         for line in badging.lines() {
             let mut check = |field: &str, ours: Option<String>, theirs: Option<&str>| {
                 if ours.as_deref() != theirs {
@@ -102,8 +124,16 @@ fn corpus_manifests_agree_with_aapt() {
             };
             if line.starts_with("package: ") {
                 check("package", m.package.clone(), quoted(line, "name"));
-                check("versionCode", m.version_code.map(|v| (v & 0xffff_ffff).to_string()), quoted(line, "versionCode").filter(|v| !v.is_empty()));
-                check("versionName", m.version_name.clone(), quoted(line, "versionName").filter(|v| !v.is_empty()));
+                check(
+                    "versionCode",
+                    m.version_code.map(|v| (v & 0xffff_ffff).to_string()),
+                    quoted(line, "versionCode").filter(|v| !v.is_empty()),
+                );
+                check(
+                    "versionName",
+                    m.version_name.clone(),
+                    quoted(line, "versionName").filter(|v| !v.is_empty()),
+                );
             } else if let Some(v) = line.strip_prefix("sdkVersion:'") {
                 let v = v.trim_end_matches('\'');
                 if v.parse::<u32>().is_ok() {
@@ -115,7 +145,11 @@ fn corpus_manifests_agree_with_aapt() {
                     check("targetSdk", m.target_sdk.map(|s| s.to_string()), Some(v));
                 }
             } else if let Some(v) = line.strip_prefix("application-label:'") {
-                check("label", m.application.as_ref().and_then(|a| a.label.clone()), Some(v.trim_end_matches('\'')));
+                check(
+                    "label",
+                    m.application.as_ref().and_then(|a| a.label.clone()),
+                    Some(v.trim_end_matches('\'')),
+                );
             }
         }
     }
@@ -128,7 +162,9 @@ fn corpus_manifests_agree_with_aapt() {
 fn corpus_manifests_survive_byte_flips() {
     let mut seed = 0x00c0_ffeeu64;
     for apk in corpus_apks() {
-        let Some(xml) = entry(&apk, "AndroidManifest.xml") else { continue };
+        let Some(xml) = entry(&apk, "AndroidManifest.xml") else {
+            continue;
+        };
         if xml.len() > 64 * 1024 {
             continue;
         }
@@ -146,6 +182,10 @@ fn corpus_manifests_survive_byte_flips() {
                 let _ = Manifest::from_document(&doc, None);
             }
         }
-        assert!(started.elapsed() < Duration::from_secs(60), "{}", apk.display());
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "{}",
+            apk.display()
+        );
     }
 }

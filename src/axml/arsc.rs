@@ -14,7 +14,7 @@ use crate::anomaly::Anomaly;
 
 use super::ArscError;
 use super::limits::{MAX_REFERENCE_DEPTH, Recorder};
-use super::raw::{self, ChunkHeader, RawValue, read_u16, read_u32, read_u8};
+use super::raw::{self, ChunkHeader, RawValue, read_u8, read_u16, read_u32};
 use super::string_pool::{DEFAULT_STRING_BUDGET, StringPool};
 use super::value::Value;
 
@@ -31,7 +31,10 @@ pub enum EntryValue {
     /// A simple entry: one `Res_value`.
     Simple(Value),
     /// A map entry (style, array, plurals, attr ...): parent and `(name id, value)` items.
-    Map { parent: u32, items: Vec<(u32, Value)> },
+    Map {
+        parent: u32,
+        items: Vec<(u32, Value)>,
+    },
 }
 
 /// One entry as found in a type chunk.
@@ -110,11 +113,17 @@ impl ResourceTable {
             parser.rec.record(
                 "arsc.wrong_file_type",
                 parser.at(0),
-                format!("first chunk type is 0x{:04x}, not RES_TABLE_TYPE (0x0002); read anyway", file.chunk_type),
+                format!(
+                    "first chunk type is 0x{:04x}, not RES_TABLE_TYPE (0x0002); read anyway",
+                    file.chunk_type
+                ),
             );
         }
         let declared_packages = read_u32(bytes, 8).unwrap_or(0) as usize;
-        let mut table = ResourceTable { location: location.to_owned(), ..ResourceTable::default() };
+        let mut table = ResourceTable {
+            location: location.to_owned(),
+            ..ResourceTable::default()
+        };
         let mut seen_packages = 0usize;
         let mut end = file.size as usize;
         if end > bytes.len() || end < raw::TABLE_HEADER_SIZE {
@@ -159,7 +168,11 @@ impl ResourceTable {
             }
         }
         if seen_packages == 0 {
-            parser.rec.record("arsc.no_package", location, "the table holds no package chunk");
+            parser.rec.record(
+                "arsc.no_package",
+                location,
+                "the table holds no package chunk",
+            );
         }
         resolve_strings(&mut table);
         table.anomalies = parser.rec.finish(location);
@@ -198,7 +211,9 @@ impl ResourceTable {
     pub fn name_of(&self, id: u32) -> Option<String> {
         let package = self.package(id)?;
         let type_id = (id >> 16) & 0xff;
-        let type_index = type_id.checked_sub(1)?.checked_sub(package.type_id_offset)?;
+        let type_index = type_id
+            .checked_sub(1)?
+            .checked_sub(package.type_id_offset)?;
         let type_name = package.type_strings.get(type_index)?;
         let entry = self.entry(id)?;
         let key = package.key_strings.get(entry.key)?;
@@ -217,7 +232,10 @@ impl ResourceTable {
             chain.push(current);
             let Some(entry) = self.entry(current) else {
                 if chain.len() > 1 && self.package(current).is_none() {
-                    return Ok(ResolvedValue { value: Value::Reference(current), chain });
+                    return Ok(ResolvedValue {
+                        value: Value::Reference(current),
+                        chain,
+                    });
                 }
                 return Err(ResolveError::Missing(current));
             };
@@ -225,7 +243,12 @@ impl ResourceTable {
                 EntryValue::Map { .. } => return Err(ResolveError::Complex(current)),
                 EntryValue::Simple(value) => match value.reference() {
                     Some(next) if next != 0 => current = next,
-                    _ => return Ok(ResolvedValue { value: value.clone(), chain }),
+                    _ => {
+                        return Ok(ResolvedValue {
+                            value: value.clone(),
+                            chain,
+                        });
+                    }
                 },
             }
         }
@@ -233,7 +256,12 @@ impl ResourceTable {
 
     /// Number of entries read, over all configurations.
     pub fn entry_count(&self) -> usize {
-        self.packages.iter().flat_map(|p| p.types.values()).flatten().map(|c| c.entries.len()).sum()
+        self.packages
+            .iter()
+            .flat_map(|p| p.types.values())
+            .flatten()
+            .map(|c| c.entries.len())
+            .sum()
     }
 }
 
@@ -253,12 +281,21 @@ impl TableParser<'_> {
     /// The child chunks of `data` from `start`, clamped as in the AXML reader: a chunk that runs
     /// past the end is shortened (anomaly), one whose header cannot be stepped over ends the walk.
     /// Positions are reported relative to the file: `base` is where `data` starts.
-    fn children_at<'d>(&mut self, data: &'d [u8], start: usize, base: usize) -> Vec<(usize, ChunkHeader, &'d [u8])> {
+    fn children_at<'d>(
+        &mut self,
+        data: &'d [u8],
+        start: usize,
+        base: usize,
+    ) -> Vec<(usize, ChunkHeader, &'d [u8])> {
         let mut out = Vec::new();
         let mut pos = start;
         while pos < data.len() {
             let Some(header) = ChunkHeader::read(data, pos) else {
-                self.rec.record("arsc.trailing_data", self.at(base + pos), format!("{} bytes too short for a chunk ignored", data.len() - pos));
+                self.rec.record(
+                    "arsc.trailing_data",
+                    self.at(base + pos),
+                    format!("{} bytes too short for a chunk ignored", data.len() - pos),
+                );
                 break;
             };
             let header_size = usize::from(header.header_size);
@@ -287,7 +324,9 @@ impl TableParser<'_> {
 
     fn package(&mut self, chunk: &[u8], pos: usize) -> Option<Package> {
         let header_size = usize::from(read_u16(chunk, 2)?);
-        if header_size < raw::TABLE_PACKAGE_MIN_HEADER_SIZE || chunk.len() < raw::TABLE_PACKAGE_MIN_HEADER_SIZE {
+        if header_size < raw::TABLE_PACKAGE_MIN_HEADER_SIZE
+            || chunk.len() < raw::TABLE_PACKAGE_MIN_HEADER_SIZE
+        {
             self.rec.record(
                 "arsc.package_header",
                 self.at(pos),
@@ -296,12 +335,23 @@ impl TableParser<'_> {
             return None;
         }
         let id = read_u32(chunk, 8)?;
-        let name_units: Vec<u16> = (0..128).map_while(|i| read_u16(chunk, 12 + 2 * i)).take_while(|&u| u != 0).collect();
+        let name_units: Vec<u16> = (0..128)
+            .map_while(|i| read_u16(chunk, 12 + 2 * i))
+            .take_while(|&u| u != 0)
+            .collect();
         let type_strings_offset = read_u32(chunk, 268)? as usize;
         let key_strings_offset = read_u32(chunk, 276)? as usize;
-        let type_id_offset = if header_size >= 288 { read_u32(chunk, 284).unwrap_or(0) } else { 0 };
+        let type_id_offset = if header_size >= 288 {
+            read_u32(chunk, 284).unwrap_or(0)
+        } else {
+            0
+        };
         if id > 0xff {
-            self.rec.record("arsc.package_id", self.at(pos), format!("package id 0x{id:x} does not fit a byte; truncated"));
+            self.rec.record(
+                "arsc.package_id",
+                self.at(pos),
+                format!("package id 0x{id:x} does not fit a byte; truncated"),
+            );
         }
         let mut package = Package {
             id: id as u8,
@@ -348,15 +398,23 @@ impl TableParser<'_> {
 
     fn type_chunk(&mut self, chunk: &[u8], pos: usize, package: &mut Package) {
         let header_size = usize::from(read_u16(chunk, 2).unwrap_or(0));
-        let (Some(type_id), Some(flags), Some(entry_count), Some(entries_start)) =
-            (read_u8(chunk, 8), read_u8(chunk, 9), read_u32(chunk, 12), read_u32(chunk, 16))
-        else {
-            self.rec.record("arsc.type_header", self.at(pos), "type chunk shorter than its fixed header; skipped");
+        let (Some(type_id), Some(flags), Some(entry_count), Some(entries_start)) = (
+            read_u8(chunk, 8),
+            read_u8(chunk, 9),
+            read_u32(chunk, 12),
+            read_u32(chunk, 16),
+        ) else {
+            self.rec.record(
+                "arsc.type_header",
+                self.at(pos),
+                "type chunk shorter than its fixed header; skipped",
+            );
             return;
         };
         // VerifyResTableType: id 0 is invalid, and the entry offsets must lie between the header
         // and entriesStart.
-        if type_id == 0 || header_size < raw::TABLE_TYPE_FIXED_SIZE + 4 || header_size > chunk.len() {
+        if type_id == 0 || header_size < raw::TABLE_TYPE_FIXED_SIZE + 4 || header_size > chunk.len()
+        {
             self.rec.record(
                 "arsc.type_header",
                 self.at(pos),
@@ -366,7 +424,9 @@ impl TableParser<'_> {
         }
         let config = &chunk[raw::TABLE_TYPE_FIXED_SIZE..header_size];
         let config_size = (read_u32(config, 0).unwrap_or(0) as usize).clamp(4, config.len().max(4));
-        let is_default = config.get(4..config_size.min(config.len())).is_none_or(|rest| rest.iter().all(|&b| b == 0));
+        let is_default = config
+            .get(4..config_size.min(config.len()))
+            .is_none_or(|rest| rest.iter().all(|&b| b == 0));
         let sparse = flags & raw::TABLE_TYPE_FLAG_SPARSE != 0;
         let offset16 = flags & raw::TABLE_TYPE_FLAG_OFFSET16 != 0;
         let slot_size = if offset16 { 2 } else { 4 };
@@ -403,7 +463,11 @@ impl TableParser<'_> {
                 }
             };
             if self.entry_total >= MAX_TABLE_ENTRIES {
-                self.rec.record("arsc.limit_reached", self.at(pos), format!("more than {MAX_TABLE_ENTRIES} entries; the rest skipped"));
+                self.rec.record(
+                    "arsc.limit_reached",
+                    self.at(pos),
+                    format!("more than {MAX_TABLE_ENTRIES} entries; the rest skipped"),
+                );
                 break;
             }
             match self.entry(chunk, entries_start.saturating_add(offset)) {
@@ -421,12 +485,19 @@ impl TableParser<'_> {
                 format!("{bad_entries} entries of type {type_id} lie outside the chunk or are malformed (VerifyResTableEntry refuses them); skipped"),
             );
         }
-        package.types.entry(type_id).or_default().push(ConfigEntries { is_default, entries });
+        package
+            .types
+            .entry(type_id)
+            .or_default()
+            .push(ConfigEntries {
+                is_default,
+                entries,
+            });
     }
 
     /// Reads the `ResTable_entry` at `at` (relative to the type chunk).
     fn entry(&mut self, chunk: &[u8], at: usize) -> Option<Entry> {
-        if at % 4 != 0 {
+        if !at.is_multiple_of(4) {
             return None;
         }
         let size = usize::from(read_u16(chunk, at)?);
@@ -435,8 +506,14 @@ impl TableParser<'_> {
             // Compact entry: the key index sits in the size field and the type in the high byte
             // of flags (aapt2 --enable-compact-entries).
             let data = read_u32(chunk, at + 4)?;
-            let raw = RawValue { data_type: (flags >> 8) as u8, data };
-            return Some(Entry { key: size as u32, value: EntryValue::Simple(self.pending_value(raw)) });
+            let raw = RawValue {
+                data_type: (flags >> 8) as u8,
+                data,
+            };
+            return Some(Entry {
+                key: size as u32,
+                value: EntryValue::Simple(self.pending_value(raw)),
+            });
         }
         let key = read_u32(chunk, at + 4)?;
         if size < raw::TABLE_ENTRY_SIZE {
@@ -450,7 +527,9 @@ impl TableParser<'_> {
             let declared = read_u32(chunk, at + 12)? as usize;
             let items_start = at.checked_add(size)?;
             let fitting = chunk.len().saturating_sub(items_start) / raw::TABLE_MAP_SIZE;
-            let count = declared.min(fitting).min(MAX_MAP_ITEMS.saturating_sub(self.map_total));
+            let count = declared
+                .min(fitting)
+                .min(MAX_MAP_ITEMS.saturating_sub(self.map_total));
             if count < declared {
                 self.rec.record(
                     "arsc.map_clamped",
@@ -466,17 +545,26 @@ impl TableParser<'_> {
                 let raw = RawValue::read(chunk, item + 4)?;
                 items.push((name, self.pending_value(raw)));
             }
-            return Some(Entry { key, value: EntryValue::Map { parent, items } });
+            return Some(Entry {
+                key,
+                value: EntryValue::Map { parent, items },
+            });
         }
         let raw = RawValue::read(chunk, at.checked_add(size)?)?;
-        Some(Entry { key, value: EntryValue::Simple(self.pending_value(raw)) })
+        Some(Entry {
+            key,
+            value: EntryValue::Simple(self.pending_value(raw)),
+        })
     }
 
     /// Values in type chunks index the global pool, which is known only to the table; they are
     /// kept as raw string indexes here and resolved in [`resolve_strings`].
     fn pending_value(&self, raw: RawValue) -> Value {
         if raw.data_type == raw::TYPE_STRING {
-            return Value::Raw { data_type: raw::TYPE_STRING, data: raw.data };
+            return Value::Raw {
+                data_type: raw::TYPE_STRING,
+                data: raw.data,
+            };
         }
         Value::decode(raw, |_| None)
     }
@@ -486,7 +574,10 @@ impl TableParser<'_> {
 fn resolve_strings(table: &mut ResourceTable) {
     let strings = table.strings.clone();
     let fix = |value: &mut Value| {
-        if let Value::Raw { data_type: raw::TYPE_STRING, data } = *value
+        if let Value::Raw {
+            data_type: raw::TYPE_STRING,
+            data,
+        } = *value
             && let Some(text) = strings.get(data)
         {
             *value = Value::String(Arc::clone(text));

@@ -175,7 +175,13 @@ pub struct Manifest {
 }
 
 /// Names of `PermissionInfo` protection levels: the base (low 4 bits) and the flags.
-const PROTECTION_BASES: [&str; 5] = ["normal", "dangerous", "signature", "signatureOrSystem", "internal"];
+const PROTECTION_BASES: [&str; 5] = [
+    "normal",
+    "dangerous",
+    "signature",
+    "signatureOrSystem",
+    "internal",
+];
 const PROTECTION_FLAGS: [(u32, &str); 23] = [
     (0x10, "privileged"),
     (0x20, "development"),
@@ -205,7 +211,9 @@ const PROTECTION_FLAGS: [(u32, &str); 23] = [
 /// `protectionLevel` flags as `base|flag|flag` (`PermissionInfo.protectionToString` spelling).
 pub fn protection_level_name(level: u32) -> String {
     let base = (level & 0xf) as usize;
-    let mut text = PROTECTION_BASES.get(base).map_or_else(|| format!("base{base}"), |b| (*b).to_owned());
+    let mut text = PROTECTION_BASES
+        .get(base)
+        .map_or_else(|| format!("base{base}"), |b| (*b).to_owned());
     let mut known = 0xf;
     for (bit, name) in PROTECTION_FLAGS {
         known |= bit;
@@ -280,8 +288,13 @@ impl<'a> Builder<'a> {
             end -= 1;
         }
         if end < text.len() {
-            let detail = format!("a value of {} bytes in <{}> was cut to {end} bytes", text.len(), element.name);
-            self.rec.record("manifest.string_truncated", self.at(element), detail);
+            let detail = format!(
+                "a value of {} bytes in <{}> was cut to {end} bytes",
+                text.len(),
+                element.name
+            );
+            self.rec
+                .record("manifest.string_truncated", self.at(element), detail);
         }
         self.budget -= end;
         text[..end].to_owned()
@@ -294,19 +307,28 @@ impl<'a> Builder<'a> {
             return attr.value.clone();
         };
         // Framework resources (package 0x01) are not in an app's table; keep the reference.
-        let in_table = self.resources.is_some_and(|t| t.has_package((id >> 24) as u8));
+        let in_table = self
+            .resources
+            .is_some_and(|t| t.has_package((id >> 24) as u8));
         if id >> 24 == 0x01 && !in_table {
             return attr.value.clone();
         }
         let outcome = match self.resources {
             None => Err("no resources.arsc".to_owned()),
-            Some(table) => table.resolve(id).map(|r| r.value).map_err(|e: ResolveError| e.to_string()),
+            Some(table) => table
+                .resolve(id)
+                .map(|r| r.value)
+                .map_err(|e: ResolveError| e.to_string()),
         };
         match outcome {
             Ok(value) => value,
             Err(why) => {
-                let detail = format!("android:{} = @0x{id:08x} in <{}> does not resolve ({why}); kept as a reference", attr.name, element.name);
-                self.rec.record("manifest.unresolved_reference", self.at(element), detail);
+                let detail = format!(
+                    "android:{} = @0x{id:08x} in <{}> does not resolve ({why}); kept as a reference",
+                    attr.name, element.name
+                );
+                self.rec
+                    .record("manifest.unresolved_reference", self.at(element), detail);
                 attr.value.clone()
             }
         }
@@ -316,7 +338,11 @@ impl<'a> Builder<'a> {
         let value = self.resolve(attr, element);
         let text = match &value {
             Value::String(s) => s.to_string(),
-            Value::Raw { .. } | Value::Null => attr.raw_value.as_deref().map(str::to_owned).unwrap_or_else(|| value.to_string()),
+            Value::Raw { .. } | Value::Null => attr
+                .raw_value
+                .as_deref()
+                .map(str::to_owned)
+                .unwrap_or_else(|| value.to_string()),
             other => other.to_string(),
         };
         self.own(&text, element)
@@ -332,8 +358,12 @@ impl<'a> Builder<'a> {
         let value = self.resolve(attr, element);
         let parsed = value.as_bool();
         if parsed.is_none() {
-            let detail = format!("android:{name} in <{}> is {value}, not a boolean; ignored", element.name);
-            self.rec.record("manifest.bad_value", self.at(element), detail);
+            let detail = format!(
+                "android:{name} in <{}> is {value}, not a boolean; ignored",
+                element.name
+            );
+            self.rec
+                .record("manifest.bad_value", self.at(element), detail);
         }
         parsed
     }
@@ -343,8 +373,12 @@ impl<'a> Builder<'a> {
         let value = self.resolve(attr, element);
         let parsed = value.as_int();
         if parsed.is_none() {
-            let detail = format!("android:{name} in <{}> is {value}, not an integer; ignored", element.name);
-            self.rec.record("manifest.bad_value", self.at(element), detail);
+            let detail = format!(
+                "android:{name} in <{}> is {value}, not an integer; ignored",
+                element.name
+            );
+            self.rec
+                .record("manifest.bad_value", self.at(element), detail);
         }
         parsed
     }
@@ -357,8 +391,11 @@ impl<'a> Builder<'a> {
             return u32::try_from(number).ok();
         }
         if let Some(codename) = value.as_str() {
-            let detail = format!("android:{name} is the codename {codename:?}; read as {CUR_DEVELOPMENT} as Android does");
-            self.rec.record("manifest.sdk_codename", self.at(element), detail);
+            let detail = format!(
+                "android:{name} is the codename {codename:?}; read as {CUR_DEVELOPMENT} as Android does"
+            );
+            self.rec
+                .record("manifest.sdk_codename", self.at(element), detail);
             return Some(CUR_DEVELOPMENT);
         }
         None
@@ -374,10 +411,17 @@ impl<'a> Builder<'a> {
 
     fn read(&mut self, root: &'a Element, manifest: &mut Manifest) {
         if &*root.name != "manifest" {
-            let detail = format!("root element is <{}>, not <manifest> (Android refuses the package); read anyway", root.name);
-            self.rec.record("manifest.root_not_manifest", self.at(root), detail);
+            let detail = format!(
+                "root element is <{}>, not <manifest> (Android refuses the package); read anyway",
+                root.name
+            );
+            self.rec
+                .record("manifest.root_not_manifest", self.at(root), detail);
         }
-        manifest.package = root.plain_attr("package").and_then(|a| a.text()).map(|p| self.own(&p, root));
+        manifest.package = root
+            .plain_attr("package")
+            .and_then(|a| a.text())
+            .map(|p| self.own(&p, root));
         let package = manifest.package.clone().unwrap_or_default();
         let minor = self.android_int(root, "versionCode");
         let major = self.android_int(root, "versionCodeMajor");
@@ -388,10 +432,15 @@ impl<'a> Builder<'a> {
             manifest.version_code = Some((u64::from(high) << 32) | u64::from(low));
         }
         manifest.version_name = self.android_text(root, "versionName");
-        manifest.split = root.plain_attr("split").and_then(|a| a.text()).map(|s| self.own(&s, root));
-        manifest.compile_sdk = self
-            .sdk_version(root, "compileSdkVersion")
-            .or_else(|| root.plain_attr("platformBuildVersionCode").and_then(|a| a.value.as_int()).and_then(|v| u32::try_from(v).ok()));
+        manifest.split = root
+            .plain_attr("split")
+            .and_then(|a| a.text())
+            .map(|s| self.own(&s, root));
+        manifest.compile_sdk = self.sdk_version(root, "compileSdkVersion").or_else(|| {
+            root.plain_attr("platformBuildVersionCode")
+                .and_then(|a| a.value.as_int())
+                .and_then(|v| u32::try_from(v).ok())
+        });
 
         let mut permissions: BTreeMap<String, UsesPermission> = BTreeMap::new();
         let mut applications = Vec::new();
@@ -406,7 +455,9 @@ impl<'a> Builder<'a> {
                 }
                 "permission" => {
                     if let Some(name) = self.android_text(child, "name") {
-                        let level = child.android_attr("protectionLevel").map(|a| self.resolve(a, child));
+                        let level = child
+                            .android_attr("protectionLevel")
+                            .map(|a| self.resolve(a, child));
                         let protection_level = match level {
                             None => "normal".to_owned(),
                             Some(value) => match value.as_int() {
@@ -415,14 +466,19 @@ impl<'a> Builder<'a> {
                             },
                         };
                         let group = self.android_text(child, "permissionGroup");
-                        manifest.declared_permissions.push(DeclaredPermission { name, protection_level, group });
+                        manifest.declared_permissions.push(DeclaredPermission {
+                            name,
+                            protection_level,
+                            group,
+                        });
                     }
                 }
                 "application" => applications.push(child),
                 "queries" => self.queries(child, &mut manifest.queries),
                 "uses-feature" => {
                     let name = self.android_text(child, "name").or_else(|| {
-                        self.android_int(child, "glEsVersion").map(|v| format!("glEsVersion=0x{v:08x}"))
+                        self.android_int(child, "glEsVersion")
+                            .map(|v| format!("glEsVersion=0x{v:08x}"))
                     });
                     let required = self.android_bool(child, "required").unwrap_or(true);
                     if let Some(name) = name {
@@ -434,7 +490,9 @@ impl<'a> Builder<'a> {
         }
         // uses-permission is read only as a child of <manifest>; elsewhere Android ignores it.
         for element in &self.doc.elements {
-            if element.name.starts_with("uses-permission") && element.parent != self.doc.roots.first().copied() {
+            if element.name.starts_with("uses-permission")
+                && element.parent != self.doc.roots.first().copied()
+            {
                 self.rec.record(
                     "manifest.misplaced_element",
                     self.at(element),
@@ -450,7 +508,10 @@ impl<'a> Builder<'a> {
             self.rec.record(
                 "manifest.multiple_application",
                 self.at(applications[1]),
-                format!("{} <application> elements; only the first is read, as Android does", applications.len()),
+                format!(
+                    "{} <application> elements; only the first is read, as Android does",
+                    applications.len()
+                ),
             );
         }
         if let Some(app) = applications.first() {
@@ -468,16 +529,33 @@ impl<'a> Builder<'a> {
         manifest.queries.providers.dedup();
     }
 
-    fn uses_permission(&mut self, element: &Element, permissions: &mut BTreeMap<String, UsesPermission>) {
+    fn uses_permission(
+        &mut self,
+        element: &Element,
+        permissions: &mut BTreeMap<String, UsesPermission>,
+    ) {
         let Some(name) = self.android_text(element, "name") else {
-            self.rec.record("manifest.permission_name_missing", self.at(element), format!("<{}> without android:name ignored", element.name));
+            self.rec.record(
+                "manifest.permission_name_missing",
+                self.at(element),
+                format!("<{}> without android:name ignored", element.name),
+            );
             return;
         };
-        let max_sdk = self.android_int(element, "maxSdkVersion").and_then(|v| u32::try_from(v).ok());
+        let max_sdk = self
+            .android_int(element, "maxSdkVersion")
+            .and_then(|v| u32::try_from(v).ok());
         let sdk23 = &*element.name != "uses-permission";
         match permissions.get_mut(&name) {
             None => {
-                permissions.insert(name.clone(), UsesPermission { name, max_sdk, sdk23 });
+                permissions.insert(
+                    name.clone(),
+                    UsesPermission {
+                        name,
+                        max_sdk,
+                        sdk23,
+                    },
+                );
             }
             Some(existing) => {
                 // Merged: requested wherever any declaration requests it.
@@ -486,12 +564,22 @@ impl<'a> Builder<'a> {
                     _ => None,
                 };
                 existing.sdk23 &= sdk23;
-                self.rec.record("manifest.duplicate_permission", self.at(element), format!("{name} is requested more than once; merged"));
+                self.rec.record(
+                    "manifest.duplicate_permission",
+                    self.at(element),
+                    format!("{name} is requested more than once; merged"),
+                );
             }
         }
     }
 
-    fn application(&mut self, app: &'a Element, package: &str, target: u32, manifest: &mut Manifest) {
+    fn application(
+        &mut self,
+        app: &'a Element,
+        package: &str,
+        target: u32,
+        manifest: &mut Manifest,
+    ) {
         let mut application = Application {
             label: self.android_text(app, "label"),
             debuggable: self.android_bool(app, "debuggable"),
@@ -514,7 +602,13 @@ impl<'a> Builder<'a> {
             let kind = &*child.name;
             match kind {
                 "activity" | "activity-alias" | "service" | "receiver" | "provider" => {
-                    self.component(child, package, target, application.permission.as_deref(), manifest);
+                    self.component(
+                        child,
+                        package,
+                        target,
+                        application.permission.as_deref(),
+                        manifest,
+                    );
                 }
                 "meta-data" => self.meta_data(child, "application", manifest),
                 "uses-library" => {
@@ -529,10 +623,21 @@ impl<'a> Builder<'a> {
         manifest.application = Some(application);
     }
 
-    fn component(&mut self, element: &'a Element, package: &str, target: u32, app_permission: Option<&str>, manifest: &mut Manifest) {
+    fn component(
+        &mut self,
+        element: &'a Element,
+        package: &str,
+        target: u32,
+        app_permission: Option<&str>,
+        manifest: &mut Manifest,
+    ) {
         let kind = element.name.to_string();
         let Some(name) = self.class_name(element, "name", package) else {
-            self.rec.record("manifest.component_name_missing", self.at(element), format!("<{kind}> without android:name ignored (Android refuses it)"));
+            self.rec.record(
+                "manifest.component_name_missing",
+                self.at(element),
+                format!("<{kind}> without android:name ignored (Android refuses it)"),
+            );
             return;
         };
         let mut intent_filters = Vec::new();
@@ -571,17 +676,31 @@ impl<'a> Builder<'a> {
             }
             None => (false, ExportedReason::Default),
         };
-        let permission = self.android_text(element, "permission").or_else(|| app_permission.map(str::to_owned));
+        let permission = self
+            .android_text(element, "permission")
+            .or_else(|| app_permission.map(str::to_owned));
         let (mut read_permission, mut write_permission, mut authorities) = (None, None, Vec::new());
         if kind == "provider" {
-            read_permission = self.android_text(element, "readPermission").or_else(|| permission.clone());
-            write_permission = self.android_text(element, "writePermission").or_else(|| permission.clone());
+            read_permission = self
+                .android_text(element, "readPermission")
+                .or_else(|| permission.clone());
+            write_permission = self
+                .android_text(element, "writePermission")
+                .or_else(|| permission.clone());
             if let Some(list) = self.android_text(element, "authorities") {
-                authorities = list.split(';').map(str::trim).filter(|a| !a.is_empty()).map(str::to_owned).collect();
+                authorities = list
+                    .split(';')
+                    .map(str::trim)
+                    .filter(|a| !a.is_empty())
+                    .map(str::to_owned)
+                    .collect();
             }
         }
-        let target_activity =
-            if kind == "activity-alias" { self.class_name(element, "targetActivity", package) } else { None };
+        let target_activity = if kind == "activity-alias" {
+            self.class_name(element, "targetActivity", package)
+        } else {
+            None
+        };
         manifest.components.push(Component {
             kind,
             name,
@@ -619,12 +738,18 @@ impl<'a> Builder<'a> {
 
     fn meta_data(&mut self, element: &Element, location: &str, manifest: &mut Manifest) {
         let Some(name) = self.android_text(element, "name") else {
-            self.rec.record("manifest.meta_data_name_missing", self.at(element), "<meta-data> without android:name ignored");
+            self.rec.record(
+                "manifest.meta_data_name_missing",
+                self.at(element),
+                "<meta-data> without android:name ignored",
+            );
             return;
         };
         let value_attr = element.android_attr("value");
         let resource_attr = element.android_attr("resource");
-        let reference = value_attr.or(resource_attr).and_then(|a| a.value.reference());
+        let reference = value_attr
+            .or(resource_attr)
+            .and_then(|a| a.value.reference());
         let value = value_attr.map(|a| self.text_of(a, element));
         let resource_name = reference.and_then(|id| self.resources.and_then(|t| t.name_of(id)));
         manifest.meta_data.push(MetaData {
@@ -646,7 +771,12 @@ impl<'a> Builder<'a> {
                 }
                 "provider" => {
                     if let Some(list) = self.android_text(child, "authorities") {
-                        queries.providers.extend(list.split(';').map(str::trim).filter(|a| !a.is_empty()).map(str::to_owned));
+                        queries.providers.extend(
+                            list.split(';')
+                                .map(str::trim)
+                                .filter(|a| !a.is_empty())
+                                .map(str::to_owned),
+                        );
                     }
                 }
                 _ => {}

@@ -24,7 +24,9 @@ pub use manifest::Manifest;
 pub use print::to_xml_text;
 pub use string_pool::StringPool;
 pub use value::Value;
-pub use xml::{ANDROID_NAMESPACE, Attribute, Element, Namespace, XmlDocument, android_attr_name, parse_xml};
+pub use xml::{
+    ANDROID_NAMESPACE, Attribute, Element, Namespace, XmlDocument, android_attr_name, parse_xml,
+};
 
 /// Why a binary XML file could not be read at all.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -40,6 +42,4 @@ pub enum AxmlError {
 pub enum ArscError {
     #[error("resource table of {0} bytes is too short for its header")]
     TooShort(usize),
-    #[error("first chunk type 0x{0:04x} is not RES_TABLE_TYPE")]
-    NotATable(u16),
 }

@@ -23,7 +23,11 @@ use super::xml::{ANDROID_NAMESPACE, Attribute, XmlDocument};
 pub fn to_xml_text(doc: &XmlDocument, resources: Option<&ResourceTable>) -> String {
     let mut writer = Writer::new_with_indent(Vec::new(), b' ', 2);
     // Writing into a Vec cannot fail; errors are ignored rather than unwrapped.
-    let _ = writer.write_event(Event::Decl(quick_xml::events::BytesDecl::new("1.0", Some("utf-8"), None)));
+    let _ = writer.write_event(Event::Decl(quick_xml::events::BytesDecl::new(
+        "1.0",
+        Some("utf-8"),
+        None,
+    )));
     let mut declarations = BTreeSet::new();
     for namespace in &doc.namespaces {
         if let (Some(prefix), Some(uri)) = (&namespace.prefix, &namespace.uri) {
@@ -75,10 +79,12 @@ pub fn to_xml_text(doc: &XmlDocument, resources: Option<&ResourceTable>) -> Stri
 
 fn attribute_text(attribute: &Attribute, resources: Option<&ResourceTable>) -> String {
     let text = match &attribute.value {
-        Value::Reference(id) | Value::DynamicReference(id) => match resources.and_then(|t| t.name_of(*id)) {
-            Some(name) => format!("@{name}"),
-            None => format!("@0x{id:08x}"),
-        },
+        Value::Reference(id) | Value::DynamicReference(id) => {
+            match resources.and_then(|t| t.name_of(*id)) {
+                Some(name) => format!("@{name}"),
+                None => format!("@0x{id:08x}"),
+            }
+        }
         Value::String(s) => s.to_string(),
         Value::Null | Value::Raw { .. } => match &attribute.raw_value {
             Some(raw) => raw.to_string(),
@@ -105,7 +111,13 @@ fn qualified(doc: &XmlDocument, namespace: Option<&str>, name: &str) -> String {
 fn xml_name(name: &str) -> String {
     let mut out: String = name
         .chars()
-        .map(|c| if c.is_alphanumeric() || matches!(c, '_' | '-' | '.') { c } else { '_' })
+        .map(|c| {
+            if c.is_alphanumeric() || matches!(c, '_' | '-' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     if out.is_empty() || !out.starts_with(|c: char| c.is_alphabetic() || c == '_') {
         out.insert(0, '_');
@@ -118,7 +130,9 @@ fn xml_text(text: &str) -> String {
     text.chars()
         .map(|c| match c {
             '\t' | '\n' | '\r' => c,
-            c if (c as u32) < 0x20 || c == '\u{fffe}' || c == '\u{ffff}' => char::REPLACEMENT_CHARACTER,
+            c if (c as u32) < 0x20 || c == '\u{fffe}' || c == '\u{ffff}' => {
+                char::REPLACEMENT_CHARACTER
+            }
             c => c,
         })
         .collect()

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use crate::anomaly::Anomaly;
 
-use super::raw::{STRING_POOL_HEADER_SIZE, STRING_POOL_UTF8_FLAG, read_u16, read_u32, read_u8};
+use super::raw::{STRING_POOL_HEADER_SIZE, STRING_POOL_UTF8_FLAG, read_u8, read_u16, read_u32};
 
 /// Most strings one pool may hold; real manifests have hundreds, real tables some hundred thousand.
 pub const MAX_STRINGS: usize = 1 << 21;
@@ -54,7 +54,10 @@ impl StringPool {
             anomalies.push(Anomaly::new(
                 &code("string_pool_header"),
                 location,
-                format!("string pool of {} bytes is shorter than its header; no strings read", chunk.len()),
+                format!(
+                    "string pool of {} bytes is shorter than its header; no strings read",
+                    chunk.len()
+                ),
             ));
             return StringPool::default();
         };
@@ -85,13 +88,19 @@ impl StringPool {
             count = kept;
         }
         if count == 0 {
-            return StringPool { strings: Vec::new(), utf8 };
+            return StringPool {
+                strings: Vec::new(),
+                utf8,
+            };
         }
         // The string area ends where styles begin (when there are any and they follow the strings,
         // as ResStringPool::setTo requires), otherwise at the end of the chunk.
         let strings_start = strings_start as usize;
         let mut area_end = chunk.len();
-        if style_count > 0 && (styles_start as usize) > strings_start && (styles_start as usize) < area_end {
+        if style_count > 0
+            && (styles_start as usize) > strings_start
+            && (styles_start as usize) < area_end
+        {
             area_end = styles_start as usize;
         }
         if strings_start >= area_end {
@@ -100,14 +109,21 @@ impl StringPool {
                 location,
                 format!("string data starts at {strings_start}, past the pool end {area_end}; {count} strings unreadable"),
             ));
-            return StringPool { strings: vec![None; count], utf8 };
+            return StringPool {
+                strings: vec![None; count],
+                utf8,
+            };
         }
         let area = &chunk[strings_start..area_end];
         let mut problems = Problems::default();
         let mut strings = Vec::with_capacity(count);
         for index in 0..count {
             let offset = read_u32(chunk, entries_start + index * 4).unwrap_or(u32::MAX) as usize;
-            let decoded = if utf8 { decode_utf8(area, offset) } else { decode_utf16(area, offset) };
+            let decoded = if utf8 {
+                decode_utf8(area, offset)
+            } else {
+                decode_utf16(area, offset)
+            };
             let decoded = match decoded {
                 None => {
                     problems.out_of_bounds += 1;
@@ -155,7 +171,10 @@ impl StringPool {
             anomalies.push(Anomaly::new(
                 &code("string_budget_exhausted"),
                 location,
-                format!("{} strings left unread: the file's decoded strings exceed the byte budget", problems.over_budget),
+                format!(
+                    "{} strings left unread: the file's decoded strings exceed the byte budget",
+                    problems.over_budget
+                ),
             ));
         }
         StringPool { strings, utf8 }
@@ -194,7 +213,9 @@ fn decode_utf16(area: &[u8], offset: usize) -> Option<(String, bool)> {
     };
     let data_end = data_start.checked_add(units.checked_mul(2)?)?;
     let data = area.get(data_start..data_end)?;
-    let code_units = data.chunks_exact(2).map(|pair| u16::from_le_bytes([pair[0], pair[1]]));
+    let code_units = data
+        .chunks_exact(2)
+        .map(|pair| u16::from_le_bytes([pair[0], pair[1]]));
     let mut clean = true;
     let text = char::decode_utf16(code_units)
         .map(|unit| {
@@ -210,7 +231,11 @@ fn decode_utf16(area: &[u8], offset: usize) -> Option<(String, bool)> {
 /// Decodes the UTF-8 string at `offset`: the length in UTF-16 units, then the length in bytes
 /// (each one byte, or two when the high bit is set), then the bytes.
 fn decode_utf8(area: &[u8], offset: usize) -> Option<(String, bool)> {
-    let skip_utf16_length = if read_u8(area, offset)? & 0x80 != 0 { 2 } else { 1 };
+    let skip_utf16_length = if read_u8(area, offset)? & 0x80 != 0 {
+        2
+    } else {
+        1
+    };
     let at = offset + skip_utf16_length;
     let first = read_u8(area, at)? as usize;
     let (bytes, data_start) = if first & 0x80 != 0 {
@@ -305,7 +330,11 @@ mod tests {
         let mut chunk = build_pool(&["a", "b"], false);
         chunk[8..12].copy_from_slice(&0x7fff_ffffu32.to_le_bytes());
         let (pool, anomalies) = parse(&chunk);
-        assert!(anomalies.iter().any(|a| a.code == "axml.string_count_clamped"));
+        assert!(
+            anomalies
+                .iter()
+                .any(|a| a.code == "axml.string_count_clamped")
+        );
         assert!(pool.len() < 16);
         assert_eq!(pool.get(0).map(|s| &**s), Some("a"));
     }
@@ -317,7 +346,11 @@ mod tests {
         let (pool, anomalies) = parse(&chunk);
         assert_eq!(pool.get(0).map(|s| &**s), Some("a"));
         assert_eq!(pool.get(1), None);
-        assert!(anomalies.iter().any(|a| a.code == "axml.string_out_of_bounds"));
+        assert!(
+            anomalies
+                .iter()
+                .any(|a| a.code == "axml.string_out_of_bounds")
+        );
     }
 
     #[test]
@@ -327,7 +360,11 @@ mod tests {
         let (pool, anomalies) = parse(&chunk);
         assert_eq!(pool.len(), 1);
         assert_eq!(pool.get(0), None);
-        assert!(anomalies.iter().any(|a| a.code == "axml.strings_start_invalid"));
+        assert!(
+            anomalies
+                .iter()
+                .any(|a| a.code == "axml.strings_start_invalid")
+        );
     }
 
     #[test]
@@ -337,7 +374,11 @@ mod tests {
         chunk[at] = 0xff;
         let (pool, anomalies) = parse(&chunk);
         assert_eq!(pool.get(0).map(|s| &**s), Some("\u{fffd}b"));
-        assert!(anomalies.iter().any(|a| a.code == "axml.string_bad_encoding"));
+        assert!(
+            anomalies
+                .iter()
+                .any(|a| a.code == "axml.string_bad_encoding")
+        );
     }
 
     #[test]
@@ -348,6 +389,10 @@ mod tests {
         let pool = StringPool::parse(&chunk, "axml", "t", &mut anomalies, &mut budget);
         assert_eq!(pool.get(0).map(|s| &**s), Some("abcdef"));
         assert_eq!(pool.get(1), None);
-        assert!(anomalies.iter().any(|a| a.code == "axml.string_budget_exhausted"));
+        assert!(
+            anomalies
+                .iter()
+                .any(|a| a.code == "axml.string_budget_exhausted")
+        );
     }
 }

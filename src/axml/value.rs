@@ -30,9 +30,15 @@ pub enum Value {
     /// Complex fraction, raw.
     Fraction(u32),
     /// A colour with the `Res_value` type it was stored as (`TYPE_INT_COLOR_*`).
-    Color { data_type: u8, argb: u32 },
+    Color {
+        data_type: u8,
+        argb: u32,
+    },
     /// A type this reader does not know, or a string whose index is unreadable.
-    Raw { data_type: u8, data: u32 },
+    Raw {
+        data_type: u8,
+        data: u32,
+    },
 }
 
 impl Value {
@@ -46,7 +52,10 @@ impl Value {
             raw::TYPE_ATTRIBUTE => Value::Attribute(data),
             raw::TYPE_STRING => match string(data) {
                 Some(text) => Value::String(text),
-                None => Value::Raw { data_type: raw.data_type, data },
+                None => Value::Raw {
+                    data_type: raw.data_type,
+                    data,
+                },
             },
             raw::TYPE_FLOAT => Value::Float(f32::from_bits(data)),
             raw::TYPE_DIMENSION => Value::Dimension(data),
@@ -59,7 +68,10 @@ impl Value {
             raw::TYPE_INT_COLOR_ARGB8
             | raw::TYPE_INT_COLOR_RGB8
             | raw::TYPE_INT_COLOR_ARGB4
-            | raw::TYPE_INT_COLOR_RGB4 => Value::Color { data_type: raw.data_type, argb: data },
+            | raw::TYPE_INT_COLOR_RGB4 => Value::Color {
+                data_type: raw.data_type,
+                argb: data,
+            },
             data_type => Value::Raw { data_type, data },
         }
     }
@@ -114,7 +126,10 @@ pub fn parse_int_text(text: &str) -> Option<i64> {
         Some(rest) => (true, rest),
         None => (false, text),
     };
-    let magnitude = if let Some(hex) = digits.strip_prefix("0x").or_else(|| digits.strip_prefix("0X")) {
+    let magnitude = if let Some(hex) = digits
+        .strip_prefix("0x")
+        .or_else(|| digits.strip_prefix("0X"))
+    {
         i64::from_str_radix(hex, 16).ok()?
     } else {
         digits.parse::<i64>().ok()?
@@ -137,7 +152,11 @@ fn complex_value(data: u32) -> f64 {
 fn trim_float(value: f64) -> String {
     let text = format!("{value:.6}");
     let text = text.trim_end_matches('0').trim_end_matches('.');
-    if text.is_empty() || text == "-" { "0".to_owned() } else { text.to_owned() }
+    if text.is_empty() || text == "-" {
+        "0".to_owned()
+    } else {
+        text.to_owned()
+    }
 }
 
 impl fmt::Display for Value {
@@ -172,7 +191,13 @@ impl fmt::Display for Value {
                     (argb >> 4) & 0xf
                 ),
                 raw::TYPE_INT_COLOR_RGB4 => {
-                    write!(f, "#{:x}{:x}{:x}", (argb >> 20) & 0xf, (argb >> 12) & 0xf, (argb >> 4) & 0xf)
+                    write!(
+                        f,
+                        "#{:x}{:x}{:x}",
+                        (argb >> 20) & 0xf,
+                        (argb >> 12) & 0xf,
+                        (argb >> 4) & 0xf
+                    )
                 }
                 _ => write!(f, "#{argb:08x}"),
             },
@@ -209,8 +234,20 @@ mod tests {
 
     #[test]
     fn unreadable_string_index_is_raw() {
-        let v = Value::decode(RawValue { data_type: 0x03, data: 7 }, |_| None);
-        assert_eq!(v, Value::Raw { data_type: 3, data: 7 });
+        let v = Value::decode(
+            RawValue {
+                data_type: 0x03,
+                data: 7,
+            },
+            |_| None,
+        );
+        assert_eq!(
+            v,
+            Value::Raw {
+                data_type: 3,
+                data: 7
+            }
+        );
     }
 
     #[test]

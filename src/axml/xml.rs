@@ -11,12 +11,12 @@ use std::sync::Arc;
 
 use crate::anomaly::Anomaly;
 
+use super::AxmlError;
 use super::android_attrs::ANDROID_ATTRS;
 use super::limits::{MAX_ATTRIBUTES, MAX_DEPTH, MAX_ELEMENTS, Recorder};
 use super::raw::{self, ChunkHeader, RawValue, read_u16, read_u32};
 use super::string_pool::{DEFAULT_STRING_BUDGET, StringPool};
 use super::value::Value;
-use super::AxmlError;
 
 /// The `android:` namespace URI.
 pub const ANDROID_NAMESPACE: &str = "http://schemas.android.com/apk/res/android";
@@ -99,7 +99,9 @@ impl Element {
 
     /// An attribute matched by stored name only (`package`, `split`, `platformBuildVersionCode`).
     pub fn plain_attr(&self, name: &str) -> Option<&Attribute> {
-        self.attributes.iter().find(|a| a.raw_name.as_deref() == Some(name))
+        self.attributes
+            .iter()
+            .find(|a| a.raw_name.as_deref() == Some(name))
     }
 }
 
@@ -127,7 +129,10 @@ impl XmlDocument {
 
     /// The children of `element`.
     pub fn children<'a>(&'a self, element: &'a Element) -> impl Iterator<Item = &'a Element> + 'a {
-        element.children.iter().map(move |&index| &self.elements[index])
+        element
+            .children
+            .iter()
+            .map(move |&index| &self.elements[index])
     }
 
     /// The prefix declared for a namespace URI, if any.
@@ -231,7 +236,10 @@ impl Reader<'_> {
             self.rec.record(
                 "axml.trailing_data",
                 self.at(end),
-                format!("{} bytes after the document's declared end are ignored, as Android does", bytes.len() - end),
+                format!(
+                    "{} bytes after the document's declared end are ignored, as Android does",
+                    bytes.len() - end
+                ),
             );
         }
         let mut pos = usize::from(file.header_size);
@@ -253,7 +261,10 @@ impl Reader<'_> {
                 self.rec.record(
                     "axml.trailing_data",
                     self.at(pos),
-                    format!("{} bytes too short for a chunk header are ignored", end - pos),
+                    format!(
+                        "{} bytes too short for a chunk header are ignored",
+                        end - pos
+                    ),
                 );
                 break;
             };
@@ -304,7 +315,13 @@ impl Reader<'_> {
                     }
                     let mut anomalies = Vec::new();
                     let location = self.at(pos);
-                    self.strings = StringPool::parse(chunk, "axml", &location, &mut anomalies, &mut self.budget);
+                    self.strings = StringPool::parse(
+                        chunk,
+                        "axml",
+                        &location,
+                        &mut anomalies,
+                        &mut self.budget,
+                    );
                     self.rec.extend(anomalies);
                 }
                 raw::RES_XML_RESOURCE_MAP_TYPE if !seen_node => {
@@ -333,7 +350,9 @@ impl Reader<'_> {
                     self.rec.record(
                         "axml.unknown_chunk",
                         self.at(pos),
-                        format!("chunk type 0x{other:04x} of {size} bytes skipped, as Android skips it"),
+                        format!(
+                            "chunk type 0x{other:04x} of {size} bytes skipped, as Android skips it"
+                        ),
                     );
                 }
             }
@@ -343,21 +362,30 @@ impl Reader<'_> {
             self.rec.record(
                 "axml.element_unclosed",
                 self.at(end),
-                format!("{} elements still open at the end of the document", self.open.len()),
+                format!(
+                    "{} elements still open at the end of the document",
+                    self.open.len()
+                ),
             );
         }
         if self.skipped_deep > 0 {
             self.rec.record(
                 "axml.depth_limit",
                 self.location,
-                format!("{} elements nested deeper than {MAX_DEPTH} were skipped", self.skipped_deep),
+                format!(
+                    "{} elements nested deeper than {MAX_DEPTH} were skipped",
+                    self.skipped_deep
+                ),
             );
         }
         if self.roots.len() > 1 {
             self.rec.record(
                 "axml.multiple_roots",
                 self.location,
-                format!("{} top-level elements; Android's parsers read only the first", self.roots.len()),
+                format!(
+                    "{} top-level elements; Android's parsers read only the first",
+                    self.roots.len()
+                ),
             );
         }
         Ok(())
@@ -373,9 +401,15 @@ impl Reader<'_> {
                 format!("node header size {header_size} is below 16 (Android refuses this); line number unknown"),
             );
         }
-        let line = if header_size >= raw::XML_NODE_HEADER_SIZE { read_u32(chunk, 8).unwrap_or(0) } else { 0 };
+        let line = if header_size >= raw::XML_NODE_HEADER_SIZE {
+            read_u32(chunk, 8).unwrap_or(0)
+        } else {
+            0
+        };
         let ext_min = match header.chunk_type {
-            raw::RES_XML_START_NAMESPACE_TYPE | raw::RES_XML_END_NAMESPACE_TYPE => raw::XML_NAMESPACE_EXT_SIZE,
+            raw::RES_XML_START_NAMESPACE_TYPE | raw::RES_XML_END_NAMESPACE_TYPE => {
+                raw::XML_NAMESPACE_EXT_SIZE
+            }
             raw::RES_XML_START_ELEMENT_TYPE => raw::XML_ATTR_EXT_SIZE,
             raw::RES_XML_END_ELEMENT_TYPE => raw::XML_END_ELEMENT_EXT_SIZE,
             raw::RES_XML_CDATA_TYPE => raw::XML_CDATA_EXT_SIZE,
@@ -384,7 +418,9 @@ impl Reader<'_> {
                 self.rec.record(
                     "axml.unknown_chunk",
                     self.at(pos),
-                    format!("node chunk type 0x{other:04x} skipped, as ResXMLParser::nextNode skips it"),
+                    format!(
+                        "node chunk type 0x{other:04x} skipped, as ResXMLParser::nextNode skips it"
+                    ),
                 );
                 return Ok(());
             }
@@ -406,13 +442,19 @@ impl Reader<'_> {
         let second = read_u32(ext, 4).unwrap_or(raw::NO_STRING);
         match header.chunk_type {
             raw::RES_XML_START_NAMESPACE_TYPE => {
-                let namespace = Namespace { prefix: self.string(first), uri: self.string(second) };
+                let namespace = Namespace {
+                    prefix: self.string(first),
+                    uri: self.string(second),
+                };
                 self.namespaces.push(namespace.clone());
                 self.pending_namespaces.push(namespace.clone());
                 self.namespace_stack.push(namespace);
             }
             raw::RES_XML_END_NAMESPACE_TYPE => {
-                let ending = Namespace { prefix: self.string(first), uri: self.string(second) };
+                let ending = Namespace {
+                    prefix: self.string(first),
+                    uri: self.string(second),
+                };
                 match self.namespace_stack.pop() {
                     Some(open) if open == ending => {}
                     Some(_) | None => self.rec.record(
@@ -425,14 +467,20 @@ impl Reader<'_> {
                     ),
                 }
             }
-            raw::RES_XML_START_ELEMENT_TYPE => return self.start_element(ext, pos, line, first, second),
+            raw::RES_XML_START_ELEMENT_TYPE => {
+                return self.start_element(ext, pos, line, first, second);
+            }
             raw::RES_XML_END_ELEMENT_TYPE => self.end_element(pos, first, second),
             _ => {
                 // CDATA: text attaches to the innermost open element.
                 let text = self.string(first);
                 match (self.open.last(), text) {
                     (Some(Some(index)), Some(text)) => self.elements[*index].text.push(text),
-                    (None, _) => self.rec.record("axml.cdata_outside_element", self.at(pos), "character data outside any element ignored"),
+                    (None, _) => self.rec.record(
+                        "axml.cdata_outside_element",
+                        self.at(pos),
+                        "character data outside any element ignored",
+                    ),
                     _ => {}
                 }
             }
@@ -440,14 +488,25 @@ impl Reader<'_> {
         Ok(())
     }
 
-    fn start_element(&mut self, ext: &[u8], pos: usize, line: u32, ns: u32, name: u32) -> Result<(), Stop> {
+    fn start_element(
+        &mut self,
+        ext: &[u8],
+        pos: usize,
+        line: u32,
+        ns: u32,
+        name: u32,
+    ) -> Result<(), Stop> {
         if self.open.len() >= MAX_DEPTH {
             self.skipped_deep += 1;
             self.open.push(None);
             return Ok(());
         }
         if self.elements.len() >= MAX_ELEMENTS {
-            self.rec.record("axml.limit_reached", self.at(pos), format!("more than {MAX_ELEMENTS} elements; reading stops"));
+            self.rec.record(
+                "axml.limit_reached",
+                self.at(pos),
+                format!("more than {MAX_ELEMENTS} elements; reading stops"),
+            );
             return Err(Stop::Limit);
         }
         let attribute_start = usize::from(read_u16(ext, 8).unwrap_or(0));
@@ -456,7 +515,10 @@ impl Reader<'_> {
         // ResXMLTree::validateNode requires attributeStart + attributeSize * attributeCount to fit
         // the chunk; this reader keeps the attributes that fit and records the rest.
         let mut count = declared;
-        let fits = |n: usize| attribute_start + attribute_size * n.saturating_sub(1) + raw::XML_ATTRIBUTE_SIZE <= ext.len();
+        let fits = |n: usize| {
+            attribute_start + attribute_size * n.saturating_sub(1) + raw::XML_ATTRIBUTE_SIZE
+                <= ext.len()
+        };
         if count > 0 && !fits(count) {
             let mut kept = 0;
             if attribute_size == 0 {
@@ -486,22 +548,33 @@ impl Reader<'_> {
             );
         }
         if self.attribute_total + count > MAX_ATTRIBUTES {
-            self.rec.record("axml.limit_reached", self.at(pos), format!("more than {MAX_ATTRIBUTES} attributes; reading stops"));
+            self.rec.record(
+                "axml.limit_reached",
+                self.at(pos),
+                format!("more than {MAX_ATTRIBUTES} attributes; reading stops"),
+            );
             return Err(Stop::Limit);
         }
         self.attribute_total += count;
         let mut attributes = Vec::with_capacity(count);
         for i in 0..count {
             let at = attribute_start + attribute_size * i;
-            let (Some(a_ns), Some(a_name), Some(a_raw), Some(typed)) =
-                (read_u32(ext, at), read_u32(ext, at + 4), read_u32(ext, at + 8), RawValue::read(ext, at + 12))
-            else {
+            let (Some(a_ns), Some(a_name), Some(a_raw), Some(typed)) = (
+                read_u32(ext, at),
+                read_u32(ext, at + 4),
+                read_u32(ext, at + 8),
+                RawValue::read(ext, at + 12),
+            ) else {
                 break;
             };
             attributes.push(self.attribute(pos, a_ns, a_name, a_raw, typed));
         }
         let name_text = self.string(name).unwrap_or_else(|| {
-            self.rec.record("axml.element_name_missing", self.at(pos), format!("element name string #{name} is unreadable; read as empty"));
+            self.rec.record(
+                "axml.element_name_missing",
+                self.at(pos),
+                format!("element name string #{name} is unreadable; read as empty"),
+            );
             Arc::from("")
         });
         let parent = self.open.last().copied().flatten();
@@ -518,23 +591,29 @@ impl Reader<'_> {
             children: Vec::new(),
             depth: self.open.len(),
         });
+        // Elements under a depth-skipped one are skipped too, so no parent means top level.
         match parent {
             Some(parent) => self.elements[parent].children.push(index),
-            None => {
-                if !self.open.is_empty() {
-                    // Parent was skipped for depth; unreachable since depth skips whole subtrees.
-                } else {
-                    self.roots.push(index);
-                }
-            }
+            None => self.roots.push(index),
         }
         self.open.push(Some(index));
         Ok(())
     }
 
-    fn attribute(&mut self, pos: usize, ns: u32, name: u32, raw_value: u32, typed: RawValue) -> Attribute {
+    fn attribute(
+        &mut self,
+        pos: usize,
+        ns: u32,
+        name: u32,
+        raw_value: u32,
+        typed: RawValue,
+    ) -> Attribute {
         let raw_name = self.string(name);
-        let resource_id = self.resource_map.get(name as usize).copied().filter(|&id| id != 0);
+        let resource_id = self
+            .resource_map
+            .get(name as usize)
+            .copied()
+            .filter(|&id| id != 0);
         let framework = resource_id.and_then(android_attr_name);
         let effective: Arc<str> = match (framework, &raw_name) {
             (Some(framework), Some(stored)) if &**stored == framework => stored.clone(),
@@ -552,14 +631,28 @@ impl Reader<'_> {
             }
             (None, Some(stored)) => stored.clone(),
             (None, None) => {
-                self.rec.record("axml.attribute_name_missing", self.at(pos), format!("attribute name string #{name} is unreadable and has no known resource id"));
+                self.rec.record(
+                    "axml.attribute_name_missing",
+                    self.at(pos),
+                    format!(
+                        "attribute name string #{name} is unreadable and has no known resource id"
+                    ),
+                );
                 Arc::from("")
             }
         };
         let strings = &self.strings;
         let value = Value::decode(typed, |index| strings.get(index).cloned());
-        if let Value::Raw { data_type: raw::TYPE_STRING, data } = value {
-            self.rec.record("axml.value_string_missing", self.at(pos), format!("attribute {effective} refers to unreadable string #{data}"));
+        if let Value::Raw {
+            data_type: raw::TYPE_STRING,
+            data,
+        } = value
+        {
+            self.rec.record(
+                "axml.value_string_missing",
+                self.at(pos),
+                format!("attribute {effective} refers to unreadable string #{data}"),
+            );
         }
         Attribute {
             namespace: self.string(ns),
@@ -582,7 +675,9 @@ impl Reader<'_> {
             Some(Some(index)) => {
                 let element = &self.elements[index];
                 let name_text = self.string(name);
-                if name_text.as_deref() != Some(&*element.name) || self.string(ns) != element.namespace {
+                if name_text.as_deref() != Some(&*element.name)
+                    || self.string(ns) != element.namespace
+                {
                     // Android's pull parser tracks depth only, so a wrong name still closes the
                     // innermost element.
                     let detail = format!(
@@ -590,7 +685,8 @@ impl Reader<'_> {
                         name_text.as_deref().unwrap_or(""),
                         element.name
                     );
-                    self.rec.record("axml.end_element_mismatch", self.at(pos), detail);
+                    self.rec
+                        .record("axml.end_element_mismatch", self.at(pos), detail);
                 }
             }
         }
