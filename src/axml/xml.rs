@@ -161,6 +161,7 @@ pub fn parse_xml(bytes: &[u8], location: &str) -> Result<XmlDocument, AxmlError>
         skipped_deep: 0,
         attribute_total: 0,
         budget: DEFAULT_STRING_BUDGET,
+        android_stop: None,
     };
     reader.run(bytes)?;
     if reader.elements.is_empty() {
@@ -192,6 +193,9 @@ struct Reader<'a> {
     skipped_deep: usize,
     attribute_total: usize,
     budget: usize,
+    /// The first place where Android's reader would have refused the document or stopped
+    /// reading it, and why; reported once as `axml.android_would_reject`.
+    android_stop: Option<(usize, String)>,
 }
 
 /// Why the chunk walk stopped early.
@@ -202,6 +206,14 @@ enum Stop {
 impl Reader<'_> {
     fn at(&self, offset: usize) -> String {
         format!("{}@0x{offset:x}", self.location)
+    }
+
+    /// Notes that Android (ResXMLTree::setTo / validateNode / nextNode) would refuse or stop
+    /// here, while this reader goes on; only the first such place is kept.
+    fn android_stops(&mut self, offset: usize, reason: &str) {
+        if self.android_stop.is_none() {
+            self.android_stop = Some((offset, reason.to_owned()));
+        }
     }
 
     fn string(&self, index: u32) -> Option<Arc<str>> {
@@ -231,6 +243,7 @@ impl Reader<'_> {
                 self.at(0),
                 format!("document size {end} exceeds the {} bytes present (Android refuses this); clamped", bytes.len()),
             );
+            self.android_stops(0, "the document size exceeds the data");
             end = bytes.len();
         } else if end < bytes.len() {
             self.rec.record(
@@ -249,6 +262,7 @@ impl Reader<'_> {
                 self.at(0),
                 format!("document header size {pos} is impossible for size {end} (Android refuses this); using 8"),
             );
+            self.android_stops(0, "the document header size is impossible");
             pos = raw::CHUNK_HEADER_SIZE;
             if end < pos {
                 end = bytes.len();
@@ -281,6 +295,7 @@ impl Reader<'_> {
                         header.chunk_type
                     ),
                 );
+                self.android_stops(pos, "a chunk size is smaller than its header");
                 break;
             }
             if size > end - pos {
@@ -293,6 +308,7 @@ impl Reader<'_> {
                         end - pos
                     ),
                 );
+                self.android_stops(pos, "a chunk runs past the end of the document");
                 size = end - pos;
             }
             if (header_size | size) & 3 != 0 {
@@ -301,6 +317,7 @@ impl Reader<'_> {
                     self.at(pos),
                     format!("chunk type 0x{:04x} header size {header_size} or size {size} is not a multiple of 4", header.chunk_type),
                 );
+                self.android_stops(pos, "a chunk size is not a multiple of 4 (validate_chunk)");
             }
             let chunk = &data[pos..pos + size];
             match header.chunk_type {
@@ -346,7 +363,14 @@ impl Reader<'_> {
                 }
                 other => {
                     // ResXMLTree::setTo and ResXMLParser::nextNode skip chunks they do not know,
-                    // including pools and resource maps after the first node.
+                    // including pools and resource maps after the first node; but after the
+                    // first node, validateNode first demands a 16-byte node header.
+                    if seen_node && header_size < raw::XML_NODE_HEADER_SIZE {
+                        self.android_stops(
+                            pos,
+                            "a chunk after the first node has a header shorter than a node header",
+                        );
+                    }
                     self.rec.record(
                         "axml.unknown_chunk",
                         self.at(pos),
@@ -378,6 +402,13 @@ impl Reader<'_> {
                 ),
             );
         }
+        if let Some((offset, reason)) = self.android_stop.take() {
+            self.rec.record(
+                "axml.android_would_reject",
+                self.at(offset),
+                format!("Android's ResXMLTree stops or refuses the document here ({reason}); dossier read on"),
+            );
+        }
         if self.roots.len() > 1 {
             self.rec.record(
                 "axml.multiple_roots",
@@ -400,6 +431,7 @@ impl Reader<'_> {
                 self.at(pos),
                 format!("node header size {header_size} is below 16 (Android refuses this); line number unknown"),
             );
+            self.android_stops(pos, "a node header is shorter than 16 bytes");
         }
         let line = if header_size >= raw::XML_NODE_HEADER_SIZE {
             read_u32(chunk, 8).unwrap_or(0)
@@ -436,6 +468,7 @@ impl Reader<'_> {
                     ext.len()
                 ),
             );
+            self.android_stops(pos, "a node is too small for its type");
             return Ok(());
         }
         let first = read_u32(ext, 0).unwrap_or(raw::NO_STRING);
@@ -532,6 +565,10 @@ impl Reader<'_> {
                 format!("element declares {declared} attributes of {attribute_size} bytes from {attribute_start}; only {kept} fit the chunk (Android refuses this)"),
             );
             count = kept.min(declared);
+            self.android_stops(
+                pos,
+                "an element's attributes run past its chunk (validateNode)",
+            );
         }
         if attribute_size != raw::XML_ATTRIBUTE_SIZE && count > 0 {
             self.rec.record(
