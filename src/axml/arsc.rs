@@ -596,3 +596,253 @@ fn resolve_strings(table: &mut ResourceTable) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::axml::string_pool::test_support::build_pool;
+
+    fn chunk(chunk_type: u16, header: &[u8], body: &[u8]) -> Vec<u8> {
+        let header_size = 8 + header.len();
+        let mut out = Vec::new();
+        out.extend_from_slice(&chunk_type.to_le_bytes());
+        out.extend_from_slice(&(header_size as u16).to_le_bytes());
+        out.extend_from_slice(&((header_size + body.len()) as u32).to_le_bytes());
+        out.extend_from_slice(header);
+        out.extend_from_slice(body);
+        out
+    }
+
+    fn simple_entry(key: u32, data_type: u8, data: u32) -> Vec<u8> {
+        let mut e = Vec::new();
+        e.extend_from_slice(&8u16.to_le_bytes());
+        e.extend_from_slice(&0u16.to_le_bytes());
+        e.extend_from_slice(&key.to_le_bytes());
+        e.extend_from_slice(&[8, 0, 0, data_type]);
+        e.extend_from_slice(&data.to_le_bytes());
+        e
+    }
+
+    /// A type chunk; `entries` are `(index, entry bytes)`; `flags` selects the offset encoding.
+    fn type_chunk(
+        type_id: u8,
+        flags: u8,
+        config_language: Option<&[u8; 2]>,
+        entries: &[(u16, Vec<u8>)],
+    ) -> Vec<u8> {
+        let mut config = vec![0u8; 64];
+        config[0..4].copy_from_slice(&64u32.to_le_bytes());
+        if let Some(lang) = config_language {
+            config[8..10].copy_from_slice(lang);
+        }
+        let sparse = flags & raw::TABLE_TYPE_FLAG_SPARSE != 0;
+        let offset16 = flags & raw::TABLE_TYPE_FLAG_OFFSET16 != 0;
+        let count = if sparse {
+            entries.len()
+        } else {
+            entries
+                .iter()
+                .map(|(i, _)| *i as usize + 1)
+                .max()
+                .unwrap_or(0)
+        };
+        let mut offsets = Vec::new();
+        let mut data = Vec::new();
+        let mut slots: Vec<Option<usize>> = vec![None; count];
+        for (index, bytes) in entries {
+            let at = data.len();
+            data.extend_from_slice(bytes);
+            if sparse {
+                offsets.extend_from_slice(&index.to_le_bytes());
+                offsets.extend_from_slice(&((at / 4) as u16).to_le_bytes());
+            } else {
+                slots[*index as usize] = Some(at);
+            }
+        }
+        if !sparse {
+            for slot in slots {
+                match (slot, offset16) {
+                    (Some(at), true) => offsets.extend_from_slice(&((at / 4) as u16).to_le_bytes()),
+                    (None, true) => offsets.extend_from_slice(&0xffffu16.to_le_bytes()),
+                    (Some(at), false) => offsets.extend_from_slice(&(at as u32).to_le_bytes()),
+                    (None, false) => offsets.extend_from_slice(&raw::NO_ENTRY.to_le_bytes()),
+                }
+            }
+        }
+        while offsets.len() % 4 != 0 {
+            offsets.push(0);
+        }
+        let header_size = 20 + config.len();
+        let mut header = vec![type_id, flags, 0, 0];
+        header.extend_from_slice(&(count as u32).to_le_bytes());
+        header.extend_from_slice(&((header_size + offsets.len()) as u32).to_le_bytes());
+        header.extend_from_slice(&config);
+        let mut body = offsets;
+        body.extend_from_slice(&data);
+        chunk(raw::RES_TABLE_TYPE_TYPE, &header, &body)
+    }
+
+    fn package(types: &[&str], keys: &[&str], chunks: &[Vec<u8>]) -> Vec<u8> {
+        let type_pool = build_pool(types, false);
+        let key_pool = build_pool(keys, true);
+        let header_size = 288;
+        let mut header = Vec::new();
+        header.extend_from_slice(&0x7fu32.to_le_bytes());
+        let mut name = [0u8; 256];
+        for (i, u) in "com.t".encode_utf16().enumerate() {
+            name[2 * i..2 * i + 2].copy_from_slice(&u.to_le_bytes());
+        }
+        header.extend_from_slice(&name);
+        header.extend_from_slice(&(header_size as u32).to_le_bytes());
+        header.extend_from_slice(&(types.len() as u32).to_le_bytes());
+        header.extend_from_slice(&((header_size + type_pool.len()) as u32).to_le_bytes());
+        header.extend_from_slice(&(keys.len() as u32).to_le_bytes());
+        header.extend_from_slice(&0u32.to_le_bytes());
+        let mut body = type_pool;
+        body.extend_from_slice(&key_pool);
+        chunks.iter().for_each(|c| body.extend_from_slice(c));
+        chunk(raw::RES_TABLE_PACKAGE_TYPE, &header, &body)
+    }
+
+    fn table(strings: &[&str], package: Vec<u8>) -> Vec<u8> {
+        let mut body = build_pool(strings, true);
+        body.extend_from_slice(&package);
+        chunk(raw::RES_TABLE_TYPE, &1u32.to_le_bytes(), &body)
+    }
+
+    fn sample() -> ResourceTable {
+        let strings = ["hello", "bonjour", "only-fr"];
+        let keys = [
+            "greeting",
+            "fr_only",
+            "alias",
+            "self_loop",
+            "style",
+            "flag",
+            "count",
+        ];
+        let map_entry = {
+            let mut e = Vec::new();
+            e.extend_from_slice(&16u16.to_le_bytes());
+            e.extend_from_slice(&raw::ENTRY_FLAG_COMPLEX.to_le_bytes());
+            e.extend_from_slice(&4u32.to_le_bytes());
+            e.extend_from_slice(&0u32.to_le_bytes());
+            e.extend_from_slice(&1u32.to_le_bytes());
+            e.extend_from_slice(&0x0101_0000u32.to_le_bytes());
+            e.extend_from_slice(&[8, 0, 0, raw::TYPE_INT_DEC]);
+            e.extend_from_slice(&5u32.to_le_bytes());
+            e
+        };
+        let compact = {
+            // key 6 in the size field, TYPE_INT_DEC in the high byte of flags, data 12.
+            let mut e = Vec::new();
+            e.extend_from_slice(&6u16.to_le_bytes());
+            e.extend_from_slice(
+                &(raw::ENTRY_FLAG_COMPACT | (u16::from(raw::TYPE_INT_DEC) << 8)).to_le_bytes(),
+            );
+            e.extend_from_slice(&12u32.to_le_bytes());
+            e
+        };
+        let chunks = vec![
+            // A French configuration first in file order, then the default one.
+            type_chunk(
+                1,
+                0,
+                Some(b"fr"),
+                &[
+                    (0, simple_entry(0, raw::TYPE_STRING, 1)),
+                    (1, simple_entry(1, raw::TYPE_STRING, 2)),
+                ],
+            ),
+            type_chunk(
+                1,
+                0,
+                None,
+                &[
+                    (0, simple_entry(0, raw::TYPE_STRING, 0)),
+                    (2, simple_entry(2, raw::TYPE_REFERENCE, 0x7f01_0000)),
+                    (3, simple_entry(3, raw::TYPE_REFERENCE, 0x7f01_0003)),
+                ],
+            ),
+            type_chunk(2, raw::TABLE_TYPE_FLAG_SPARSE, None, &[(4, map_entry)]),
+            type_chunk(
+                3,
+                raw::TABLE_TYPE_FLAG_OFFSET16,
+                None,
+                &[(1, simple_entry(5, raw::TYPE_INT_BOOLEAN, 1))],
+            ),
+            type_chunk(4, 0, None, &[(0, compact)]),
+        ];
+        let bytes = table(
+            &strings,
+            package(&["string", "style", "bool", "integer"], &keys, &chunks),
+        );
+        ResourceTable::parse(&bytes, "resources.arsc").unwrap()
+    }
+
+    #[test]
+    fn default_configuration_wins_over_file_order() {
+        let t = sample();
+        assert!(t.anomalies.is_empty(), "{:?}", t.anomalies);
+        assert_eq!(
+            t.resolve(0x7f01_0000).unwrap().value,
+            Value::String(Arc::from("hello"))
+        );
+        assert_eq!(t.name_of(0x7f01_0000).as_deref(), Some("string/greeting"));
+    }
+
+    #[test]
+    fn falls_back_to_the_first_configuration_with_the_entry() {
+        assert_eq!(
+            sample().resolve(0x7f01_0001).unwrap().value,
+            Value::String(Arc::from("only-fr"))
+        );
+    }
+
+    #[test]
+    fn references_are_followed_and_loops_bounded() {
+        let t = sample();
+        let resolved = t.resolve(0x7f01_0002).unwrap();
+        assert_eq!(resolved.value, Value::String(Arc::from("hello")));
+        assert_eq!(resolved.chain, vec![0x7f01_0002, 0x7f01_0000]);
+        assert_eq!(
+            t.resolve(0x7f01_0003),
+            Err(ResolveError::TooDeep(0x7f01_0003))
+        );
+        assert_eq!(
+            t.resolve(0x7f01_0009),
+            Err(ResolveError::Missing(0x7f01_0009))
+        );
+        assert_eq!(
+            t.resolve(0x7f09_0000),
+            Err(ResolveError::Missing(0x7f09_0000))
+        );
+    }
+
+    #[test]
+    fn sparse_offset16_compact_and_map_entries() {
+        let t = sample();
+        assert_eq!(
+            t.resolve(0x7f02_0004),
+            Err(ResolveError::Complex(0x7f02_0004))
+        );
+        match &t.entry(0x7f02_0004).unwrap().value {
+            EntryValue::Map { items, .. } => {
+                assert_eq!(items, &vec![(0x0101_0000, Value::IntDec(5))])
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(t.name_of(0x7f02_0004).as_deref(), Some("style/style"));
+        assert_eq!(t.resolve(0x7f03_0001).unwrap().value, Value::Bool(true));
+        assert_eq!(t.name_of(0x7f03_0001).as_deref(), Some("bool/flag"));
+        assert_eq!(t.entry(0x7f03_0000), None);
+        assert_eq!(t.resolve(0x7f04_0000).unwrap().value, Value::IntDec(12));
+        assert_eq!(t.name_of(0x7f04_0000).as_deref(), Some("integer/count"));
+        assert_eq!(t.packages().collect::<Vec<_>>(), vec![(0x7f, "com.t")]);
+    }
+
+    #[test]
+    fn too_short_table_is_an_error() {
+        assert!(ResourceTable::parse(&[2, 0, 12], "r").is_err());
+    }
+}

@@ -252,8 +252,8 @@ fn decode_utf8(area: &[u8], offset: usize) -> Option<(String, bool)> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
+pub(crate) mod test_support {
+    use super::STRING_POOL_UTF8_FLAG;
 
     /// Builds a pool chunk from strings, UTF-16 or UTF-8, with correct sizes.
     pub(crate) fn build_pool(strings: &[&str], utf8: bool) -> Vec<u8> {
@@ -297,6 +297,12 @@ mod tests {
         chunk.extend_from_slice(&data);
         chunk
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_support::build_pool;
+    use super::*;
 
     fn parse(chunk: &[u8]) -> (StringPool, Vec<Anomaly>) {
         let mut anomalies = Vec::new();
