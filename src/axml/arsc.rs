@@ -18,10 +18,10 @@ use super::raw::{self, ChunkHeader, RawValue, read_u8, read_u16, read_u32};
 use super::string_pool::{DEFAULT_STRING_BUDGET, StringPool};
 use super::value::Value;
 
-/// Most entries (over all types and configurations) one table may hold.
-pub const MAX_TABLE_ENTRIES: usize = 1 << 22;
+/// Most entries (resource ids) one table may hold.
+pub const MAX_TABLE_ENTRIES: usize = 1 << 21;
 /// Most map items (over all complex entries) one table may hold.
-pub const MAX_MAP_ITEMS: usize = 1 << 22;
+pub const MAX_MAP_ITEMS: usize = 1 << 21;
 /// Most packages read from one table.
 pub const MAX_PACKAGES: usize = 256;
 
@@ -45,12 +45,13 @@ pub struct Entry {
     pub value: EntryValue,
 }
 
-/// The entries of one type chunk (one configuration).
-#[derive(Debug, Clone, Default)]
-struct ConfigEntries {
-    /// Whether the configuration is all zero (the default, `values/`).
-    is_default: bool,
-    entries: BTreeMap<u16, Entry>,
+/// The entry kept for one resource id: the one of the default configuration (all-zero config,
+/// `values/`) when there is one, otherwise the first one in file order. Only that one is kept,
+/// so memory grows with the number of ids, not with ids times configurations.
+#[derive(Debug, Clone)]
+struct ChosenEntry {
+    from_default: bool,
+    entry: Entry,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -60,8 +61,8 @@ struct Package {
     type_strings: StringPool,
     key_strings: StringPool,
     type_id_offset: u32,
-    /// Type id → its configurations in file order.
-    types: BTreeMap<u8, Vec<ConfigEntries>>,
+    /// `type id << 16 | entry index` → the chosen entry.
+    entries: BTreeMap<u32, ChosenEntry>,
 }
 
 /// A resource value after following references, with the ids followed.
@@ -198,13 +199,10 @@ impl ResourceTable {
     /// first configuration (in file order) that does.
     pub fn entry(&self, id: u32) -> Option<&Entry> {
         let package = self.package(id)?;
-        let configs = package.types.get(&((id >> 16) as u8))?;
-        let index = (id & 0xffff) as u16;
-        configs
-            .iter()
-            .filter(|c| c.is_default)
-            .chain(configs.iter().filter(|c| !c.is_default))
-            .find_map(|c| c.entries.get(&index))
+        package
+            .entries
+            .get(&(id & 0x00ff_ffff))
+            .map(|chosen| &chosen.entry)
     }
 
     /// `type/key` (for instance `string/app_name`) for an id in this table.
@@ -254,14 +252,9 @@ impl ResourceTable {
         }
     }
 
-    /// Number of entries read, over all configurations.
+    /// Number of resource ids with an entry.
     pub fn entry_count(&self) -> usize {
-        self.packages
-            .iter()
-            .flat_map(|p| p.types.values())
-            .flatten()
-            .map(|c| c.entries.len())
-            .sum()
+        self.packages.iter().map(|p| p.entries.len()).sum()
     }
 }
 
@@ -441,7 +434,6 @@ impl TableParser<'_> {
             );
             count = slots_fit.min(0x1_0000);
         }
-        let mut entries = BTreeMap::new();
         let mut bad_entries = 0usize;
         for slot in 0..count {
             let at = header_size + slot * slot_size;
@@ -462,6 +454,12 @@ impl TableParser<'_> {
                     Some(offset) => (slot as u16, offset as usize),
                 }
             };
+            let key = (u32::from(type_id) << 16) | u32::from(index);
+            // Default configuration first, else first in file order: skip what would not win.
+            match package.entries.get(&key) {
+                Some(existing) if existing.from_default || !is_default => continue,
+                _ => {}
+            }
             if self.entry_total >= MAX_TABLE_ENTRIES {
                 self.rec.record(
                     "arsc.limit_reached",
@@ -472,8 +470,13 @@ impl TableParser<'_> {
             }
             match self.entry(chunk, entries_start.saturating_add(offset)) {
                 Some(entry) => {
-                    self.entry_total += 1;
-                    entries.insert(index, entry);
+                    let chosen = ChosenEntry {
+                        from_default: is_default,
+                        entry,
+                    };
+                    if package.entries.insert(key, chosen).is_none() {
+                        self.entry_total += 1;
+                    }
                 }
                 None => bad_entries += 1,
             }
@@ -485,14 +488,6 @@ impl TableParser<'_> {
                 format!("{bad_entries} entries of type {type_id} lie outside the chunk or are malformed (VerifyResTableEntry refuses them); skipped"),
             );
         }
-        package
-            .types
-            .entry(type_id)
-            .or_default()
-            .push(ConfigEntries {
-                is_default,
-                entries,
-            });
     }
 
     /// Reads the `ResTable_entry` at `at` (relative to the type chunk).
@@ -584,14 +579,10 @@ fn resolve_strings(table: &mut ResourceTable) {
         }
     };
     for package in &mut table.packages {
-        for configs in package.types.values_mut() {
-            for config in configs {
-                for entry in config.entries.values_mut() {
-                    match &mut entry.value {
-                        EntryValue::Simple(value) => fix(value),
-                        EntryValue::Map { items, .. } => items.iter_mut().for_each(|(_, v)| fix(v)),
-                    }
-                }
+        for chosen in package.entries.values_mut() {
+            match &mut chosen.entry.value {
+                EntryValue::Simple(value) => fix(value),
+                EntryValue::Map { items, .. } => items.iter_mut().for_each(|(_, v)| fix(v)),
             }
         }
     }
