@@ -602,3 +602,42 @@ fn too_short_or_elementless_input_is_an_error() {
     assert!(parse_xml(&[3, 0, 8, 0], "m").is_err());
     assert!(parse_xml(&[3, 0, 8, 0, 8, 0, 0, 0], "m").is_err());
 }
+
+#[test]
+fn android_attribute_without_resource_id_is_recorded() {
+    // "name" is not pre-registered, so it gets no resource id but is still namespaced.
+    let mut b = Builder::new(&[]);
+    b.start_ns("android", ANDROID);
+    b.start("manifest", &[("package", V::Str("com.t"))]);
+    let name = b.s("name");
+    b.start_raw("uses-permission", &[(true, name, V::Str("p.NoId"))])
+        .end("uses-permission");
+    b.end("manifest").end_ns("android", ANDROID);
+    let doc = parse_xml(&b.build(), "m").unwrap();
+    assert!(codes(&doc.anomalies).contains(&"axml.android_attribute_without_id"));
+    // Still read by name, as name-based lookups would.
+    assert_eq!(
+        Manifest::from_document(&doc, None).permission_names(),
+        vec!["p.NoId"]
+    );
+}
+
+#[test]
+fn namespaced_package_decoy_is_not_the_package() {
+    let mut b = Builder::new(&[]);
+    b.start_ns("android", ANDROID);
+    let package = b.s("package");
+    b.start_raw(
+        "manifest",
+        &[
+            (true, package, V::Str("com.decoy")),
+            (false, package, V::Str("com.real")),
+        ],
+    );
+    b.end("manifest").end_ns("android", ANDROID);
+    let doc = parse_xml(&b.build(), "m").unwrap();
+    assert_eq!(
+        Manifest::from_document(&doc, None).package.as_deref(),
+        Some("com.real")
+    );
+}

@@ -97,11 +97,13 @@ impl Element {
         self.attributes.iter().find(|a| a.is_android(name))
     }
 
-    /// An attribute matched by stored name only (`package`, `split`, `platformBuildVersionCode`).
+    /// An attribute without namespace matched by stored name (`package`, `split`,
+    /// `platformBuildVersionCode`): `getAttributeValue(null, name)` in ResXMLParser's
+    /// `indexOfAttribute` only matches attributes that have no namespace.
     pub fn plain_attr(&self, name: &str) -> Option<&Attribute> {
         self.attributes
             .iter()
-            .find(|a| a.raw_name.as_deref() == Some(name))
+            .find(|a| a.namespace.is_none() && a.raw_name.as_deref() == Some(name))
     }
 }
 
@@ -678,6 +680,16 @@ impl Reader<'_> {
                 Arc::from("")
             }
         };
+        let namespace = self.string(ns);
+        if resource_id.is_none() && namespace.as_deref() == Some(ANDROID_NAMESPACE) {
+            self.rec.record(
+                "axml.android_attribute_without_id",
+                self.at(pos),
+                format!(
+                    "android:{effective} has no resource id; Android's TypedArray lookups (by id) will not see it, name lookups will"
+                ),
+            );
+        }
         let strings = &self.strings;
         let value = Value::decode(typed, |index| strings.get(index).cloned());
         if let Value::Raw {
@@ -692,7 +704,7 @@ impl Reader<'_> {
             );
         }
         Attribute {
-            namespace: self.string(ns),
+            namespace,
             raw_name,
             resource_id,
             name: effective,
