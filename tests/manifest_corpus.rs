@@ -189,3 +189,43 @@ fn corpus_manifests_survive_byte_flips() {
         );
     }
 }
+
+/// Truncations (every 61st length) and byte flips of the smallest real resource table of at
+/// least 16 KiB in the corpus: no panic, bounded time.
+#[test]
+fn corpus_table_survives_truncation_and_flips() {
+    let mut tables: Vec<Vec<u8>> = corpus_apks()
+        .iter()
+        .filter_map(|apk| entry(apk, "resources.arsc"))
+        .filter(|t| t.len() >= 16 * 1024 && t.len() <= 512 * 1024)
+        .collect();
+    tables.sort_by_key(Vec::len);
+    let Some(arsc) = tables.first() else {
+        eprintln!("corpus absent; skipped");
+        return;
+    };
+    let started = Instant::now();
+    for len in (0..arsc.len()).step_by(61) {
+        if let Ok(table) = ResourceTable::parse(&arsc[..len], "r") {
+            let _ = table.resolve(0x7f01_0000);
+        }
+    }
+    let mut seed = 0x0bad_5eedu64;
+    for _ in 0..300 {
+        let mut bytes = arsc.clone();
+        for _ in 0..4 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let at = (seed % bytes.len() as u64) as usize;
+            bytes[at] = (seed >> 32) as u8;
+        }
+        if let Ok(table) = ResourceTable::parse(&bytes, "r") {
+            for id in 0x7f01_0000..0x7f01_0040 {
+                let _ = table.resolve(id);
+                let _ = table.name_of(id);
+            }
+        }
+    }
+    assert!(started.elapsed() < Duration::from_secs(120), "{:?}", started.elapsed());
+}
