@@ -227,5 +227,84 @@ fn corpus_table_survives_truncation_and_flips() {
             }
         }
     }
-    assert!(started.elapsed() < Duration::from_secs(120), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(120),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+/// Elements (name, line) and attributes (stored name, resource id) in document order, in the
+/// shape `aapt dump xmltree` prints them.
+fn tree_signature(doc: &dossier::axml::XmlDocument) -> Vec<String> {
+    let mut out = Vec::new();
+    for element in &doc.elements {
+        out.push(format!("E {} {}", element.name, element.line));
+        for attribute in &element.attributes {
+            let id = attribute
+                .resource_id
+                .map(|id| format!("(0x{id:08x})"))
+                .unwrap_or_default();
+            out.push(format!(
+                "A {}{id}",
+                attribute.raw_name.as_deref().unwrap_or("")
+            ));
+        }
+    }
+    out
+}
+
+fn aapt_tree_signature(dump: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for line in dump.lines().map(str::trim_start) {
+        if let Some(rest) = line.strip_prefix("E: ") {
+            let (name, line_part) = rest.split_once(" (line=").unwrap_or((rest, ""));
+            out.push(format!("E {name} {}", line_part.trim_end_matches(')')));
+        } else if let Some(rest) = line.strip_prefix("A: ") {
+            let token = rest.split('=').next().unwrap_or("");
+            let local = token.rsplit_once(':').map_or(token, |(_, local)| local);
+            out.push(format!("A {local}"));
+        }
+    }
+    out
+}
+
+/// The decoded tree matches `aapt dump xmltree` element for element, attribute for attribute,
+/// for the fixtures and every corpus APK aapt reads.
+#[test]
+fn trees_agree_with_aapt_xmltree() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/manifests/built");
+    let mut apks: Vec<PathBuf> = ["full", "sdk31", "legacy"]
+        .iter()
+        .map(|n| fixtures.join(format!("{n}.apk")))
+        .collect();
+    apks.extend(corpus_apks());
+    let mut compared = 0;
+    for apk in apks {
+        let Ok(output) = Command::new("aapt")
+            .args(["dump", "xmltree"])
+            .arg(&apk)
+            .arg("AndroidManifest.xml")
+            .output()
+        else {
+            eprintln!("aapt not available; skipped");
+            return;
+        };
+        if !output.status.success() {
+            continue;
+        }
+        let dump = String::from_utf8_lossy(&output.stdout);
+        let Some(xml) = entry(&apk, "AndroidManifest.xml") else {
+            continue;
+        };
+        let doc = parse_xml(&xml, "AndroidManifest.xml").expect("aapt reads it, so must we");
+        assert_eq!(
+            tree_signature(&doc),
+            aapt_tree_signature(&dump),
+            "{}",
+            apk.display()
+        );
+        compared += 1;
+    }
+    eprintln!("{compared} trees compared with aapt dump xmltree");
 }
