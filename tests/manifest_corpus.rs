@@ -245,10 +245,22 @@ fn tree_signature(doc: &dossier::axml::XmlDocument) -> Vec<String> {
                 .resource_id
                 .map(|id| format!("(0x{id:08x})"))
                 .unwrap_or_default();
-            out.push(format!(
-                "A {}{id}",
-                attribute.raw_name.as_deref().unwrap_or("")
-            ));
+            // aapt's spelling of the typed value: strings quoted, references as @0x…, the
+            // rest as "(type 0x..)0x..".
+            let value = match (attribute.typed.data_type, &attribute.value) {
+                (0x03, dossier::axml::Value::String(text)) => {
+                    // aapt escapes backslashes, quotes and line breaks when printing.
+                    let escaped = text
+                        .replace('\\', "\\\\")
+                        .replace('"', "\\\"")
+                        .replace('\n', "\\n");
+                    format!("\"{escaped}\"")
+                }
+                (0x01, _) => format!("@0x{:08x}", attribute.typed.data),
+                (data_type, _) => format!("(type 0x{data_type:x})0x{:x}", attribute.typed.data),
+            };
+            let name = attribute.raw_name.as_deref().unwrap_or("");
+            out.push(format!("A {name}{id}={value}"));
         }
     }
     out
@@ -261,9 +273,10 @@ fn aapt_tree_signature(dump: &str) -> Vec<String> {
             let (name, line_part) = rest.split_once(" (line=").unwrap_or((rest, ""));
             out.push(format!("E {name} {}", line_part.trim_end_matches(')')));
         } else if let Some(rest) = line.strip_prefix("A: ") {
-            let token = rest.split('=').next().unwrap_or("");
+            let (token, value) = rest.split_once('=').unwrap_or((rest, ""));
             let local = token.rsplit_once(':').map_or(token, |(_, local)| local);
-            out.push(format!("A {local}"));
+            let value = value.split(" (Raw: ").next().unwrap_or(value);
+            out.push(format!("A {local}={value}"));
         }
     }
     out
@@ -298,11 +311,17 @@ fn trees_agree_with_aapt_xmltree() {
             continue;
         };
         let doc = parse_xml(&xml, "AndroidManifest.xml").expect("aapt reads it, so must we");
-        assert_eq!(
-            tree_signature(&doc),
-            aapt_tree_signature(&dump),
-            "{}",
-            apk.display()
+        let ours = tree_signature(&doc);
+        let theirs = aapt_tree_signature(&dump);
+        let first_difference = ours.iter().zip(&theirs).position(|(a, b)| a != b);
+        assert!(
+            first_difference.is_none() && ours.len() == theirs.len(),
+            "{}: first difference at line {first_difference:?}: ours {:?} aapt {:?} (lengths {} / {})",
+            apk.display(),
+            first_difference.map(|i| &ours[i]),
+            first_difference.map(|i| &theirs[i]),
+            ours.len(),
+            theirs.len()
         );
         compared += 1;
     }

@@ -52,6 +52,8 @@ pub struct Attribute {
     pub raw_value: Option<Arc<str>>,
     /// The typed value.
     pub value: Value,
+    /// The typed value as stored (`Res_value` type and data), for faithful dumps.
+    pub typed: RawValue,
 }
 
 impl Attribute {
@@ -710,6 +712,7 @@ impl Reader<'_> {
             name: effective,
             raw_value: self.string(raw_value),
             value,
+            typed,
         }
     }
 
