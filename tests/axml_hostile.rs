@@ -36,7 +36,25 @@ fn exercise(xml: &[u8], table: Option<&ResourceTable>) {
     if let Ok(doc) = parse_xml(xml, "m") {
         let manifest = Manifest::from_document(&doc, table);
         let _ = serde_json::to_string(&manifest).unwrap();
-        let _ = to_xml_text(&doc, table);
+        assert_well_formed(&to_xml_text(&doc, table));
+    }
+}
+
+/// The printed XML parses, with no repeated attribute on any element.
+fn assert_well_formed(text: &str) {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(text);
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(e)) | Ok(Event::Empty(e)) => {
+                for attribute in e.attributes().with_checks(true) {
+                    assert!(attribute.is_ok(), "{attribute:?} in {text}");
+                }
+            }
+            Ok(Event::Eof) => break,
+            Ok(_) => {}
+            Err(error) => panic!("printed XML does not parse: {error}\n{text}"),
+        }
     }
 }
 

@@ -4,13 +4,14 @@
 //! - attribute names are the names Android sees (resolved by resource id, see `xml.rs`), with the
 //!   prefix declared for their namespace (`android:` for the Android namespace even when the file
 //!   declared no prefix);
-//! - every namespace declaration is written once, on the root element;
+//! - every namespace declaration is written once, on the root element (one URI per prefix);
+//! - a repeated attribute name (tampered files) gets a numbered suffix (`android:name_2`);
 //! - references are written as in the source, `@string/app_name`, when `resources.arsc` names
 //!   them, otherwise as `@0x7f0b0001`; the resolved values are in the typed manifest instead;
 //! - names that are not valid XML names (tampered files) are repaired with `_`, and characters
 //!   XML cannot carry are replaced by U+FFFD, so the output always parses.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use quick_xml::Writer;
 use quick_xml::events::{BytesEnd, BytesStart, BytesText, Event};
@@ -28,10 +29,13 @@ pub fn to_xml_text(doc: &XmlDocument, resources: Option<&ResourceTable>) -> Stri
         Some("utf-8"),
         None,
     )));
-    let mut declarations = BTreeSet::new();
+    // One declaration per prefix (the first one wins), so that the root never repeats one.
+    let mut declarations: BTreeMap<String, String> = BTreeMap::new();
     for namespace in &doc.namespaces {
         if let (Some(prefix), Some(uri)) = (&namespace.prefix, &namespace.uri) {
-            declarations.insert((xml_name(prefix), xml_text(uri)));
+            declarations
+                .entry(xml_name(prefix))
+                .or_insert_with(|| xml_text(uri));
         }
     }
     for (root_number, &root) in doc.roots.iter().enumerate() {
@@ -47,8 +51,17 @@ pub fn to_xml_text(doc: &XmlDocument, resources: Option<&ResourceTable>) -> Stri
                         start.push_attribute((format!("xmlns:{prefix}").as_str(), uri.as_str()));
                     }
                 }
+                // Tampered files can repeat an attribute (or name two the same after repair);
+                // XML forbids that, so repeats get a numbered suffix.
+                let mut seen = BTreeSet::new();
                 for attribute in &element.attributes {
-                    let attr_name = qualified(doc, attribute.namespace.as_deref(), &attribute.name);
+                    let base = qualified(doc, attribute.namespace.as_deref(), &attribute.name);
+                    let mut attr_name = base.clone();
+                    let mut repeat = 1;
+                    while !seen.insert(attr_name.clone()) {
+                        repeat += 1;
+                        attr_name = format!("{base}_{repeat}");
+                    }
                     let value = attribute_text(attribute, resources);
                     start.push_attribute((attr_name.as_str(), value.as_str()));
                 }

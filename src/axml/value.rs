@@ -96,16 +96,14 @@ impl Value {
     }
 
     /// The value as a boolean (`TypedArray.getBoolean`: any non-zero integer is true).
+    /// `None` for kinds that cannot be booleans (references, floats, ...).
     pub fn as_bool(&self) -> Option<bool> {
         match self {
             Value::Bool(b) => Some(*b),
             Value::IntDec(v) => Some(*v != 0),
             Value::IntHex(v) => Some(*v != 0),
-            Value::String(s) => match s.trim() {
-                "true" => Some(true),
-                "false" => Some(false),
-                _ => None,
-            },
+            // XmlUtils.convertValueToBoolean: "1", "true" and "TRUE" are true, any other text false.
+            Value::String(s) => Some(matches!(s.trim(), "1" | "true" | "TRUE")),
             _ => None,
         }
     }
