@@ -454,7 +454,10 @@ impl TableParser<'_> {
                     Some(offset) => (slot as u16, offset as usize),
                 }
             };
-            let key = (u32::from(type_id) << 16) | u32::from(index);
+            // Resource ids carry the chunk's type id plus the package's typeIdOffset
+            // (LoadedPackage keeps type specs at `id - type_id_offset`).
+            let id_type = u32::from(type_id).wrapping_add(package.type_id_offset) & 0xff;
+            let key = (id_type << 16) | u32::from(index);
             // Default configuration first, else first in file order: skip what would not win.
             match package.entries.get(&key) {
                 Some(existing) if existing.from_default || !is_default => continue,
