@@ -5,6 +5,7 @@
 //! string area runs past the chunk; dossier clamps instead and records why, so that a tampered pool
 //! still yields every string that can be read. Styles are not decoded.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::anomaly::Anomaly;
@@ -117,12 +118,19 @@ impl StringPool {
         let area = &chunk[strings_start..area_end];
         let mut problems = Problems::default();
         let mut strings = Vec::with_capacity(count);
+        let mut by_offset: HashMap<usize, Arc<str>> = HashMap::new();
         for index in 0..count {
             let offset = read_u32(chunk, entries_start + index * 4).unwrap_or(u32::MAX) as usize;
+            // Offsets shared by several entries are decoded once and the text shared, so that
+            // many entries pointing at one long string cost neither time nor memory.
+            if let Some(shared) = by_offset.get(&offset) {
+                strings.push(Some(Arc::clone(shared)));
+                continue;
+            }
             let decoded = if utf8 {
-                decode_utf8(area, offset)
+                decode_utf8(area, offset, *budget)
             } else {
-                decode_utf16(area, offset)
+                decode_utf16(area, offset, *budget)
             };
             let decoded = match decoded {
                 None => {
@@ -130,7 +138,11 @@ impl StringPool {
                     problems.first_out_of_bounds.get_or_insert(index);
                     None
                 }
-                Some((text, clean)) => {
+                Some(Err(OverBudget)) => {
+                    problems.over_budget += 1;
+                    None
+                }
+                Some(Ok((text, clean))) => {
                     if !clean {
                         problems.bad_encoding += 1;
                         problems.first_bad_encoding.get_or_insert(index);
@@ -140,7 +152,9 @@ impl StringPool {
                         None
                     } else {
                         *budget -= text.len();
-                        Some(Arc::<str>::from(text))
+                        let text = Arc::<str>::from(text);
+                        by_offset.insert(offset, Arc::clone(&text));
+                        Some(text)
                     }
                 }
             };
@@ -200,10 +214,17 @@ impl StringPool {
     }
 }
 
+/// A string longer than what is left of the byte budget; not decoded.
+struct OverBudget;
+
+/// What decoding one string gives: `None` when it lies outside the string data.
+type Decoded = Option<Result<(String, bool), OverBudget>>;
+
 /// Decodes the UTF-16 string at byte `offset` of `area`: a length of one `u16`, or two when the
 /// high bit is set (`decodeLength` in ResourceTypes.cpp), then that many code units.
-/// Returns the text and whether it was valid UTF-16.
-fn decode_utf16(area: &[u8], offset: usize) -> Option<(String, bool)> {
+/// Returns the text and whether it was valid UTF-16; strings longer than `limit` bytes of
+/// output are not decoded.
+fn decode_utf16(area: &[u8], offset: usize, limit: usize) -> Decoded {
     let first = read_u16(area, offset)? as usize;
     let (units, data_start) = if first & 0x8000 != 0 {
         let second = read_u16(area, offset + 2)? as usize;
@@ -213,6 +234,9 @@ fn decode_utf16(area: &[u8], offset: usize) -> Option<(String, bool)> {
     };
     let data_end = data_start.checked_add(units.checked_mul(2)?)?;
     let data = area.get(data_start..data_end)?;
+    if units > limit {
+        return Some(Err(OverBudget));
+    }
     let code_units = data
         .chunks_exact(2)
         .map(|pair| u16::from_le_bytes([pair[0], pair[1]]));
@@ -225,12 +249,12 @@ fn decode_utf16(area: &[u8], offset: usize) -> Option<(String, bool)> {
             })
         })
         .collect();
-    Some((text, clean))
+    Some(Ok((text, clean)))
 }
 
 /// Decodes the UTF-8 string at `offset`: the length in UTF-16 units, then the length in bytes
 /// (each one byte, or two when the high bit is set), then the bytes.
-fn decode_utf8(area: &[u8], offset: usize) -> Option<(String, bool)> {
+fn decode_utf8(area: &[u8], offset: usize, limit: usize) -> Decoded {
     let skip_utf16_length = if read_u8(area, offset)? & 0x80 != 0 {
         2
     } else {
@@ -245,9 +269,12 @@ fn decode_utf8(area: &[u8], offset: usize) -> Option<(String, bool)> {
         (first, at + 1)
     };
     let data = area.get(data_start..data_start.checked_add(bytes)?)?;
+    if bytes > limit {
+        return Some(Err(OverBudget));
+    }
     match std::str::from_utf8(data) {
-        Ok(text) => Some((text.to_owned(), true)),
-        Err(_) => Some((String::from_utf8_lossy(data).into_owned(), false)),
+        Ok(text) => Some(Ok((text.to_owned(), true))),
+        Err(_) => Some(Ok((String::from_utf8_lossy(data).into_owned(), false))),
     }
 }
 
@@ -328,7 +355,8 @@ mod tests {
     #[test]
     fn two_unit_utf16_length_is_decoded() {
         let area = [0x00, 0x80, 0x02, 0x00, b'o', 0, b'k', 0];
-        assert_eq!(decode_utf16(&area, 0), Some(("ok".to_owned(), true)));
+        assert!(matches!(decode_utf16(&area, 0, 100), Some(Ok((text, true))) if text == "ok"));
+        assert!(matches!(decode_utf16(&area, 0, 1), Some(Err(OverBudget))));
     }
 
     #[test]
@@ -385,6 +413,27 @@ mod tests {
                 .iter()
                 .any(|a| a.code == "axml.string_bad_encoding")
         );
+    }
+
+    #[test]
+    fn shared_offsets_are_decoded_once() {
+        // 1000 entries all pointing at one string: decoded once, budget charged once.
+        let mut chunk = build_pool(&["abcdef"], false);
+        let data = chunk.split_off(32);
+        chunk[8..12].copy_from_slice(&1000u32.to_le_bytes());
+        let strings_start = 28 + 4 * 1000;
+        chunk[20..24].copy_from_slice(&(strings_start as u32).to_le_bytes());
+        chunk.extend(std::iter::repeat_n(0u8, 4 * 999));
+        chunk.extend_from_slice(&data);
+        let size = chunk.len() as u32;
+        chunk[4..8].copy_from_slice(&size.to_le_bytes());
+        let mut anomalies = Vec::new();
+        let mut budget = 10;
+        let pool = StringPool::parse(&chunk, "axml", "t", &mut anomalies, &mut budget);
+        assert!(anomalies.is_empty(), "{anomalies:?}");
+        assert_eq!(pool.len(), 1000);
+        assert_eq!(pool.get(999).map(|s| &**s), Some("abcdef"));
+        assert_eq!(budget, 4);
     }
 
     #[test]
