@@ -517,6 +517,9 @@ impl<'a> Builder<'a> {
         if let Some(app) = applications.first() {
             self.application(app, &package, effective_target, manifest);
         }
+        for component in &mut manifest.components {
+            component.intent_filters.sort();
+        }
         manifest.components.sort();
         manifest.meta_data.sort();
         manifest.uses_features.sort();
@@ -527,6 +530,7 @@ impl<'a> Builder<'a> {
         manifest.queries.packages.dedup();
         manifest.queries.providers.sort();
         manifest.queries.providers.dedup();
+        manifest.queries.intents.sort();
     }
 
     fn uses_permission(
