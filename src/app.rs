@@ -66,16 +66,20 @@ fn kind_name(kind: InputKind) -> &'static str {
 }
 
 /// The `split` attribute of each member's manifest, for split sets; empty for other inputs.
-/// Settles `input.base` on the member without a `split` attribute when the name-based guess
-/// disagrees, and records what it decided.
+/// Settles `input.base` on the member without a `split` attribute (the container's guess goes by
+/// file names only, and XAPKs name the base after the package).
 pub fn settle_base(input: &mut LoadedInput) -> Vec<SplitInfo> {
     if input.kind != InputKind::SplitSet {
         return Vec::new();
     }
     let mut splits = Vec::new();
     for member in &input.archives {
-        let Some(entry) = member.archive.find(MANIFEST) else { continue };
-        let Ok(bytes) = member.archive.read(entry) else { continue };
+        let Some(entry) = member.archive.find(MANIFEST) else {
+            continue;
+        };
+        let Ok(bytes) = member.archive.read(entry) else {
+            continue;
+        };
         let Ok(document) = axml::parse_xml(&bytes, &format!("{}!{MANIFEST}", member.name)) else {
             continue;
         };
@@ -85,7 +89,10 @@ pub fn settle_base(input: &mut LoadedInput) -> Vec<SplitInfo> {
             .and_then(|attr| attr.text())
             .map(|text| text.to_string())
             .filter(|text| !text.is_empty());
-        splits.push(SplitInfo { member: member.name.clone(), split });
+        splits.push(SplitInfo {
+            member: member.name.clone(),
+            split,
+        });
     }
     let bases: Vec<usize> = splits
         .iter()
@@ -111,14 +118,6 @@ pub fn settle_base(input: &mut LoadedInput) -> Vec<SplitInfo> {
             ));
         }
     }
-    if guessed != input.base {
-        let name = input.base.map(|b| input.archives[b].name.clone()).unwrap_or_default();
-        input.anomalies.push(Anomaly::new(
-            "split.base_not_by_name",
-            &input.label,
-            format!("the base APK is {name}: its manifest has no split attribute, though its name did not say base"),
-        ));
-    }
     anomaly::normalize(&mut input.anomalies);
     splits.sort_by(|a, b| (a.split.is_some(), &a.member).cmp(&(b.split.is_some(), &b.member)));
     splits
@@ -132,8 +131,15 @@ pub fn decode_manifest(input: &LoadedInput) -> Result<DecodedManifest, AppError>
             kind: kind_name(input.kind),
         });
     };
-    let member = input.base.map(|b| input.archives[b].name.clone()).unwrap_or_default();
-    let location = if member.is_empty() { MANIFEST.to_owned() } else { format!("{member}!{MANIFEST}") };
+    let member = input
+        .base
+        .map(|b| input.archives[b].name.clone())
+        .unwrap_or_default();
+    let location = if member.is_empty() {
+        MANIFEST.to_owned()
+    } else {
+        format!("{member}!{MANIFEST}")
+    };
     let document = axml::parse_xml(&bytes, &location).map_err(|source| AppError::Manifest {
         label: input.label.clone(),
         source,
@@ -146,7 +152,11 @@ pub fn decode_manifest(input: &LoadedInput) -> Result<DecodedManifest, AppError>
                 Some(table)
             }
             Err(err) => {
-                resource_anomalies.push(Anomaly::new("arsc.unreadable", RESOURCES, err.to_string()));
+                resource_anomalies.push(Anomaly::new(
+                    "arsc.unreadable",
+                    RESOURCES,
+                    err.to_string(),
+                ));
                 None
             }
         },

@@ -6,6 +6,7 @@
 
 pub mod analysis;
 pub mod anomaly;
+pub mod app;
 pub mod axml;
 pub mod container;
 pub mod dex;

@@ -1,5 +1,7 @@
 //! The `dossier` binary: parse arguments, run, map the outcome to an exit code. Nothing else.
 
+mod cli;
+
 fn main() -> std::process::ExitCode {
-    std::process::ExitCode::SUCCESS
+    cli::run()
 }

@@ -9,10 +9,15 @@ use anyhow::{Context, Result};
 /// Writes the whole rendered output in one go, so that a failing run never leaves half a file behind.
 pub fn emit(text: &str, path: Option<&Path>) -> Result<()> {
     match path {
-        Some(path) => fs::write(path, text).with_context(|| format!("cannot write {}", path.display())),
+        Some(path) => {
+            fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
+        }
         None => {
             let mut stdout = io::stdout().lock();
-            match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+            match stdout
+                .write_all(text.as_bytes())
+                .and_then(|()| stdout.flush())
+            {
                 Ok(()) => Ok(()),
                 // `dossier ... | head` closes the pipe early: that is the reader's choice, not our failure.
                 Err(err) if err.kind() == io::ErrorKind::BrokenPipe => Ok(()),

@@ -22,9 +22,15 @@ pub fn corpus() -> Option<PathBuf> {
         return Some(dir);
     }
     if std::env::var("DOSSIER_REQUIRE_CORPUS").as_deref() == Ok("1") {
-        panic!("DOSSIER_REQUIRE_CORPUS=1 but no corpus at {}", dir.display());
+        panic!(
+            "DOSSIER_REQUIRE_CORPUS=1 but no corpus at {}",
+            dir.display()
+        );
     }
-    eprintln!("skipped: no corpus at {} (run ../shared/corpus/fetch.sh)", dir.display());
+    eprintln!(
+        "skipped: no corpus at {} (run ../shared/corpus/fetch.sh)",
+        dir.display()
+    );
     None
 }
 

@@ -1,0 +1,47 @@
+//! The command line: parse arguments into plain data (`args`), run the chosen command, and turn the
+//! outcome into an exit code. Errors name the file and go to stderr; output goes where `-o` says.
+
+mod args;
+mod manifest;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use args::{Cli, Command, LimitArgs};
+use dossier::container::Limits;
+
+/// Exit codes: 0 fine, 1 a gate failed (reserved for `diff`), 2 error.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match &cli.command {
+        Command::Manifest(args) => manifest::run(args),
+        Command::Dex(_) => Err(anyhow::anyhow!("dex: not wired yet")),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("dossier: error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// The container's caps, with whatever the command line overrides.
+fn limits_from(args: &LimitArgs) -> Limits {
+    let mut limits = Limits::default();
+    if let Some(size) = args.max_input_size {
+        limits.max_input_size = size;
+    }
+    if let Some(size) = args.max_entry_size {
+        limits.max_entry_size = size;
+    }
+    if let Some(size) = args.max_total_inflated {
+        limits.max_total_inflated = size;
+    }
+    if let Some(ratio) = args.max_ratio {
+        limits.max_ratio = ratio;
+    }
+    limits
+}
