@@ -8,5 +8,6 @@ pub mod anomaly;
 pub mod axml;
 pub mod container;
 pub mod dex;
+pub mod rules;
 
 pub use anomaly::Anomaly;
