@@ -265,7 +265,7 @@ pub fn merge(mut base: Layer, over: Layer) -> Result<(Layer, MergeReport), Vec<R
         match base_families.get(id) {
             Some(existing) if *existing != family => errors.push(at(
                 origin,
-                format!("rule id `{id}` is a {existing} rule in the base rules; it cannot become a {family} rule"),
+                format!("rule id `{id}` belongs to the `{existing}` family in the base rules; an override cannot move it to `{family}`"),
             )),
             Some(_) => report.replaced.push((family, id.to_owned())),
             None => report.added.push((family, id.to_owned())),
