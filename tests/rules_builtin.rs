@@ -8,6 +8,10 @@ fn builtin_rules_load_without_errors() {
     assert!(
         errors.is_empty(),
         "built-in rules have problems:\n{}",
-        errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n")
+        errors
+            .iter()
+            .map(|e| e.to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
     );
 }

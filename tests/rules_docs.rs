@@ -9,7 +9,9 @@ use dossier::rules::{RuleSet, render_docs};
 fn committed_rules_doc_matches_the_rule_data() {
     let rules = RuleSet::builtin().expect("built-in rules load");
     let rendered = render_docs(&rules);
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs").join("rules.md");
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("docs")
+        .join("rules.md");
     if std::env::var_os("DOSSIER_UPDATE_DOCS").is_some() {
         std::fs::create_dir_all(path.parent().expect("docs dir")).expect("create docs/");
         std::fs::write(&path, &rendered).expect("write docs/rules.md");

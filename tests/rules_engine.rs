@@ -21,7 +21,8 @@ impl TempDir {
     fn new(tag: &str) -> TempDir {
         static COUNTER: AtomicUsize = AtomicUsize::new(0);
         let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let dir = std::env::temp_dir().join(format!("dossier-rules-{tag}-{}-{n}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("dossier-rules-{tag}-{}-{n}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("create temp dir");
         TempDir(dir)
@@ -41,7 +42,8 @@ impl Drop for TempDir {
     }
 }
 
-const DOC: &str = r#"doc = { what = "w", why = "y", example = "e", references = ["https://example.org/ref"] }"#;
+const DOC: &str =
+    r#"doc = { what = "w", why = "y", example = "e", references = ["https://example.org/ref"] }"#;
 
 /// The built-in rules plus one in-memory override file.
 fn with(text: &str) -> RuleSet {
@@ -98,7 +100,9 @@ url_prefixes = ["http://schemas.test/"]
 fn category_family_matches_taxonomy_ids() {
     let rules = builtin();
     assert_eq!(rules.categories().len(), 29);
-    let precise = rules.category("location_precise").expect("location_precise");
+    let precise = rules
+        .category("location_precise")
+        .expect("location_precise");
     assert_eq!(precise.play, "Location › Precise location");
     assert!(rules.category("location").is_none());
 }
@@ -106,61 +110,142 @@ fn category_family_matches_taxonomy_ids() {
 #[test]
 fn permission_family_positive_and_negative() {
     let rules = builtin();
-    let rule = rules.permission("android.permission.ACCESS_FINE_LOCATION").expect("fine location rule");
+    let rule = rules
+        .permission("android.permission.ACCESS_FINE_LOCATION")
+        .expect("fine location rule");
     assert_eq!(rule.categories, vec!["location_precise"]);
     assert!(rules.permission("android.permission.INTERNET").is_none());
-    assert!(rules.permission("android.permission.health.READ_HEART_RATE").is_some());
-    assert_eq!(rules.protection_level("android.permission.READ_CONTACTS"), Some("dangerous"));
-    assert_eq!(rules.protection_level("android.permission.INTERNET"), Some("normal|instant"));
-    assert_eq!(rules.protection_level("com.example.NOT_A_PLATFORM_PERMISSION"), None);
+    assert!(
+        rules
+            .permission("android.permission.health.READ_HEART_RATE")
+            .is_some()
+    );
+    assert_eq!(
+        rules.protection_level("android.permission.READ_CONTACTS"),
+        Some("dangerous")
+    );
+    assert_eq!(
+        rules.protection_level("android.permission.INTERNET"),
+        Some("normal|instant")
+    );
+    assert_eq!(
+        rules.protection_level("com.example.NOT_A_PLATFORM_PERMISSION"),
+        None
+    );
 }
 
 #[test]
 fn api_family_methods_fields_strings_classes() {
     let rules = builtin();
-    let ids = |it: Vec<&dossier::rules::ApiRule>| it.into_iter().map(|r| r.id.clone()).collect::<Vec<_>>();
+    let ids = |it: Vec<&dossier::rules::ApiRule>| {
+        it.into_iter().map(|r| r.id.clone()).collect::<Vec<_>>()
+    };
 
     // Every overload of a name-only method entry.
     let hits = ids(rules
-        .api_for_method("Landroid/location/LocationManager;", "getLastKnownLocation", "(Ljava/lang/String;)Landroid/location/Location;")
+        .api_for_method(
+            "Landroid/location/LocationManager;",
+            "getLastKnownLocation",
+            "(Ljava/lang/String;)Landroid/location/Location;",
+        )
         .collect());
-    assert!(hits.contains(&"location_manager_fix".to_owned()), "{hits:?}");
-    assert!(rules.api_for_method("Landroid/location/LocationManager;", "getProviders", "(Z)Ljava/util/List;").next().is_none());
-    assert!(rules.api_for_method("Lcom/example/LocationManager;", "getLastKnownLocation", "").next().is_none());
+    assert!(
+        hits.contains(&"location_manager_fix".to_owned()),
+        "{hits:?}"
+    );
+    assert!(
+        rules
+            .api_for_method(
+                "Landroid/location/LocationManager;",
+                "getProviders",
+                "(Z)Ljava/util/List;"
+            )
+            .next()
+            .is_none()
+    );
+    assert!(
+        rules
+            .api_for_method("Lcom/example/LocationManager;", "getLastKnownLocation", "")
+            .next()
+            .is_none()
+    );
 
     // An exact signature matches only that overload.
     let pending = "(Ljava/lang/String;JFLandroid/app/PendingIntent;)V";
     let listener = "(Ljava/lang/String;JFLandroid/location/LocationListener;)V";
-    let with_pending = ids(rules.api_for_method("Landroid/location/LocationManager;", "requestLocationUpdates", pending).collect());
-    let with_listener = ids(rules.api_for_method("Landroid/location/LocationManager;", "requestLocationUpdates", listener).collect());
+    let with_pending = ids(rules
+        .api_for_method(
+            "Landroid/location/LocationManager;",
+            "requestLocationUpdates",
+            pending,
+        )
+        .collect());
+    let with_listener = ids(rules
+        .api_for_method(
+            "Landroid/location/LocationManager;",
+            "requestLocationUpdates",
+            listener,
+        )
+        .collect());
     assert!(with_pending.contains(&"pending_intent_location_updates".to_owned()));
     assert!(!with_listener.contains(&"pending_intent_location_updates".to_owned()));
     assert!(with_listener.contains(&"location_manager_fix".to_owned()));
 
     // Fields, with and without a type.
-    let model = ids(rules.api_for_field("Landroid/os/Build;", "MODEL", Some("Ljava/lang/String;")).collect());
+    let model = ids(rules
+        .api_for_field("Landroid/os/Build;", "MODEL", Some("Ljava/lang/String;"))
+        .collect());
     assert_eq!(model, vec!["build_device_fields"]);
-    assert!(rules.api_for_field("Landroid/os/Build;", "TIME", None).next().is_none());
+    assert!(
+        rules
+            .api_for_field("Landroid/os/Build;", "TIME", None)
+            .next()
+            .is_none()
+    );
 
     // Exact strings and prefixes.
     assert_eq!(ids(rules.api_for_string("android_id")), vec!["android_id"]);
-    assert_eq!(ids(rules.api_for_string("content://sms/inbox")), vec!["sms_provider"]);
-    assert_eq!(ids(rules.api_for_string("content://com.android.contacts/data/phones")), vec!["contacts_provider"]);
+    assert_eq!(
+        ids(rules.api_for_string("content://sms/inbox")),
+        vec!["sms_provider"]
+    );
+    assert_eq!(
+        ids(rules.api_for_string("content://com.android.contacts/data/phones")),
+        vec!["contacts_provider"]
+    );
     assert!(rules.api_for_string("android_id_suffix").is_empty());
-    assert!(rules.api_for_string("content://com.example.provider/sms").is_empty());
+    assert!(
+        rules
+            .api_for_string("content://com.example.provider/sms")
+            .is_empty()
+    );
 
     // Class references.
-    let adid: Vec<_> = rules.api_for_class("Lcom/google/android/gms/ads/identifier/AdvertisingIdClient;").map(|r| r.id.as_str()).collect();
+    let adid: Vec<_> = rules
+        .api_for_class("Lcom/google/android/gms/ads/identifier/AdvertisingIdClient;")
+        .map(|r| r.id.as_str())
+        .collect();
     assert_eq!(adid, vec!["advertising_id_client"]);
-    assert!(rules.api_for_class("Lcom/google/android/gms/ads/AdView;").next().is_none());
+    assert!(
+        rules
+            .api_for_class("Lcom/google/android/gms/ads/AdView;")
+            .next()
+            .is_none()
+    );
 }
 
 #[test]
 fn native_family_positive_and_negative() {
     let rules = builtin();
-    let hits: Vec<_> = rules.native_for_symbol("getifaddrs").map(|r| r.id.as_str()).collect();
+    let hits: Vec<_> = rules
+        .native_for_symbol("getifaddrs")
+        .map(|r| r.id.as_str())
+        .collect();
     assert_eq!(hits, vec!["native_interface_addresses"]);
-    let versioned: Vec<_> = rules.native_for_symbol("__system_property_get@LIBC").map(|r| r.id.as_str()).collect();
+    let versioned: Vec<_> = rules
+        .native_for_symbol("__system_property_get@LIBC")
+        .map(|r| r.id.as_str())
+        .collect();
     assert_eq!(versioned, vec!["native_system_properties"]);
     assert!(rules.native_for_symbol("malloc").next().is_none());
 }
@@ -168,35 +253,83 @@ fn native_family_positive_and_negative() {
 #[test]
 fn library_family_positive_and_negative() {
     let rules = builtin();
-    assert_eq!(rules.library_for_class("Lokhttp3/OkHttpClient;").map(|l| l.id.as_str()), Some("okhttp"));
-    assert_eq!(rules.library_for_class("kotlin.collections.CollectionsKt").map(|l| l.id.as_str()), Some("kotlin_stdlib"));
+    assert_eq!(
+        rules
+            .library_for_class("Lokhttp3/OkHttpClient;")
+            .map(|l| l.id.as_str()),
+        Some("okhttp")
+    );
+    assert_eq!(
+        rules
+            .library_for_class("kotlin.collections.CollectionsKt")
+            .map(|l| l.id.as_str()),
+        Some("kotlin_stdlib")
+    );
     assert!(rules.library_for_class("Lokhttp3x/Client;").is_none());
-    assert!(rules.library_for_class("Lcom/example/app/MainActivity;").is_none());
+    assert!(
+        rules
+            .library_for_class("Lcom/example/app/MainActivity;")
+            .is_none()
+    );
 }
 
 #[test]
 fn tracker_family_positive_and_negative() {
     let rules = test_trackers();
-    assert_eq!(rules.tracker_for_class("Lcom/testsdk/Core;").map(|t| t.id.as_str()), Some("test_sdk"));
+    assert_eq!(
+        rules
+            .tracker_for_class("Lcom/testsdk/Core;")
+            .map(|t| t.id.as_str()),
+        Some("test_sdk")
+    );
     assert!(rules.tracker_for_class("Lcom/testsdkx/Core;").is_none());
-    assert_eq!(rules.tracker_for_meta_data("com.testsdk.API_KEY").map(|t| t.id.as_str()), Some("test_sdk"));
+    assert_eq!(
+        rules
+            .tracker_for_meta_data("com.testsdk.API_KEY")
+            .map(|t| t.id.as_str()),
+        Some("test_sdk")
+    );
     assert!(rules.tracker_for_meta_data("com.testsdk.OTHER").is_none());
-    let hosts: Vec<_> = rules.trackers_for_host("api.testsdk.io").iter().map(|t| t.id.as_str()).collect();
+    let hosts: Vec<_> = rules
+        .trackers_for_host("api.testsdk.io")
+        .iter()
+        .map(|t| t.id.as_str())
+        .collect();
     assert_eq!(hosts, vec!["test_sdk"]);
-    assert!(rules.trackers_for_host("testsdk.io.evil.example").is_empty());
+    assert!(
+        rules
+            .trackers_for_host("testsdk.io.evil.example")
+            .is_empty()
+    );
     // An exact class name matches that class and its nested classes only.
-    assert_eq!(rules.tracker_for_class("Lcom/other/Exact$1;").map(|t| t.id.as_str()), Some("test_sdk_analytics"));
+    assert_eq!(
+        rules
+            .tracker_for_class("Lcom/other/Exact$1;")
+            .map(|t| t.id.as_str()),
+        Some("test_sdk_analytics")
+    );
     assert!(rules.tracker_for_class("Lcom/other/ExactNot;").is_none());
 }
 
 #[test]
 fn owner_family_positive_and_negative() {
     let rules = test_trackers();
-    assert_eq!(rules.owner_for_host("x.owner.test").map(|o| o.id.as_str()), Some("test_owner"));
-    assert_eq!(rules.owner_for_host("special.cdn.test").map(|o| o.id.as_str()), Some("test_owner"));
+    assert_eq!(
+        rules.owner_for_host("x.owner.test").map(|o| o.id.as_str()),
+        Some("test_owner")
+    );
+    assert_eq!(
+        rules
+            .owner_for_host("special.cdn.test")
+            .map(|o| o.id.as_str()),
+        Some("test_owner")
+    );
     assert!(rules.owner_for_host("cdn.test").is_none());
     assert!(rules.owner_for_host("notowner.test").is_none());
-    assert_eq!(rules.owner("test_owner").map(|o| o.country.as_str()), Some("FR"));
+    assert_eq!(
+        rules.owner("test_owner").map(|o| o.country.as_str()),
+        Some("FR")
+    );
 }
 
 #[test]
@@ -216,27 +349,53 @@ fn not_endpoint_family_positive_and_negative() {
 #[test]
 fn host_suffixes_match_at_label_boundaries_only() {
     let rules = test_trackers();
-    let ids = |host: &str| rules.trackers_for_host(host).iter().map(|t| t.id.clone()).collect::<Vec<_>>();
+    let ids = |host: &str| {
+        rules
+            .trackers_for_host(host)
+            .iter()
+            .map(|t| t.id.clone())
+            .collect::<Vec<_>>()
+    };
     assert_eq!(ids("testsdk.io"), vec!["test_sdk"]);
     assert_eq!(ids("a.b.testsdk.io"), vec!["test_sdk"]);
     assert_eq!(ids("TestSDK.IO."), vec!["test_sdk"]);
     assert!(ids("nottestsdk.io").is_empty());
     assert!(ids("testsdk.io2").is_empty());
     // The most specific suffix comes first.
-    assert_eq!(ids("x.metrics.testsdk.io"), vec!["test_sdk_analytics", "test_sdk"]);
+    assert_eq!(
+        ids("x.metrics.testsdk.io"),
+        vec!["test_sdk_analytics", "test_sdk"]
+    );
 }
 
 #[test]
 fn longest_prefix_wins_for_class_attribution() {
     let rules = test_trackers();
     assert_eq!(
-        rules.tracker_for_class("Lcom/testsdk/analytics/Logger;").map(|t| t.id.as_str()),
+        rules
+            .tracker_for_class("Lcom/testsdk/analytics/Logger;")
+            .map(|t| t.id.as_str()),
         Some("test_sdk_analytics")
     );
-    assert_eq!(rules.tracker_for_class("Lcom/testsdk/ads/Banner;").map(|t| t.id.as_str()), Some("test_sdk"));
+    assert_eq!(
+        rules
+            .tracker_for_class("Lcom/testsdk/ads/Banner;")
+            .map(|t| t.id.as_str()),
+        Some("test_sdk")
+    );
     let builtin = builtin();
-    assert_eq!(builtin.library_for_class("Landroidx/media3/exoplayer/ExoPlayer;").map(|l| l.id.as_str()), Some("exoplayer"));
-    assert_eq!(builtin.library_for_class("Landroidx/core/app/ActivityCompat;").map(|l| l.id.as_str()), Some("androidx"));
+    assert_eq!(
+        builtin
+            .library_for_class("Landroidx/media3/exoplayer/ExoPlayer;")
+            .map(|l| l.id.as_str()),
+        Some("exoplayer")
+    );
+    assert_eq!(
+        builtin
+            .library_for_class("Landroidx/core/app/ActivityCompat;")
+            .map(|l| l.id.as_str()),
+        Some("androidx")
+    );
 }
 
 // ---- coverage ----
@@ -246,23 +405,38 @@ fn every_category_has_an_api_rule_and_a_rule() {
     let rules = builtin();
     let mut missing_api = Vec::new();
     for category in rules.categories() {
-        if !rules.apis().iter().any(|r| r.categories.contains(&category.id)) {
+        if !rules
+            .apis()
+            .iter()
+            .any(|r| r.categories.contains(&category.id))
+        {
             missing_api.push(category.id.clone());
         }
         assert!(
-            rules.rows().iter().any(|row| row.categories.contains(&category.id)),
+            rules
+                .rows()
+                .iter()
+                .any(|row| row.categories.contains(&category.id)),
             "no rule at all for {}",
             category.id
         );
     }
-    assert!(missing_api.is_empty(), "categories without API rules: {missing_api:?}");
+    assert!(
+        missing_api.is_empty(),
+        "categories without API rules: {missing_api:?}"
+    );
 }
 
 #[test]
 fn every_rule_has_a_complete_doc() {
     let rules = builtin();
     for row in rules.rows() {
-        assert!(!row.what.trim().is_empty(), "{} {} has no doc.what", row.family, row.id);
+        assert!(
+            !row.what.trim().is_empty(),
+            "{} {} has no doc.what",
+            row.family,
+            row.id
+        );
     }
     let docs = rules
         .permissions()
@@ -288,8 +462,18 @@ fn missing_doc_part_is_rejected() {
         name: "nodoc.toml".to_owned(),
         text: "[[native]]\nid = \"x_sym\"\ncategories = [\"device_info\"]\nsymbols = [\"uname\"]\ndoc = { what = \"w\", why = \"y\", references = [\"https://a.b/\"] }\n".to_owned(),
     };
-    let errors = builtin().with_override_sources(&[source]).err().expect("rejected");
-    assert_eq!(positions(&errors), vec![("nodoc.toml".to_owned(), 5, 7, "missing doc part `example`".to_owned())]);
+    let errors = builtin()
+        .with_override_sources(&[source])
+        .expect_err("rejected");
+    assert_eq!(
+        positions(&errors),
+        vec![(
+            "nodoc.toml".to_owned(),
+            5,
+            7,
+            "missing doc part `example`".to_owned()
+        )]
+    );
 }
 
 // ---- digest ----
@@ -304,7 +488,9 @@ fn digest_is_stable_and_changes_with_the_rules() {
         "[[native]]\nid = \"native_host_identity\"\ncategories = [\"device_info\"]\nsymbols = [\"uname\"]\n{DOC}\n"
     ));
     assert_ne!(a.digest(), changed.digest());
-    let added = with(&format!("[[native]]\nid = \"native_extra\"\ncategories = [\"device_info\"]\nsymbols = [\"sysinfo\"]\n{DOC}\n"));
+    let added = with(&format!(
+        "[[native]]\nid = \"native_extra\"\ncategories = [\"device_info\"]\nsymbols = [\"sysinfo\"]\n{DOC}\n"
+    ));
     assert_ne!(a.digest(), added.digest());
     assert_ne!(changed.digest(), added.digest());
 }
@@ -337,16 +523,39 @@ methods = ["Lcom/mycompany/Geo;->where"]
     let base = builtin();
     let base_digest = base.digest().to_owned();
     let rules = base.with_overrides(dir.path()).expect("overrides apply");
-    assert!(rules.native_for_symbol("getifaddrs").next().is_none(), "replaced rule keeps old symbols");
+    assert!(
+        rules.native_for_symbol("getifaddrs").next().is_none(),
+        "replaced rule keeps old symbols"
+    );
     assert_eq!(rules.native_for_symbol("my_getifaddrs").count(), 1);
-    assert_eq!(rules.api_for_method("Lcom/mycompany/Geo;", "where", "()V").count(), 1);
-    assert!(rules.api_for_method("Landroid/location/LocationManager;", "getLastKnownLocation", "").count() > 0);
+    assert_eq!(
+        rules
+            .api_for_method("Lcom/mycompany/Geo;", "where", "()V")
+            .count(),
+        1
+    );
+    assert!(
+        rules
+            .api_for_method(
+                "Landroid/location/LocationManager;",
+                "getLastKnownLocation",
+                ""
+            )
+            .count()
+            > 0
+    );
     assert_ne!(rules.digest(), base_digest);
 
     let summary = check_dir(dir.path()).expect("valid directory");
     assert_eq!(summary.files, 1);
-    assert_eq!(summary.added, vec![(Family::Api, "my_company_sdk_location".to_owned())]);
-    assert_eq!(summary.replaced, vec![(Family::Native, "native_interface_addresses".to_owned())]);
+    assert_eq!(
+        summary.added,
+        vec![(Family::Api, "my_company_sdk_location".to_owned())]
+    );
+    assert_eq!(
+        summary.replaced,
+        vec![(Family::Native, "native_interface_addresses".to_owned())]
+    );
     assert_eq!(summary.digest, rules.digest());
 }
 
@@ -354,26 +563,39 @@ methods = ["Lcom/mycompany/Geo;->where"]
 fn override_cannot_change_a_rule_family() {
     let dir = TempDir::new("family");
     dir.write("a.toml", &format!("[[native]]\nid = \"android_id\"\ncategories = [\"device_ids\"]\nsymbols = [\"x\"]\n{DOC}\n"));
-    let errors = check_dir(dir.path()).err().expect("rejected");
+    let errors = check_dir(dir.path()).expect_err("rejected");
     let got = positions(&errors);
     assert_eq!(got.len(), 1, "{got:?}");
     assert_eq!((got[0].1, got[0].2), (1, 1));
-    assert!(got[0].3.contains("`android_id` belongs to the `api` family"), "{got:?}");
+    assert!(
+        got[0]
+            .3
+            .contains("`android_id` belongs to the `api` family"),
+        "{got:?}"
+    );
 }
 
 #[test]
 fn override_cannot_invent_a_category() {
     let dir = TempDir::new("category");
-    dir.write("c.toml", "[[category]]\nid = \"dreams\"\ntitle = \"t\"\nplay = \"p\"\napple = \"a\"\n");
-    let got = positions(&check_dir(dir.path()).err().expect("rejected"));
+    dir.write(
+        "c.toml",
+        "[[category]]\nid = \"dreams\"\ntitle = \"t\"\nplay = \"p\"\napple = \"a\"\n",
+    );
+    let got = positions(&check_dir(dir.path()).expect_err("rejected"));
     assert_eq!((got[0].1, got[0].2), (2, 6), "{got:?}");
     assert!(got[0].3.contains("unknown category `dreams`"), "{got:?}");
 }
 
 #[test]
 fn missing_rules_directory_is_an_io_error() {
-    let err = builtin().with_overrides(Path::new("/nonexistent/dossier-rules-dir")).err().expect("fails");
-    assert!(matches!(err, dossier::rules::RulesDirError::Io { .. }), "{err}");
+    let err = builtin()
+        .with_overrides(Path::new("/nonexistent/dossier-rules-dir"))
+        .expect_err("fails");
+    assert!(
+        matches!(err, dossier::rules::RulesDirError::Io { .. }),
+        "{err}"
+    );
 }
 
 // ---- check_dir error positions ----
@@ -382,7 +604,9 @@ fn positions(errors: &[RuleError]) -> Vec<(String, usize, usize, String)> {
     errors
         .iter()
         .map(|e| {
-            let file = Path::new(&e.file).file_name().map_or(e.file.clone(), |f| f.to_string_lossy().into_owned());
+            let file = Path::new(&e.file)
+                .file_name()
+                .map_or(e.file.clone(), |f| f.to_string_lossy().into_owned());
             (file, e.line, e.column, e.message.clone())
         })
         .collect()
@@ -392,7 +616,10 @@ fn positions(errors: &[RuleError]) -> Vec<(String, usize, usize, String)> {
 fn check_dir_reports_line_and_column_of_each_problem() {
     let dir = TempDir::new("broken");
     // 1: TOML syntax error (unterminated string) on line 3.
-    dir.write("a_syntax.toml", "[[native]]\nid = \"ok_id\"\nsymbols = [\"getifaddrs]\n");
+    dir.write(
+        "a_syntax.toml",
+        "[[native]]\nid = \"ok_id\"\nsymbols = [\"getifaddrs]\n",
+    );
     // 2: unknown key, non-snake_case id, unknown category, bad method signature, empty list.
     dir.write(
         "b_semantics.toml",
@@ -409,35 +636,64 @@ fn check_dir_reports_line_and_column_of_each_problem() {
             "[[native]]\nid = \"dup_rule\"\ncategories = [\"device_info\"]\nsymbols = [\"uname\"]\n{DOC}\n\n[[tracker]]\nid = \"dup_rule\"\nname = \"T\"\nhosts = [\"t.example\"]\n{DOC}\n\n[[tracker]]\nid = \"bad_host\"\nname = \"B\"\nhosts = [\"https://t.example\"]\n{DOC}\n"
         ),
     );
-    let errors = check_dir(dir.path()).err().expect("broken files are rejected");
+    let errors = check_dir(dir.path()).expect_err("broken files are rejected");
     let got = positions(&errors);
     let has = |file: &str, line: usize, column: usize, needle: &str| {
         assert!(
-            got.iter().any(|(f, l, c, m)| f == file && *l == line && *c == column && m.contains(needle)),
+            got.iter()
+                .any(|(f, l, c, m)| f == file && *l == line && *c == column && m.contains(needle)),
             "expected {file}:{line}:{column} `{needle}` in {got:#?}"
         );
     };
     has("a_syntax.toml", 3, 24, "");
     has("b_semantics.toml", 2, 6, "not snake_case");
     has("b_semantics.toml", 3, 35, "unknown category `telepathy`");
-    has("b_semantics.toml", 4, 12, "bad entry `Landroid/location/LocationManager;->get(`");
-    has("b_semantics.toml", 4, 56, "bad entry `android.location.LocationManager.x`");
+    has(
+        "b_semantics.toml",
+        4,
+        12,
+        "bad entry `Landroid/location/LocationManager;->get(`",
+    );
+    has(
+        "b_semantics.toml",
+        4,
+        56,
+        "bad entry `android.location.LocationManager.x`",
+    );
     has("b_semantics.toml", 5, 10, "empty list `fields`");
     has("c_unknown_key.toml", 5, 1, "unknown field `colour`");
     has("d_duplicate.toml", 7, 1, "duplicate rule id `dup_rule`");
-    has("d_duplicate.toml", 16, 10, "bad entry `https://t.example` in `hosts`");
+    has(
+        "d_duplicate.toml",
+        16,
+        10,
+        "bad entry `https://t.example` in `hosts`",
+    );
     // Errors render as file:line:col: message.
-    let rendered = errors.iter().find(|e| e.message.contains("telepathy")).expect("present").to_string();
-    assert!(rendered.ends_with("b_semantics.toml:3:35: unknown category `telepathy` (see rules/categories.toml)"), "{rendered}");
+    let rendered = errors
+        .iter()
+        .find(|e| e.message.contains("telepathy"))
+        .expect("present")
+        .to_string();
+    assert!(
+        rendered.ends_with(
+            "b_semantics.toml:3:35: unknown category `telepathy` (see rules/categories.toml)"
+        ),
+        "{rendered}"
+    );
 }
 
 #[test]
 fn tracker_owner_must_exist() {
     let source = Source {
         name: "t.toml".to_owned(),
-        text: format!("[[tracker]]\nid = \"orphan\"\nname = \"O\"\nowner = \"nobody\"\nhosts = [\"orphan.test\"]\n{DOC}\n"),
+        text: format!(
+            "[[tracker]]\nid = \"orphan\"\nname = \"O\"\nowner = \"nobody\"\nhosts = [\"orphan.test\"]\n{DOC}\n"
+        ),
     };
-    let errors = builtin().with_override_sources(&[source]).err().expect("rejected");
+    let errors = builtin()
+        .with_override_sources(&[source])
+        .expect_err("rejected");
     assert_eq!(positions(&errors)[0].1, 1);
     assert!(errors[0].message.contains("owner `nobody`"), "{errors:?}");
 }
@@ -449,7 +705,15 @@ fn rows_are_sorted_and_cover_every_family_with_rules() {
     let mut sorted = rows.clone();
     sorted.sort();
     assert_eq!(rows, sorted);
-    for family in [Family::Permission, Family::Api, Family::Native, Family::Library, Family::Tracker, Family::Owner, Family::NotEndpoint] {
+    for family in [
+        Family::Permission,
+        Family::Api,
+        Family::Native,
+        Family::Library,
+        Family::Tracker,
+        Family::Owner,
+        Family::NotEndpoint,
+    ] {
         assert!(rows.iter().any(|r| r.family == family), "no {family} rows");
     }
 }

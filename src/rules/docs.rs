@@ -19,7 +19,14 @@ pub fn render_docs(rules: &RuleSet) -> String {
 
     out.push_str("## Categories\n\n| id | title | Google Play Data safety | Apple App Privacy |\n|---|---|---|---|\n");
     for c in rules.categories() {
-        let _ = writeln!(out, "| `{}` | {} | {} | {} |", c.id, cell(&c.title), cell(&c.play), cell(&c.apple));
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {} | {} |",
+            c.id,
+            cell(&c.title),
+            cell(&c.play),
+            cell(&c.apple)
+        );
     }
     out.push('\n');
 
@@ -35,7 +42,9 @@ pub fn render_docs(rules: &RuleSet) -> String {
     for r in rules.permissions() {
         section(&mut out, &r.id, &r.categories, &r.doc, |o| {
             for n in &r.names {
-                let level = rules.protection_level(n).unwrap_or("not a platform permission");
+                let level = rules
+                    .protection_level(n)
+                    .unwrap_or("not a platform permission");
                 let _ = writeln!(o, "- `{n}` ({level})");
             }
         });
@@ -65,7 +74,9 @@ pub fn render_docs(rules: &RuleSet) -> String {
     }
     out.push_str("## Native imports\n\n");
     for r in rules.natives() {
-        section(&mut out, &r.id, &r.categories, &r.doc, |o| list(o, "symbols", &r.symbols));
+        section(&mut out, &r.id, &r.categories, &r.doc, |o| {
+            list(o, "symbols", &r.symbols)
+        });
     }
     out.push_str("## Libraries\n\n");
     for r in rules.libraries() {
@@ -110,7 +121,13 @@ fn cell(s: &str) -> String {
     s.replace('|', "\\|")
 }
 
-fn section(out: &mut String, id: &str, categories: &[String], doc: &Doc, body: impl FnOnce(&mut String)) {
+fn section(
+    out: &mut String,
+    id: &str,
+    categories: &[String],
+    doc: &Doc,
+    body: impl FnOnce(&mut String),
+) {
     let _ = writeln!(out, "### `{id}`\n");
     if !categories.is_empty() {
         let cats: Vec<String> = categories.iter().map(|c| format!("`{c}`")).collect();
@@ -131,6 +148,9 @@ fn list(out: &mut String, label: &str, items: &[String]) {
     if items.is_empty() {
         return;
     }
-    let quoted: Vec<String> = items.iter().map(|i| format!("`{}`", i.replace('`', "'"))).collect();
+    let quoted: Vec<String> = items
+        .iter()
+        .map(|i| format!("`{}`", i.replace('`', "'")))
+        .collect();
     let _ = writeln!(out, "- {label}: {}", quoted.join(", "));
 }

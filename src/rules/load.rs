@@ -37,7 +37,10 @@ impl RuleError {
         if self.line == 0 {
             format!("{}: {}", self.file, self.message)
         } else {
-            format!("{}:{}:{}: {}", self.file, self.line, self.column, self.message)
+            format!(
+                "{}:{}:{}: {}",
+                self.file, self.line, self.column, self.message
+            )
         }
     }
 }
@@ -240,7 +243,10 @@ pub fn load_layer(sources: &[Source], base: Option<&Layer>) -> Result<Layer, Vec
     let mut seen: HashMap<&str, &Origin> = HashMap::new();
     for (_, id, origin) in layer.rule_ids() {
         if let Some(first) = seen.insert(id, origin) {
-            errors.push(at(origin, format!("duplicate rule id `{id}` (first at {first})")));
+            errors.push(at(
+                origin,
+                format!("duplicate rule id `{id}` (first at {first})"),
+            ));
         }
     }
 
@@ -309,7 +315,10 @@ pub fn cross_check(layer: &Layer) -> Vec<RuleError> {
         {
             errors.push(at(
                 &tracker.origin,
-                format!("tracker `{}` names owner `{owner}`, which no [[owner]] defines", tracker.id),
+                format!(
+                    "tracker `{}` names owner `{owner}`, which no [[owner]] defines",
+                    tracker.id
+                ),
             ));
         }
     }
@@ -330,13 +339,34 @@ pub fn cross_check(layer: &Layer) -> Vec<RuleError> {
 impl Layer {
     /// Every rule's family, id and origin (categories excluded: they are not rules).
     pub fn rule_ids(&self) -> impl Iterator<Item = (Family, &str, &Origin)> {
-        let p = self.permissions.iter().map(|r| (Family::Permission, r.id.as_str(), &r.origin));
-        let a = self.apis.iter().map(|r| (Family::Api, r.id.as_str(), &r.origin));
-        let n = self.natives.iter().map(|r| (Family::Native, r.id.as_str(), &r.origin));
-        let l = self.libraries.iter().map(|r| (Family::Library, r.id.as_str(), &r.origin));
-        let t = self.trackers.iter().map(|r| (Family::Tracker, r.id.as_str(), &r.origin));
-        let o = self.owners.iter().map(|r| (Family::Owner, r.id.as_str(), &r.origin));
-        let e = self.not_endpoints.iter().map(|r| (Family::NotEndpoint, r.id.as_str(), &r.origin));
+        let p = self
+            .permissions
+            .iter()
+            .map(|r| (Family::Permission, r.id.as_str(), &r.origin));
+        let a = self
+            .apis
+            .iter()
+            .map(|r| (Family::Api, r.id.as_str(), &r.origin));
+        let n = self
+            .natives
+            .iter()
+            .map(|r| (Family::Native, r.id.as_str(), &r.origin));
+        let l = self
+            .libraries
+            .iter()
+            .map(|r| (Family::Library, r.id.as_str(), &r.origin));
+        let t = self
+            .trackers
+            .iter()
+            .map(|r| (Family::Tracker, r.id.as_str(), &r.origin));
+        let o = self
+            .owners
+            .iter()
+            .map(|r| (Family::Owner, r.id.as_str(), &r.origin));
+        let e = self
+            .not_endpoints
+            .iter()
+            .map(|r| (Family::NotEndpoint, r.id.as_str(), &r.origin));
         p.chain(a).chain(n).chain(l).chain(t).chain(o).chain(e)
     }
 
@@ -423,7 +453,10 @@ impl<'a> Checker<'a> {
         if !is_snake_case(id.get_ref()) {
             self.error(
                 id.span(),
-                format!("id `{}` is not snake_case (lowercase letters, digits, single underscores)", id.get_ref()),
+                format!(
+                    "id `{}` is not snake_case (lowercase letters, digits, single underscores)",
+                    id.get_ref()
+                ),
             );
         }
     }
@@ -452,7 +485,10 @@ impl<'a> Checker<'a> {
             if value.trim().is_empty() {
                 self.error(item.span(), format!("blank entry in `{key}`"));
             } else if let Err(why) = valid(value) {
-                self.error(item.span(), format!("bad entry `{value}` in `{key}`: {why}"));
+                self.error(
+                    item.span(),
+                    format!("bad entry `{value}` in `{key}`: {why}"),
+                );
             } else if !out.contains(value) {
                 out.push(value.clone());
             }
@@ -485,7 +521,10 @@ impl<'a> Checker<'a> {
             {
                 self.error(
                     item.span(),
-                    format!("unknown category `{}` (see rules/categories.toml)", item.get_ref()),
+                    format!(
+                        "unknown category `{}` (see rules/categories.toml)",
+                        item.get_ref()
+                    ),
                 );
             }
         }
@@ -652,7 +691,10 @@ impl<'a> Checker<'a> {
         let sdk = match &d.sdk {
             Some(sdk) if (1..=1000).contains(sdk.get_ref()) => Some(*sdk.get_ref() as u32),
             Some(sdk) => {
-                self.error(sdk.span(), format!("sdk {} is not an API level", sdk.get_ref()));
+                self.error(
+                    sdk.span(),
+                    format!("sdk {} is not an API level", sdk.get_ref()),
+                );
                 None
             }
             None => None,
@@ -668,11 +710,17 @@ impl<'a> Checker<'a> {
         };
         match kind {
             ConditionKind::MinTargetSdk | ConditionKind::MaxTargetSdk if d.sdk.is_none() => {
-                self.error(def.span(), format!("condition `{}` needs `sdk`", d.kind.get_ref()));
+                self.error(
+                    def.span(),
+                    format!("condition `{}` needs `sdk`", d.kind.get_ref()),
+                );
                 return None;
             }
             ConditionKind::RequiresPermission if permission.is_none() => {
-                self.error(def.span(), "condition `requires_permission` needs `permission`".to_owned());
+                self.error(
+                    def.span(),
+                    "condition `requires_permission` needs `permission`".to_owned(),
+                );
                 return None;
             }
             _ => {}
@@ -733,7 +781,9 @@ impl<'a> Checker<'a> {
             c.id(&d.id);
             let name = c.text(&d.name, "name");
             let etip = match &d.etip {
-                Some(v) if (0..=i64::from(u32::MAX)).contains(v.get_ref()) => Some(*v.get_ref() as u32),
+                Some(v) if (0..=i64::from(u32::MAX)).contains(v.get_ref()) => {
+                    Some(*v.get_ref() as u32)
+                }
                 Some(v) => {
                     c.error(v.span(), format!("etip id {} is out of range", v.get_ref()));
                     None
@@ -742,7 +792,10 @@ impl<'a> Checker<'a> {
             };
             let website = d.website.as_ref().map(|w| {
                 if !(w.get_ref().starts_with("https://") || w.get_ref().starts_with("http://")) {
-                    c.error(w.span(), format!("website `{}` is not an http(s) URL", w.get_ref()));
+                    c.error(
+                        w.span(),
+                        format!("website `{}` is not an http(s) URL", w.get_ref()),
+                    );
                 }
                 w.get_ref().clone()
             });
@@ -880,7 +933,9 @@ fn check_permission_name(name: &str) -> Result<(), String> {
     if name.contains('.')
         && !name.starts_with('.')
         && !name.ends_with('.')
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
     {
         Ok(())
     } else {
@@ -901,8 +956,14 @@ fn check_class_descriptor(s: &str) -> Result<&str, String> {
         .find(';')
         .ok_or_else(|| "a class descriptor ends with `;`".to_owned())?;
     let name = &body[..end];
-    if name.is_empty() || name.split('/').any(|seg| seg.is_empty() || !seg.chars().all(is_name_char)) {
-        return Err(format!("`L{name};` is not a class descriptor (segments separated by `/`)"));
+    if name.is_empty()
+        || name
+            .split('/')
+            .any(|seg| seg.is_empty() || !seg.chars().all(is_name_char))
+    {
+        return Err(format!(
+            "`L{name};` is not a class descriptor (segments separated by `/`)"
+        ));
     }
     Ok(&body[end + 1..])
 }
@@ -927,7 +988,10 @@ fn take_type(s: &str, allow_void: bool) -> Result<&str, String> {
 }
 
 fn check_member_name(name: &str) -> Result<(), String> {
-    if name == "<init>" || name == "<clinit>" || (!name.is_empty() && name.chars().all(is_name_char)) {
+    if name == "<init>"
+        || name == "<clinit>"
+        || (!name.is_empty() && name.chars().all(is_name_char))
+    {
         Ok(())
     } else {
         Err(format!("`{name}` is not a member name"))
@@ -996,7 +1060,9 @@ fn check_field_ref(s: &str) -> Result<(), String> {
 
 fn check_symbol(s: &str) -> Result<(), String> {
     let mut chars = s.chars();
-    if chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+    if chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
     {
         Ok(())
@@ -1011,7 +1077,11 @@ fn check_java_code(s: &str) -> Result<(), String> {
     if s.contains('/') || s.contains(';') {
         return Err("write Java names in dot form, like com.appsflyer.".to_owned());
     }
-    if trimmed.is_empty() || trimmed.split('.').any(|seg| seg.is_empty() || !seg.chars().all(is_name_char)) {
+    if trimmed.is_empty()
+        || trimmed
+            .split('.')
+            .any(|seg| seg.is_empty() || !seg.chars().all(is_name_char))
+    {
         return Err("expected a dotted package ending with `.` or a dotted class name".to_owned());
     }
     Ok(())
@@ -1031,6 +1101,9 @@ fn check_host(s: &str) -> Result<(), String> {
     if ok {
         Ok(())
     } else {
-        Err("a host is lowercase labels separated by dots, without scheme, port, path or `*`".to_owned())
+        Err(
+            "a host is lowercase labels separated by dots, without scheme, port, path or `*`"
+                .to_owned(),
+        )
     }
 }

@@ -71,7 +71,11 @@ impl ClassTable {
 fn to_descriptor(class: &str) -> Option<Cow<'_, str>> {
     if class.starts_with('L') && class.ends_with(';') {
         Some(Cow::Borrowed(class))
-    } else if !class.is_empty() && !class.contains('/') && !class.contains(';') && !class.starts_with('[') {
+    } else if !class.is_empty()
+        && !class.contains('/')
+        && !class.contains(';')
+        && !class.starts_with('[')
+    {
         Some(Cow::Owned(format!("L{};", class.replace('.', "/"))))
     } else {
         None
@@ -155,9 +159,9 @@ pub fn url_host(url: &str) -> Option<&str> {
         .unwrap_or(after_scheme.len());
     let authority = &after_scheme[..authority_end];
     let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    if host_port.starts_with('[') {
+    if let Some(literal) = host_port.strip_prefix('[') {
         // IPv6 literal: keep the brackets' content.
-        return host_port[1..].split(']').next();
+        return literal.split(']').next();
     }
     Some(host_port.split(':').next().unwrap_or(host_port))
 }
@@ -212,12 +216,15 @@ pub struct MethodSlot {
     pub exact: Vec<(String, usize)>,
 }
 
+/// A field rule entry: the optional type descriptor it requires, and the rule index.
+pub type FieldEntry = (Option<String>, usize);
+
 /// Method and field references keyed by class descriptor, then member name.
 #[derive(Debug, Default, Clone)]
 pub struct MemberTable {
     pub methods: HashMap<String, HashMap<String, MethodSlot>>,
     /// Field name → (optional type descriptor, rule index).
-    pub fields: HashMap<String, HashMap<String, Vec<(Option<String>, usize)>>>,
+    pub fields: HashMap<String, HashMap<String, Vec<FieldEntry>>>,
 }
 
 impl MemberTable {
@@ -245,7 +252,9 @@ impl MemberTable {
                 slot.exact.retain(|(_, i)| *i != index);
             }
             Some(proto) => {
-                if !slot.any.contains(&index) && !slot.exact.iter().any(|(p, i)| p == proto && *i == index) {
+                if !slot.any.contains(&index)
+                    && !slot.exact.iter().any(|(p, i)| p == proto && *i == index)
+                {
                     slot.exact.push((proto.to_owned(), index));
                 }
             }
@@ -274,7 +283,12 @@ impl MemberTable {
 
     /// Rule indices for a call of `class->name` with prototype `proto` (`(args)Ret`; a full
     /// `Lcls;->name(args)Ret` is accepted too; empty matches only any-overload rules).
-    pub fn method<'a>(&'a self, class: &str, name: &str, proto: &'a str) -> impl Iterator<Item = usize> + use<'a> {
+    pub fn method<'a>(
+        &'a self,
+        class: &str,
+        name: &str,
+        proto: &'a str,
+    ) -> impl Iterator<Item = usize> + use<'a> {
         let proto = proto.find('(').map_or("", |i| &proto[i..]);
         let slot = self.methods.get(class).and_then(|names| names.get(name));
         slot.into_iter().flat_map(move |slot| {
@@ -288,7 +302,12 @@ impl MemberTable {
     }
 
     /// Rule indices for a read of `class->name`, of type `ty` when known.
-    pub fn field<'a>(&'a self, class: &str, name: &str, ty: Option<&'a str>) -> impl Iterator<Item = usize> + use<'a> {
+    pub fn field<'a>(
+        &'a self,
+        class: &str,
+        name: &str,
+        ty: Option<&'a str>,
+    ) -> impl Iterator<Item = usize> + use<'a> {
         let slot = self.fields.get(class).and_then(|names| names.get(name));
         slot.into_iter().flat_map(move |entries| {
             entries
@@ -312,9 +331,15 @@ mod tests {
         t.insert("com.google.firebase.", 0);
         t.insert("com.google.firebase.analytics.", 1);
         t.insert("com.google.firebase.crashlytics.CrashlyticsRegistrar", 2);
-        assert_eq!(t.lookup("Lcom/google/firebase/analytics/FirebaseAnalytics;"), Some(1));
+        assert_eq!(
+            t.lookup("Lcom/google/firebase/analytics/FirebaseAnalytics;"),
+            Some(1)
+        );
         assert_eq!(t.lookup("Lcom/google/firebase/FirebaseApp;"), Some(0));
-        assert_eq!(t.lookup("Lcom/google/firebase/crashlytics/CrashlyticsRegistrar$1;"), Some(2));
+        assert_eq!(
+            t.lookup("Lcom/google/firebase/crashlytics/CrashlyticsRegistrar$1;"),
+            Some(2)
+        );
         assert_eq!(t.lookup("com.google.firebase.analytics.Foo"), Some(1));
         assert_eq!(t.lookup("Lcom/google/firebasex/Foo;"), None);
         assert_eq!(t.lookup("[Lcom/google/firebase/FirebaseApp;"), None);
@@ -336,7 +361,10 @@ mod tests {
 
     #[test]
     fn url_host_extracts_the_authority_host() {
-        assert_eq!(url_host("https://user@Api.Example.com:8443/x?y"), Some("Api.Example.com"));
+        assert_eq!(
+            url_host("https://user@Api.Example.com:8443/x?y"),
+            Some("Api.Example.com")
+        );
         assert_eq!(url_host("http://[::1]:80/"), Some("::1"));
         assert_eq!(url_host("content://sms/inbox"), Some("sms"));
         assert_eq!(url_host("no scheme"), None);
@@ -347,14 +375,32 @@ mod tests {
         let mut t = MemberTable::default();
         t.insert_method("Landroid/A;->f", 0);
         t.insert_method("Landroid/A;->g(I)V", 1);
-        assert_eq!(t.method("Landroid/A;", "f", "(J)V").collect::<Vec<_>>(), vec![0]);
-        assert_eq!(t.method("Landroid/A;", "g", "(I)V").collect::<Vec<_>>(), vec![1]);
-        assert_eq!(t.method("Landroid/A;", "g", "Landroid/A;->g(I)V").collect::<Vec<_>>(), vec![1]);
+        assert_eq!(
+            t.method("Landroid/A;", "f", "(J)V").collect::<Vec<_>>(),
+            vec![0]
+        );
+        assert_eq!(
+            t.method("Landroid/A;", "g", "(I)V").collect::<Vec<_>>(),
+            vec![1]
+        );
+        assert_eq!(
+            t.method("Landroid/A;", "g", "Landroid/A;->g(I)V")
+                .collect::<Vec<_>>(),
+            vec![1]
+        );
         assert!(t.method("Landroid/A;", "g", "(J)V").next().is_none());
         assert!(t.method("Landroid/B;", "f", "").next().is_none());
         t.insert_field("Landroid/os/Build;->MODEL:Ljava/lang/String;", 2);
-        assert_eq!(t.field("Landroid/os/Build;", "MODEL", None).collect::<Vec<_>>(), vec![2]);
-        assert!(t.field("Landroid/os/Build;", "MODEL", Some("I")).next().is_none());
+        assert_eq!(
+            t.field("Landroid/os/Build;", "MODEL", None)
+                .collect::<Vec<_>>(),
+            vec![2]
+        );
+        assert!(
+            t.field("Landroid/os/Build;", "MODEL", Some("I"))
+                .next()
+                .is_none()
+        );
     }
 
     #[test]

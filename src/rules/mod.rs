@@ -20,7 +20,9 @@ use std::path::Path;
 use sha2::{Digest, Sha256};
 
 pub use docs::render_docs;
-pub use load::{MAX_RULE_FILE_BYTES, MAX_RULE_FILES, MergeReport, RuleError, RulesDirError, Source};
+pub use load::{
+    MAX_RULE_FILE_BYTES, MAX_RULE_FILES, MergeReport, RuleError, RulesDirError, Source,
+};
 pub use model::{
     ApiRule, Category, Condition, ConditionKind, Doc, Family, LibraryRule, NativeRule, NotEndpoint,
     Origin, Owner, PermissionRule, RuleRow, TrackerRule,
@@ -31,13 +33,28 @@ use matchers::{ClassTable, HostTable, MemberTable, StringTable};
 
 /// The embedded rule files, in load order, with the name errors show for them.
 const BUILTIN_FILES: [(&str, &str); 7] = [
-    ("rules/categories.toml", include_str!("../../rules/categories.toml")),
-    ("rules/permissions.toml", include_str!("../../rules/permissions.toml")),
+    (
+        "rules/categories.toml",
+        include_str!("../../rules/categories.toml"),
+    ),
+    (
+        "rules/permissions.toml",
+        include_str!("../../rules/permissions.toml"),
+    ),
     ("rules/apis.toml", include_str!("../../rules/apis.toml")),
     ("rules/native.toml", include_str!("../../rules/native.toml")),
-    ("rules/libraries.toml", include_str!("../../rules/libraries.toml")),
-    ("rules/trackers.toml", include_str!("../../rules/trackers.toml")),
-    ("rules/endpoints.toml", include_str!("../../rules/endpoints.toml")),
+    (
+        "rules/libraries.toml",
+        include_str!("../../rules/libraries.toml"),
+    ),
+    (
+        "rules/trackers.toml",
+        include_str!("../../rules/trackers.toml"),
+    ),
+    (
+        "rules/endpoints.toml",
+        include_str!("../../rules/endpoints.toml"),
+    ),
 ];
 
 /// Protection levels of the platform permissions (generated, see `scripts/gen-permission-levels.py`).
@@ -429,7 +446,10 @@ impl RuleSet {
     }
 
     /// Native rules for an imported symbol (a `@VERSION` suffix is ignored).
-    pub fn native_for_symbol<'a>(&'a self, sym: &str) -> impl Iterator<Item = &'a NativeRule> + use<'a> {
+    pub fn native_for_symbol<'a>(
+        &'a self,
+        sym: &str,
+    ) -> impl Iterator<Item = &'a NativeRule> + use<'a> {
         let base = sym.split('@').next().unwrap_or(sym);
         self.native_symbols
             .get(base)
