@@ -14,14 +14,48 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// A fast, deterministic hasher for the look-up tables (the multiply-rotate scheme of rustc's
+/// FxHash). Flooding is no concern here: the keys are rule data, and hostile input only probes.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct FastHasher(u64);
+
+impl Hasher for FastHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+    fn write_u8(&mut self, byte: u8) {
+        self.add(u64::from(byte));
+    }
+    fn write_usize(&mut self, value: usize) {
+        self.add(value as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl FastHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+/// A `HashMap` with [`FastHasher`].
+pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
 
 /// Package-prefix and exact-class table for `code = [...]` lists (trackers, libraries).
 #[derive(Debug, Default, Clone)]
 pub struct ClassTable {
     /// `Lcom/foo/Bar` (descriptor without the `;`) → rule index.
-    exact: HashMap<String, usize>,
+    exact: FastMap<String, usize>,
     /// `Lcom/foo/` → rule index.
-    packages: HashMap<String, usize>,
+    packages: FastMap<String, usize>,
 }
 
 impl ClassTable {
@@ -85,7 +119,7 @@ fn to_descriptor(class: &str) -> Option<Cow<'_, str>> {
 /// Host-suffix table matched at label boundaries.
 #[derive(Debug, Default, Clone)]
 pub struct HostTable {
-    suffixes: HashMap<String, Vec<usize>>,
+    suffixes: FastMap<String, Vec<usize>>,
 }
 
 impl HostTable {
@@ -169,7 +203,7 @@ pub fn url_host(url: &str) -> Option<&str> {
 /// Exact strings and string prefixes.
 #[derive(Debug, Default, Clone)]
 pub struct StringTable {
-    exact: HashMap<String, Vec<usize>>,
+    exact: FastMap<String, Vec<usize>>,
     /// Prefixes bucketed by first byte: (prefix, rule index), sorted.
     prefixes: Vec<Vec<(String, usize)>>,
 }
@@ -222,9 +256,9 @@ pub type FieldEntry = (Option<String>, usize);
 /// Method and field references keyed by class descriptor, then member name.
 #[derive(Debug, Default, Clone)]
 pub struct MemberTable {
-    pub methods: HashMap<String, HashMap<String, MethodSlot>>,
+    pub methods: FastMap<String, FastMap<String, MethodSlot>>,
     /// Field name → (optional type descriptor, rule index).
-    pub fields: HashMap<String, HashMap<String, Vec<FieldEntry>>>,
+    pub fields: FastMap<String, FastMap<String, Vec<FieldEntry>>>,
 }
 
 impl MemberTable {

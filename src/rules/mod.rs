@@ -29,7 +29,7 @@ pub use model::{
 };
 
 use load::Layer;
-use matchers::{ClassTable, HostTable, MemberTable, StringTable};
+use matchers::{ClassTable, FastMap, HostTable, MemberTable, StringTable};
 
 /// The embedded rule files, in load order, with the name errors show for them.
 const BUILTIN_FILES: [(&str, &str); 7] = [
@@ -88,18 +88,18 @@ pub struct RuleSet {
     layer: Layer,
     levels: HashMap<String, PermissionLevel>,
     digest: String,
-    permission_by_name: HashMap<String, usize>,
+    permission_by_name: FastMap<String, usize>,
     members: MemberTable,
     api_strings: StringTable,
-    api_classes: HashMap<String, Vec<usize>>,
+    api_classes: FastMap<String, Vec<usize>>,
     tracker_classes: ClassTable,
     tracker_hosts: HostTable,
-    tracker_meta_data: HashMap<String, usize>,
+    tracker_meta_data: FastMap<String, usize>,
     library_classes: ClassTable,
     owner_hosts: HostTable,
     not_endpoint_hosts: HostTable,
     not_endpoint_prefixes: Vec<String>,
-    native_symbols: HashMap<String, Vec<usize>>,
+    native_symbols: FastMap<String, Vec<usize>>,
 }
 
 impl RuleSet {
@@ -153,7 +153,7 @@ impl RuleSet {
 
     fn compile(mut layer: Layer, levels: HashMap<String, PermissionLevel>) -> RuleSet {
         layer.sort();
-        let mut permission_by_name = HashMap::new();
+        let mut permission_by_name = FastMap::default();
         for (i, rule) in layer.permissions.iter().enumerate() {
             for name in &rule.names {
                 permission_by_name.entry(name.clone()).or_insert(i);
@@ -161,7 +161,7 @@ impl RuleSet {
         }
         let mut members = MemberTable::default();
         let mut api_strings = StringTable::default();
-        let mut api_classes: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut api_classes: FastMap<String, Vec<usize>> = FastMap::default();
         for (i, rule) in layer.apis.iter().enumerate() {
             for m in &rule.methods {
                 members.insert_method(m, i);
@@ -184,7 +184,7 @@ impl RuleSet {
         }
         let mut tracker_classes = ClassTable::default();
         let mut tracker_hosts = HostTable::default();
-        let mut tracker_meta_data = HashMap::new();
+        let mut tracker_meta_data = FastMap::default();
         for (i, rule) in layer.trackers.iter().enumerate() {
             for c in &rule.code {
                 tracker_classes.insert(c, i);
@@ -218,7 +218,7 @@ impl RuleSet {
         }
         not_endpoint_prefixes.sort();
         not_endpoint_prefixes.dedup();
-        let mut native_symbols: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut native_symbols: FastMap<String, Vec<usize>> = FastMap::default();
         for (i, rule) in layer.natives.iter().enumerate() {
             for s in &rule.symbols {
                 let slot = native_symbols.entry(s.clone()).or_default();
