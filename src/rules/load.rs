@@ -634,7 +634,10 @@ impl<'a> Checker<'a> {
             let strings = c.optional_list(&d.strings, "strings", |_| Ok(()));
             let string_prefixes = c.optional_list(&d.string_prefixes, "string_prefixes", |_| Ok(()));
             let classes = c.optional_list(&d.classes, "classes", |s| {
-                check_class_descriptor(s).map(|_| ())
+                match check_class_descriptor(s)? {
+                    "" => Ok(()),
+                    rest => Err(format!("unexpected `{rest}` after the class descriptor")),
+                }
             });
             let permissions = c.optional_list(&d.permissions, "permissions", check_permission_name);
             if d.methods.is_none()
@@ -1105,5 +1108,83 @@ fn check_host(s: &str) -> Result<(), String> {
             "a host is lowercase labels separated by dots, without scheme, port, path or `*`"
                 .to_owned(),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snake_case_ids() {
+        assert!(is_snake_case("location_manager_fix"));
+        assert!(is_snake_case("a1_b2"));
+        for bad in ["", "Abc", "a__b", "a_", "_a", "1a", "a-b", "aé"] {
+            assert!(!is_snake_case(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn method_and_field_references() {
+        assert!(
+            check_method_ref("Landroid/location/LocationManager;->getLastKnownLocation").is_ok()
+        );
+        assert!(check_method_ref("Landroid/media/AudioRecord;-><init>").is_ok());
+        assert!(check_method_ref("La/B;->f(I[JLjava/lang/String;)[[Z").is_ok());
+        assert!(check_method_ref("La/B;->f()V").is_ok());
+        for bad in [
+            "La/B;f",
+            "La/B;->",
+            "La/B;->f(",
+            "La/B;->f()",
+            "La/B;->f(V)V",
+            "La/B;->f(I)VX",
+            "a.B->f",
+            "La//B;->f",
+            "La/B;->f(Lx)V",
+        ] {
+            assert!(check_method_ref(bad).is_err(), "{bad}");
+        }
+        assert!(check_field_ref("Landroid/os/Build;->MODEL").is_ok());
+        assert!(check_field_ref("Landroid/os/Build;->MODEL:Ljava/lang/String;").is_ok());
+        for bad in [
+            "Landroid/os/Build;->MODEL:V",
+            "Landroid/os/Build;->MODEL:II",
+            "Landroid/os/Build;.MODEL",
+        ] {
+            assert!(check_field_ref(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn hosts_and_java_code() {
+        assert!(check_host("app-measurement.com").is_ok());
+        assert!(check_host("127.0.0.1").is_ok());
+        for bad in [
+            "Example.com",
+            "https://a.com",
+            "a..com",
+            ".a.com",
+            "*.a.com",
+            "a.com/x",
+            "a.com:80",
+        ] {
+            assert!(check_host(bad).is_err(), "{bad}");
+        }
+        assert!(check_java_code("com.appsflyer.").is_ok());
+        assert!(check_java_code("com.example.Cls").is_ok());
+        for bad in ["Lcom/appsflyer/", "com..x.", ".", "com.x.."] {
+            assert!(check_java_code(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn line_and_column_count_characters() {
+        let text = "ab\n→cd\n";
+        assert_eq!(line_col(text, 0), (1, 1));
+        assert_eq!(line_col(text, 3), (2, 1));
+        assert_eq!(line_col(text, 6), (2, 2));
+        assert_eq!(line_col(text, 4), (2, 1)); // inside the arrow: clamped back
+        assert_eq!(line_col(text, 999), (3, 1));
     }
 }
