@@ -11,5 +11,6 @@ pub mod axml;
 pub mod container;
 pub mod dex;
 pub mod native;
+pub mod rules;
 
 pub use anomaly::Anomaly;

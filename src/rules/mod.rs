@@ -1,0 +1,549 @@
+//! The rule set: rule data (`rules/*.toml`, embedded at build time, plus an optional `--rules DIR`)
+//! loaded, validated and compiled into look-up tables the analysis queries.
+//!
+//! - `schema.rs`: serde structs of the file format; `load.rs`: validation with file positions and
+//!   merging of layers; `model.rs`: the validated rule types; `matchers.rs`: the look-up tables;
+//!   `docs.rs`: renders `docs/rules.md` from the rules.
+//! - [`RuleSet::builtin`] loads the embedded files; [`RuleSet::with_overrides`] applies a user's
+//!   directory (same id replaces, new id adds); [`check_dir`] validates a directory for
+//!   `dossier rules check`.
+
+mod docs;
+mod load;
+mod matchers;
+mod model;
+mod schema;
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+
+pub use docs::render_docs;
+pub use load::{
+    MAX_RULE_FILE_BYTES, MAX_RULE_FILES, MergeReport, RuleError, RulesDirError, Source,
+};
+pub use model::{
+    ApiRule, Category, Condition, ConditionKind, Doc, Family, LibraryRule, NativeRule, NotEndpoint,
+    Origin, Owner, PermissionRule, RuleRow, TrackerRule,
+};
+
+use load::Layer;
+use matchers::{ClassTable, FastMap, HostTable, MemberTable, StringTable};
+
+/// The embedded rule files, in load order, with the name errors show for them.
+const BUILTIN_FILES: [(&str, &str); 7] = [
+    (
+        "rules/categories.toml",
+        include_str!("../../rules/categories.toml"),
+    ),
+    (
+        "rules/permissions.toml",
+        include_str!("../../rules/permissions.toml"),
+    ),
+    ("rules/apis.toml", include_str!("../../rules/apis.toml")),
+    ("rules/native.toml", include_str!("../../rules/native.toml")),
+    (
+        "rules/libraries.toml",
+        include_str!("../../rules/libraries.toml"),
+    ),
+    (
+        "rules/trackers.toml",
+        include_str!("../../rules/trackers.toml"),
+    ),
+    (
+        "rules/endpoints.toml",
+        include_str!("../../rules/endpoints.toml"),
+    ),
+];
+
+/// Protection levels of the platform permissions (generated, see `scripts/gen-permission-levels.py`).
+const PERMISSION_LEVELS_TSV: &str = include_str!("../../rules/data/permission-levels.tsv");
+
+/// Protection level and group of one platform permission.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PermissionLevel {
+    /// `dangerous`, `normal`, `signature|privileged`, ...
+    pub level: String,
+    /// `android.permission-group.LOCATION`, or empty.
+    pub group: String,
+}
+
+/// What `check_dir` found in a valid rules directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckSummary {
+    /// Rule files read.
+    pub files: usize,
+    /// Rules the directory adds, by family and id.
+    pub added: Vec<(Family, String)>,
+    /// Built-in rules the directory replaces.
+    pub replaced: Vec<(Family, String)>,
+    /// The digest the effective rules would have.
+    pub digest: String,
+}
+
+/// All effective rules with their compiled look-up tables.
+#[derive(Debug, Clone)]
+pub struct RuleSet {
+    layer: Layer,
+    levels: HashMap<String, PermissionLevel>,
+    digest: String,
+    permission_by_name: FastMap<String, usize>,
+    members: MemberTable,
+    api_strings: StringTable,
+    api_classes: FastMap<String, Vec<usize>>,
+    tracker_classes: ClassTable,
+    tracker_hosts: HostTable,
+    tracker_meta_data: FastMap<String, usize>,
+    library_classes: ClassTable,
+    owner_hosts: HostTable,
+    not_endpoint_hosts: HostTable,
+    not_endpoint_prefixes: Vec<String>,
+    native_symbols: FastMap<String, Vec<usize>>,
+}
+
+impl RuleSet {
+    /// The rules embedded in the binary.
+    pub fn builtin() -> Result<RuleSet, RuleError> {
+        Self::builtin_layer()
+            .map(|layer| Self::compile(layer, parse_levels(PERMISSION_LEVELS_TSV)))
+            .map_err(|mut errors| errors.remove(0))
+    }
+
+    fn builtin_sources() -> Vec<Source> {
+        BUILTIN_FILES
+            .iter()
+            .map(|(name, text)| Source {
+                name: (*name).to_owned(),
+                text: (*text).to_owned(),
+            })
+            .collect()
+    }
+
+    fn builtin_layer() -> Result<Layer, Vec<RuleError>> {
+        let layer = load::load_layer(&Self::builtin_sources(), None)?;
+        let (layer, _) = load::merge(Layer::default(), layer)?;
+        Ok(layer)
+    }
+
+    /// Every problem of the embedded files (for the test that keeps them clean).
+    pub fn builtin_errors() -> Vec<RuleError> {
+        Self::builtin_layer().err().unwrap_or_default()
+    }
+
+    /// Applies the `*.toml` files of `dir`: a rule with an existing id replaces it (same family
+    /// only), a new id adds a rule.
+    pub fn with_overrides(self, dir: &Path) -> Result<RuleSet, RulesDirError> {
+        let sources = load::read_dir_sources(dir)?;
+        self.with_override_sources(&sources)
+            .map(|(rules, _)| rules)
+            .map_err(RulesDirError::Invalid)
+    }
+
+    /// Like [`RuleSet::with_overrides`] on sources already in memory; also says what was added
+    /// and replaced.
+    pub fn with_override_sources(
+        self,
+        sources: &[Source],
+    ) -> Result<(RuleSet, MergeReport), Vec<RuleError>> {
+        let over = load::load_layer(sources, Some(&self.layer))?;
+        let (layer, report) = load::merge(self.layer, over)?;
+        Ok((Self::compile(layer, self.levels), report))
+    }
+
+    fn compile(mut layer: Layer, levels: HashMap<String, PermissionLevel>) -> RuleSet {
+        layer.sort();
+        let mut permission_by_name = FastMap::default();
+        for (i, rule) in layer.permissions.iter().enumerate() {
+            for name in &rule.names {
+                permission_by_name.entry(name.clone()).or_insert(i);
+            }
+        }
+        let mut members = MemberTable::default();
+        let mut api_strings = StringTable::default();
+        let mut api_classes: FastMap<String, Vec<usize>> = FastMap::default();
+        for (i, rule) in layer.apis.iter().enumerate() {
+            for m in &rule.methods {
+                members.insert_method(m, i);
+            }
+            for f in &rule.fields {
+                members.insert_field(f, i);
+            }
+            for s in &rule.strings {
+                api_strings.insert_exact(s, i);
+            }
+            for p in &rule.string_prefixes {
+                api_strings.insert_prefix(p, i);
+            }
+            for c in &rule.classes {
+                let slot = api_classes.entry(c.clone()).or_default();
+                if !slot.contains(&i) {
+                    slot.push(i);
+                }
+            }
+        }
+        let mut tracker_classes = ClassTable::default();
+        let mut tracker_hosts = HostTable::default();
+        let mut tracker_meta_data = FastMap::default();
+        for (i, rule) in layer.trackers.iter().enumerate() {
+            for c in &rule.code {
+                tracker_classes.insert(c, i);
+            }
+            for h in &rule.hosts {
+                tracker_hosts.insert(h, i);
+            }
+            for k in &rule.meta_data {
+                tracker_meta_data.entry(k.clone()).or_insert(i);
+            }
+        }
+        let mut library_classes = ClassTable::default();
+        for (i, rule) in layer.libraries.iter().enumerate() {
+            for c in &rule.code {
+                library_classes.insert(c, i);
+            }
+        }
+        let mut owner_hosts = HostTable::default();
+        for (i, rule) in layer.owners.iter().enumerate() {
+            for h in &rule.hosts {
+                owner_hosts.insert(h, i);
+            }
+        }
+        let mut not_endpoint_hosts = HostTable::default();
+        let mut not_endpoint_prefixes = Vec::new();
+        for (i, rule) in layer.not_endpoints.iter().enumerate() {
+            for h in &rule.hosts {
+                not_endpoint_hosts.insert(h, i);
+            }
+            not_endpoint_prefixes.extend(rule.url_prefixes.iter().cloned());
+        }
+        not_endpoint_prefixes.sort();
+        not_endpoint_prefixes.dedup();
+        let mut native_symbols: FastMap<String, Vec<usize>> = FastMap::default();
+        for (i, rule) in layer.natives.iter().enumerate() {
+            for s in &rule.symbols {
+                let slot = native_symbols.entry(s.clone()).or_default();
+                if !slot.contains(&i) {
+                    slot.push(i);
+                }
+            }
+        }
+        let digest = compute_digest(&layer, &levels);
+        RuleSet {
+            layer,
+            levels,
+            digest,
+            permission_by_name,
+            members,
+            api_strings,
+            api_classes,
+            tracker_classes,
+            tracker_hosts,
+            tracker_meta_data,
+            library_classes,
+            owner_hosts,
+            not_endpoint_hosts,
+            not_endpoint_prefixes,
+            native_symbols,
+        }
+    }
+
+    /// Lower-case hex SHA-256 over the effective rules and permission levels, for the report's
+    /// `tool.rules_digest`. Where rules were defined does not enter it; their content does.
+    pub fn digest(&self) -> &str {
+        &self.digest
+    }
+
+    /// One row per rule (categories excluded), sorted by family then id.
+    pub fn rows(&self) -> Vec<RuleRow> {
+        let l = &self.layer;
+        let mut rows = Vec::new();
+        let mut push = |family, id: &str, categories: &[String], doc: &Doc| {
+            rows.push(RuleRow {
+                family,
+                id: id.to_owned(),
+                categories: categories.to_vec(),
+                what: doc.what.clone(),
+            })
+        };
+        for r in &l.permissions {
+            push(Family::Permission, &r.id, &r.categories, &r.doc);
+        }
+        for r in &l.apis {
+            push(Family::Api, &r.id, &r.categories, &r.doc);
+        }
+        for r in &l.natives {
+            push(Family::Native, &r.id, &r.categories, &r.doc);
+        }
+        for r in &l.libraries {
+            push(Family::Library, &r.id, &[], &r.doc);
+        }
+        for r in &l.trackers {
+            push(Family::Tracker, &r.id, &r.categories, &r.doc);
+        }
+        for r in &l.owners {
+            push(Family::Owner, &r.id, &[], &r.doc);
+        }
+        for r in &l.not_endpoints {
+            push(Family::NotEndpoint, &r.id, &[], &r.doc);
+        }
+        rows.sort();
+        rows
+    }
+
+    /// The taxonomy, in the order of `rules/categories.toml`.
+    pub fn categories(&self) -> &[Category] {
+        &self.layer.categories
+    }
+
+    pub fn category(&self, id: &str) -> Option<&Category> {
+        self.layer.categories.iter().find(|c| c.id == id)
+    }
+
+    pub fn permissions(&self) -> &[PermissionRule] {
+        &self.layer.permissions
+    }
+    pub fn apis(&self) -> &[ApiRule] {
+        &self.layer.apis
+    }
+    pub fn natives(&self) -> &[NativeRule] {
+        &self.layer.natives
+    }
+    pub fn libraries(&self) -> &[LibraryRule] {
+        &self.layer.libraries
+    }
+    pub fn trackers(&self) -> &[TrackerRule] {
+        &self.layer.trackers
+    }
+    pub fn owners(&self) -> &[Owner] {
+        &self.layer.owners
+    }
+    pub fn not_endpoints(&self) -> &[NotEndpoint] {
+        &self.layer.not_endpoints
+    }
+
+    /// The permission rule covering a manifest permission name.
+    pub fn permission(&self, name: &str) -> Option<&PermissionRule> {
+        self.permission_by_name
+            .get(name)
+            .map(|&i| &self.layer.permissions[i])
+    }
+
+    /// AOSP protection level of a platform permission (`dangerous`, `signature|privileged`, ...).
+    pub fn protection_level(&self, name: &str) -> Option<&str> {
+        self.levels.get(name).map(|l| l.level.as_str())
+    }
+
+    /// AOSP protection level and group of a platform permission.
+    pub fn permission_level(&self, name: &str) -> Option<&PermissionLevel> {
+        self.levels.get(name)
+    }
+
+    /// API rules matching a call of `class_desc->name` with prototype `proto` (`(args)Ret`, or
+    /// the full `Lcls;->name(args)Ret`): rules naming every overload, then exact signatures.
+    pub fn api_for_method<'a>(
+        &'a self,
+        class_desc: &str,
+        name: &str,
+        proto: &'a str,
+    ) -> impl Iterator<Item = &'a ApiRule> + use<'a> {
+        self.members
+            .method(class_desc, name, proto)
+            .map(|i| &self.layer.apis[i])
+    }
+
+    /// API rules matching a field access `class_desc->name`, of type `type_desc` when known.
+    pub fn api_for_field<'a>(
+        &'a self,
+        class_desc: &str,
+        name: &str,
+        type_desc: Option<&'a str>,
+    ) -> impl Iterator<Item = &'a ApiRule> + use<'a> {
+        self.members
+            .field(class_desc, name, type_desc)
+            .map(|i| &self.layer.apis[i])
+    }
+
+    /// API rules whose exact string is `s` or whose string prefix starts `s`.
+    pub fn api_for_string(&self, s: &str) -> Vec<&ApiRule> {
+        self.api_strings
+            .lookup(s)
+            .into_iter()
+            .map(|i| &self.layer.apis[i])
+            .collect()
+    }
+
+    /// API rules for which a reference to class `desc` (`Lpkg/Cls;`) is evidence.
+    pub fn api_for_class(&self, desc: &str) -> impl Iterator<Item = &ApiRule> {
+        self.api_classes
+            .get(desc)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.layer.apis[i])
+    }
+
+    /// The tracker owning a class (`Lpkg/Cls;` or `pkg.Cls`); longest package prefix wins.
+    pub fn tracker_for_class(&self, desc: &str) -> Option<&TrackerRule> {
+        self.tracker_classes
+            .lookup(desc)
+            .map(|i| &self.layer.trackers[i])
+    }
+
+    /// Trackers whose host suffix matches `host` at a label boundary, most specific first.
+    pub fn trackers_for_host(&self, host: &str) -> Vec<&TrackerRule> {
+        self.tracker_hosts
+            .lookup(host)
+            .into_iter()
+            .map(|i| &self.layer.trackers[i])
+            .collect()
+    }
+
+    /// The tracker revealed by a manifest `<meta-data android:name>` key.
+    pub fn tracker_for_meta_data(&self, key: &str) -> Option<&TrackerRule> {
+        self.tracker_meta_data
+            .get(key)
+            .map(|&i| &self.layer.trackers[i])
+    }
+
+    /// The well-known library owning a class; longest package prefix wins.
+    pub fn library_for_class(&self, desc: &str) -> Option<&LibraryRule> {
+        self.library_classes
+            .lookup(desc)
+            .map(|i| &self.layer.libraries[i])
+    }
+
+    /// The organisation running `host` (most specific suffix wins).
+    pub fn owner_for_host(&self, host: &str) -> Option<&Owner> {
+        self.owner_hosts
+            .lookup_first(host)
+            .map(|i| &self.layer.owners[i])
+    }
+
+    /// The owner record of an id (as named by `TrackerRule::owner`).
+    pub fn owner(&self, id: &str) -> Option<&Owner> {
+        self.layer.owners.iter().find(|o| o.id == id)
+    }
+
+    /// Whether a URL or bare host is something that only looks like an endpoint (an XML
+    /// namespace, a schema or licence URL ...): a URL prefix of a `[[not_endpoint]]` matches, or
+    /// its host (or the bare host) matches one of their hosts at a label boundary.
+    pub fn is_not_endpoint(&self, url_or_host: &str) -> bool {
+        let host = if url_or_host.contains("://") {
+            if self
+                .not_endpoint_prefixes
+                .iter()
+                .any(|p| starts_with_ignoring_scheme_case(url_or_host, p))
+            {
+                return true;
+            }
+            match matchers::url_host(url_or_host) {
+                Some(h) => h,
+                None => return false,
+            }
+        } else {
+            url_or_host
+        };
+        !host.is_empty() && self.not_endpoint_hosts.lookup_first(host).is_some()
+    }
+
+    /// Native rules for an imported symbol (a `@VERSION` suffix is ignored).
+    pub fn native_for_symbol<'a>(
+        &'a self,
+        sym: &str,
+    ) -> impl Iterator<Item = &'a NativeRule> + use<'a> {
+        let base = sym.split('@').next().unwrap_or(sym);
+        self.native_symbols
+            .get(base)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.layer.natives[i])
+    }
+}
+
+/// Validates the rule files of `dir` as overrides of the built-in rules.
+pub fn check_dir(dir: &Path) -> Result<CheckSummary, Vec<RuleError>> {
+    let sources = match load::read_dir_sources(dir) {
+        Ok(s) => s,
+        Err(RulesDirError::Invalid(errors)) => return Err(errors),
+        Err(RulesDirError::Io { path, source }) => {
+            return Err(vec![RuleError {
+                file: path.display().to_string(),
+                line: 0,
+                column: 0,
+                message: format!("cannot read directory: {source}"),
+            }]);
+        }
+    };
+    let base = RuleSet::builtin().map_err(|e| vec![e])?;
+    let (rules, report) = base.with_override_sources(&sources)?;
+    Ok(CheckSummary {
+        files: sources.len(),
+        added: report.added,
+        replaced: report.replaced,
+        digest: rules.digest().to_owned(),
+    })
+}
+
+/// Scheme and host of URLs are case-insensitive; compare the prefix that way up to its path.
+fn starts_with_ignoring_scheme_case(url: &str, prefix: &str) -> bool {
+    if url.len() < prefix.len() || !url.is_char_boundary(prefix.len()) {
+        return false;
+    }
+    let authority_end = prefix
+        .find("://")
+        .map(|i| i + 3)
+        .and_then(|start| prefix[start..].find('/').map(|j| start + j))
+        .unwrap_or(prefix.len());
+    url[..authority_end].eq_ignore_ascii_case(&prefix[..authority_end])
+        && url[authority_end..prefix.len()] == prefix[authority_end..]
+}
+
+fn parse_levels(tsv: &str) -> HashMap<String, PermissionLevel> {
+    tsv.lines()
+        .filter(|line| !line.starts_with('#') && !line.trim().is_empty())
+        .filter_map(|line| {
+            let mut parts = line.split('\t');
+            let name = parts.next()?;
+            let level = parts.next().unwrap_or("");
+            let group = parts.next().unwrap_or("");
+            Some((
+                name.to_owned(),
+                PermissionLevel {
+                    level: level.to_owned(),
+                    group: group.to_owned(),
+                },
+            ))
+        })
+        .collect()
+}
+
+fn compute_digest(layer: &Layer, levels: &HashMap<String, PermissionLevel>) -> String {
+    #[derive(serde::Serialize)]
+    struct Effective<'a> {
+        format: &'static str,
+        categories: &'a [Category],
+        permissions: &'a [PermissionRule],
+        apis: &'a [ApiRule],
+        natives: &'a [NativeRule],
+        libraries: &'a [LibraryRule],
+        trackers: &'a [TrackerRule],
+        owners: &'a [Owner],
+        not_endpoints: &'a [NotEndpoint],
+        levels: std::collections::BTreeMap<&'a str, &'a PermissionLevel>,
+    }
+    let effective = Effective {
+        format: "dossier-rules-1",
+        categories: &layer.categories,
+        permissions: &layer.permissions,
+        apis: &layer.apis,
+        natives: &layer.natives,
+        libraries: &layer.libraries,
+        trackers: &layer.trackers,
+        owners: &layer.owners,
+        not_endpoints: &layer.not_endpoints,
+        levels: levels.iter().map(|(k, v)| (k.as_str(), v)).collect(),
+    };
+    // Serializing plain structs, vectors and a BTreeMap cannot fail.
+    let bytes = serde_json::to_vec(&effective).unwrap_or_default();
+    let hash = Sha256::digest(&bytes);
+    hash.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,50 @@
+//! The embedded rule files load cleanly and cover the taxonomy.
+
+use dossier::rules::RuleSet;
+
+#[test]
+fn builtin_rules_load_without_errors() {
+    let errors = RuleSet::builtin_errors();
+    assert!(
+        errors.is_empty(),
+        "built-in rules have problems:\n{}",
+        errors
+            .iter()
+            .map(|e| e.to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
+
+/// Permission names in the rules are spelt as AOSP spells them: every `android.permission.*` name
+/// must be in the generated level table, except those defined by mainline modules outside
+/// `frameworks/base` (Health Connect, AdServices).
+#[test]
+fn platform_permission_names_exist_in_aosp() {
+    let rules = RuleSet::builtin().expect("load");
+    let module_defined = |name: &str| {
+        name.starts_with("android.permission.health.")
+            || name == "android.permission.ACCESS_ADSERVICES_AD_ID"
+    };
+    let mut names: Vec<&str> = Vec::new();
+    for rule in rules.permissions() {
+        names.extend(rule.names.iter().map(String::as_str));
+    }
+    for rule in rules.apis() {
+        names.extend(rule.permissions.iter().map(String::as_str));
+        names.extend(
+            rule.conditions
+                .iter()
+                .filter_map(|c| c.permission.as_deref()),
+        );
+    }
+    let unknown: Vec<&str> = names
+        .into_iter()
+        .filter(|n| n.starts_with("android.permission.") && !module_defined(n))
+        .filter(|n| rules.protection_level(n).is_none())
+        .collect();
+    assert!(
+        unknown.is_empty(),
+        "not AOSP permissions (typo?): {unknown:?}"
+    );
+}
