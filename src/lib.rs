@@ -10,3 +10,4 @@ pub mod container;
 pub mod dex;
 
 pub use anomaly::Anomaly;
+pub mod report;
