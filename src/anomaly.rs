@@ -4,10 +4,10 @@
 //! (`zip.encryption_flag`, `axml.chunk_size_clamped`, `dex.header_size`, ...) instead of failing.
 //! Codes are part of the report schema: never rename one, only add.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One tolerated irregularity of an input, with where it was seen.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Anomaly {
     /// Stable dotted code, `<format>.<what>` in snake_case, e.g. `zip.crc_mismatch`.
     pub code: String,
