@@ -231,3 +231,103 @@ pub struct Collector {
     /// `app`, `tracker` or `library`.
     pub kind: String,
 }
+
+impl Report {
+    /// Puts every array in its documented order and drops exact duplicates, so that the same
+    /// findings always serialize to the same bytes whatever order the analysis produced them in.
+    ///
+    /// Order of each array (see `docs/report-schema.md`): permissions by name, categories by id,
+    /// evidence by (strength descending, kind, rule, detail, location, collector), api calls by
+    /// (api, rule), sites by (dex, class, method, collector), trackers by id, endpoints by url,
+    /// sources by (kind, location, collector), native libraries by path, collectors by id,
+    /// anomalies by (code, where, detail); plain string lists alphabetically. `input.members` keeps
+    /// the order the container reader gave (base first), which carries meaning.
+    /// Two elements with the same key but different content are both kept, ordered by their JSON
+    /// text, so that the result never depends on the input order.
+    pub fn normalize(&mut self) {
+        for permission in &mut self.permissions {
+            sort_strings(&mut permission.categories);
+        }
+        sort_by_key_then_json(&mut self.permissions, |p| p.name.clone());
+
+        for category in &mut self.categories {
+            sort_strings(&mut category.collectors);
+            sort_evidence(&mut category.evidence);
+            sort_strings(&mut category.notes);
+        }
+        sort_by_key_then_json(&mut self.categories, |c| c.id.clone());
+
+        for call in &mut self.api_calls {
+            sort_strings(&mut call.categories);
+            sort_strings(&mut call.missing_permissions);
+            call.sites.sort();
+            call.sites.dedup();
+        }
+        sort_by_key_then_json(&mut self.api_calls, |c| (c.api.clone(), c.rule.clone()));
+
+        for tracker in &mut self.trackers {
+            sort_strings(&mut tracker.categories);
+            sort_evidence(&mut tracker.evidence);
+        }
+        sort_by_key_then_json(&mut self.trackers, |t| t.id.clone());
+
+        for endpoint in &mut self.endpoints {
+            sort_strings(&mut endpoint.trackers);
+            endpoint.sources.sort();
+            endpoint.sources.dedup();
+        }
+        sort_by_key_then_json(&mut self.endpoints, |e| e.url.clone());
+
+        for lib in &mut self.native_libs {
+            sort_strings(&mut lib.needed);
+            sort_strings(&mut lib.imports);
+            sort_strings(&mut lib.jni_exports);
+            sort_strings(&mut lib.categories);
+        }
+        sort_by_key_then_json(&mut self.native_libs, |l| l.path.clone());
+
+        self.collectors.sort();
+        self.collectors.dedup();
+
+        crate::anomaly::normalize(&mut self.anomalies);
+    }
+}
+
+fn sort_strings(items: &mut Vec<String>) {
+    items.sort();
+    items.dedup();
+}
+
+/// Strongest evidence first: a reader scanning the list sees the call sites before the permission.
+fn sort_evidence(items: &mut Vec<Evidence>) {
+    items.sort_by(|a, b| {
+        b.strength
+            .cmp(&a.strength)
+            .then_with(|| a.kind.cmp(&b.kind))
+            .then_with(|| a.rule.cmp(&b.rule))
+            .then_with(|| a.detail.cmp(&b.detail))
+            .then_with(|| a.location.cmp(&b.location))
+            .then_with(|| a.collector.cmp(&b.collector))
+    });
+    items.dedup();
+}
+
+/// Sorts by `key`; ties (same key, different content) fall back to the element's JSON text, which
+/// is a total order over everything that reaches the output. Exact duplicates are then removed.
+fn sort_by_key_then_json<T, K, F>(items: &mut Vec<T>, key: F)
+where
+    T: Serialize + PartialEq,
+    K: Ord,
+    F: Fn(&T) -> K,
+{
+    items.sort_by(|a, b| {
+        key(a).cmp(&key(b)).then_with(|| {
+            // Serializing these plain structs cannot fail (no maps, no non-string keys); an
+            // empty string would only make the tie-break weaker, never panic.
+            let a_text = serde_json::to_string(a).unwrap_or_default();
+            let b_text = serde_json::to_string(b).unwrap_or_default();
+            a_text.cmp(&b_text)
+        })
+    });
+    items.dedup();
+}
