@@ -451,3 +451,34 @@ fn markdown_neutralises_markup() {
     assert!(out.contains("| Precise location (`location_precise`) | called |"));
     assert_eq!(out, render_markdown(&scrambled(&sample())));
 }
+
+/// Renders the sample page in headless Chromium (Debian's package) when it is installed and
+/// checks a screenshot comes out; `DOSSIER_SCREENSHOT_DIR` keeps the HTML and PNG for a person
+/// to look at. Skips quietly without Chromium.
+#[test]
+fn html_renders_in_headless_chromium() {
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let dir = std::env::var_os("DOSSIER_SCREENSHOT_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")));
+    std::fs::create_dir_all(&dir).unwrap();
+    let html = dir.join("report-sample.html");
+    let png = dir.join("report-sample.png");
+    let _ = std::fs::remove_file(&png);
+    std::fs::write(&html, render_html(&sample())).unwrap();
+    let status = std::process::Command::new("bash")
+        .arg(root.join("scripts/screenshot-html.sh"))
+        .arg(&html)
+        .arg(&png)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    if status.code() == Some(2) {
+        eprintln!("skipped: chromium not installed");
+        return;
+    }
+    assert!(status.success(), "screenshot script failed: {status}");
+    let bytes = std::fs::read(&png).unwrap();
+    assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"));
+    assert!(bytes.len() > 10_000, "suspiciously small screenshot");
+}

@@ -42,7 +42,10 @@ th { font-size:12px; color:var(--muted); font-weight:600; }
 .grid th.col { writing-mode:vertical-rl; transform:rotate(180deg); white-space:nowrap; text-align:left;
   vertical-align:bottom; height:auto; max-height:180px; padding:8px 4px; }
 .grid td.cell { text-align:center; width:64px; }
+.grid thead th { vertical-align:bottom; }
+.grid td.cat { width:40%; }
 .grid td.cat b { display:block; }
+.grid tbody tr:hover { background:#f8fafc; }
 .grid .id { font-family:ui-monospace,Menlo,Consolas,monospace; font-size:12px; color:var(--muted); }
 .label { font-size:12px; color:var(--muted); }
 .label .store { display:inline-block; min-width:42px; font-weight:600; color:var(--ink); }
