@@ -148,6 +148,7 @@ fn text_summary_fits_one_screen_and_names_the_essentials() {
         "App code, AppsFlyer",
         "Play: Precise location",
         "AppsFlyer Ltd. (IL)",
+        "AppsFlyer Ltd. (IL)  412 classes",
         "412 classes",
         "Google LLC (US)",
         "unknown owner",
@@ -481,4 +482,26 @@ fn html_renders_in_headless_chromium() {
     let bytes = std::fs::read(&png).unwrap();
     assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"));
     assert!(bytes.len() > 10_000, "suspiciously small screenshot");
+}
+
+/// `DOSSIER_PRINT_SAMPLE=1 cargo test --test report_render print_sample -- --nocapture` shows
+/// what the renderers make of the sample, for a person to read.
+#[test]
+fn print_sample() {
+    if std::env::var_os("DOSSIER_PRINT_SAMPLE").is_none() {
+        return;
+    }
+    let report = sample();
+    println!("{}", render_text(&report, &PLAIN));
+    println!(
+        "{}",
+        render_text(
+            &report,
+            &TextOptions {
+                color: false,
+                verbose: true
+            }
+        )
+    );
+    println!("{}", render_markdown(&report));
 }

@@ -77,9 +77,11 @@ pub fn html(text: &str) -> String {
 
 /// Plain Markdown text (a paragraph or a table cell): unsafe characters made visible and every
 /// ASCII punctuation character that CommonMark or GitHub tables could read as syntax
-/// backslash-escaped (CommonMark lets any ASCII punctuation be escaped this way). Dots, commas,
-/// colons, slashes, hyphens and parentheses are left alone: alone they start nothing once `[`, `<`
-/// and line breaks are neutralised, and escaping them would make package names unreadable.
+/// backslash-escaped (CommonMark lets any ASCII punctuation be escaped this way); `$` too, as
+/// GitHub reads `$...$` as math. Dots, commas, colons, slashes, hyphens, quotes and parentheses
+/// are left alone: callers never put this text at the start of a line, where some of them would
+/// start a list or a heading, and inline they start nothing once `[`, `<` and line breaks are
+/// neutralised; escaping them would make package names unreadable.
 pub fn markdown_text(text: &str) -> String {
     let shown = visible(text);
     let mut out = String::with_capacity(shown.len() + 8);
@@ -101,10 +103,6 @@ pub fn markdown_text(text: &str) -> String {
                 | '{'
                 | '}'
                 | '$'
-                | '='
-                | '+'
-                | '"'
-                | '\''
         ) {
             out.push('\\');
         }
@@ -181,5 +179,6 @@ mod tests {
     #[test]
     fn markdown_text_escapes_link_and_table_syntax() {
         assert_eq!(markdown_text("[x](y)|z"), "\\[x\\](y)\\|z");
+        assert_eq!(markdown_text("a$b'c"), "a\\$b'c");
     }
 }

@@ -305,7 +305,11 @@ fn trackers(out: &mut String, report: &Report) {
             out,
             "<tr><td><b>{}</b>{website}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>",
             esc(&tracker.name),
-            tracker.owner.as_deref().map(esc).unwrap_or_default(),
+            tracker
+                .owner
+                .as_deref()
+                .map(|o| esc(view::owner_name(report, o)))
+                .unwrap_or_default(),
             tracker.country.as_deref().map(esc).unwrap_or_default(),
             tracker.class_count,
             categories.join(" ")

@@ -154,7 +154,11 @@ fn trackers(out: &mut String, report: &Report) {
             out,
             "| {} | {} | {} | {} | {} | {} |",
             text(&tracker.name),
-            tracker.owner.as_deref().map(text).unwrap_or_default(),
+            tracker
+                .owner
+                .as_deref()
+                .map(|o| text(view::owner_name(report, o)))
+                .unwrap_or_default(),
             tracker.country.as_deref().map(text).unwrap_or_default(),
             tracker.class_count,
             categories.join(", "),

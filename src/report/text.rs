@@ -263,7 +263,7 @@ fn categories(w: &mut Writer, report: &Report, verbose: bool) {
         let line = format!(
             "  {} {} {who}  {}",
             w.pad(id, None, id_width),
-            w.pad(strength, Some(strength_style(category.strength)), 10),
+            w.pad(strength, Some(strength_style(category.strength)), 11),
             w.styled(Style::Dim, &format!("[{labels}]"))
         );
         w.line(&line);
@@ -342,8 +342,12 @@ fn trackers(w: &mut Writer, report: &Report, verbose: bool) {
     let name_width = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
     for (tracker, name) in report.trackers.iter().zip(&names) {
         let owner = match (&tracker.owner, &tracker.country) {
-            (Some(owner), Some(country)) => format!("{} ({})", w.app(owner), w.app(country)),
-            (Some(owner), None) => w.app(owner),
+            (Some(owner), Some(country)) => format!(
+                "{} ({})",
+                w.app(view::owner_name(report, owner)),
+                w.app(country)
+            ),
+            (Some(owner), None) => w.app(view::owner_name(report, owner)),
             (None, Some(country)) => format!("({})", w.app(country)),
             (None, None) => "owner unknown".to_owned(),
         };

@@ -41,6 +41,16 @@ pub fn collector_name<'a>(report: &'a Report, id: &'a str) -> &'a str {
         .map_or(id, |c| c.name.as_str())
 }
 
+/// The display name of an owner id, taken from the endpoints that name it; the id otherwise.
+pub fn owner_name<'a>(report: &'a Report, owner: &'a str) -> &'a str {
+    report
+        .endpoints
+        .iter()
+        .filter(|e| e.owner.as_deref() == Some(owner))
+        .find_map(|e| e.owner_name.as_deref())
+        .unwrap_or(owner)
+}
+
 /// Collector ids that appear in any category, in the order of `report.collectors` (sorted by id)
 /// with the app's own code first, then any id the collectors list does not describe.
 pub fn category_collectors(report: &Report) -> Vec<String> {
