@@ -354,13 +354,15 @@ fn html_shows_the_grid_labels_and_details() {
     let out = render_html(&sample());
     // Collector columns: the app first, then the others, named.
     let app = out
-        .find("<th class=\"col\" title=\"app\">App code</th>")
+        .find("<th class=\"col\" title=\"app\"><span>App code</span></th>")
         .unwrap();
     let sdk = out
-        .find("<th class=\"col\" title=\"appsflyer\">AppsFlyer</th>")
+        .find("<th class=\"col\" title=\"appsflyer\"><span>AppsFlyer</span></th>")
         .unwrap();
     assert!(app < sdk);
-    assert!(out.contains("<th class=\"col\" title=\"unlisted_sdk\">unlisted_sdk</th>"));
+    assert!(
+        out.contains("<th class=\"col\" title=\"unlisted_sdk\"><span>unlisted_sdk</span></th>")
+    );
     assert!(out.contains("<span class=\"s s-called\">called</span>"));
     assert!(out.contains("Location › Precise location"));
     assert!(out.contains("Identifiers › Device ID"));
@@ -463,10 +465,10 @@ fn html_renders_in_headless_chromium() {
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")));
     std::fs::create_dir_all(&dir).unwrap();
-    let html = dir.join("report-sample.html");
-    let png = dir.join("report-sample.png");
+    let html = dir.join("report-example.html");
+    let png = dir.join("report-example.png");
     let _ = std::fs::remove_file(&png);
-    std::fs::write(&html, render_html(&sample())).unwrap();
+    std::fs::write(&html, render_html(&report_support::realistic())).unwrap();
     let status = std::process::Command::new("bash")
         .arg(root.join("scripts/screenshot-html.sh"))
         .arg(&html)

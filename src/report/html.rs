@@ -39,11 +39,15 @@ h2 .sub { font-weight:400; color:var(--muted); font-size:13px; margin-left:8px; 
 table { border-collapse:collapse; width:100%; }
 th, td { text-align:left; padding:6px 8px; border-bottom:1px solid var(--line); vertical-align:top; }
 th { font-size:12px; color:var(--muted); font-weight:600; }
-.grid th.col { writing-mode:vertical-rl; transform:rotate(180deg); white-space:nowrap; text-align:left;
-  vertical-align:bottom; height:auto; max-height:180px; padding:8px 4px; }
-.grid td.cell { text-align:center; width:64px; }
+.scroll { overflow-x:auto; }
+.grid th.col { text-align:center; width:78px; padding:8px 2px; }
+.grid th.col span { writing-mode:vertical-rl; transform:rotate(180deg); white-space:nowrap;
+  display:inline-block; max-height:170px; overflow:hidden; text-overflow:ellipsis; }
+.grid th.strength { width:96px; }
+.grid th.labels { min-width:250px; }
+.grid td.cell { text-align:center; }
 .grid thead th { vertical-align:bottom; }
-.grid td.cat { width:40%; }
+.grid td.cat { min-width:200px; }
 .grid td.cat b { display:block; }
 .grid tbody tr:hover { background:#f8fafc; }
 .grid .id { font-family:ui-monospace,Menlo,Consolas,monospace; font-size:12px; color:var(--muted); }
@@ -64,7 +68,7 @@ details table { margin:6px 0 10px; }
 .owner { border:1px solid var(--line); border-radius:8px; padding:10px 12px; }
 .owner h3 { margin:0 0 6px; font-size:14px; }
 .owner.unknown { border-style:dashed; }
-.owner ul { margin:0; padding-left:18px; }
+.owner ul { margin:0; padding-left:2px; list-style:none; }
 .flag { font-size:11px; border:1px solid var(--line); border-radius:4px; padding:0 5px; color:var(--muted); margin-left:6px; }
 .note { color:#8a5a00; font-size:12px; }
 .none { color:var(--muted); }
@@ -186,16 +190,16 @@ fn category_grid(out: &mut String, report: &Report) {
         return;
     }
     let collectors = view::category_collectors(report);
-    out.push_str("<table class=\"grid\">\n<thead><tr><th>Category</th><th>Strength</th>");
+    out.push_str("<div class=\"scroll\"><table class=\"grid\">\n<thead><tr><th>Category</th><th class=\"strength\">Strength</th>");
     for id in &collectors {
         let _ = write!(
             out,
-            "<th class=\"col\" title=\"{}\">{}</th>",
+            "<th class=\"col\" title=\"{}\"><span>{}</span></th>",
             esc(id),
             esc(view::collector_name(report, id))
         );
     }
-    out.push_str("<th>Store labels</th></tr></thead>\n<tbody>\n");
+    out.push_str("<th class=\"labels\">Store labels</th></tr></thead>\n<tbody>\n");
     for category in &report.categories {
         let _ = write!(
             out,
@@ -235,7 +239,7 @@ fn category_grid(out: &mut String, report: &Report) {
             esc(&category.apple)
         );
     }
-    out.push_str("</tbody>\n</table>\n<div class=\"legend\">");
+    out.push_str("</tbody>\n</table></div>\n<div class=\"legend\">");
     for strength in [
         Strength::Called,
         Strength::Native,

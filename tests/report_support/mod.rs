@@ -398,3 +398,180 @@ pub fn scrambled(report: &Report) -> Report {
     r.anomalies.push(r.anomalies[0].clone());
     r
 }
+
+/// A plausible report of a mid-sized app, without hostile strings: what a person would see, for
+/// the HTML screenshot.
+pub fn realistic() -> Report {
+    let mut report = sample();
+    report.input.path = "apks/com.example.vidshare_4.2.apks".to_owned();
+    report.app.label = Some("VidShare".to_owned());
+    report.app.version_name = Some("4.2.0".to_owned());
+    report
+        .permissions
+        .retain(|p| p.name.starts_with("android."));
+    let collectors = [
+        ("app", "App code", "app"),
+        ("appsflyer", "AppsFlyer", "tracker"),
+        ("facebook_sdk", "Facebook SDK", "tracker"),
+        ("firebase_analytics", "Firebase Analytics", "tracker"),
+        ("google_ads", "Google Mobile Ads", "tracker"),
+        ("okhttp", "OkHttp", "library"),
+    ];
+    report.collectors = collectors
+        .iter()
+        .map(|(id, name, kind)| Collector {
+            id: (*id).to_owned(),
+            name: (*name).to_owned(),
+            kind: (*kind).to_owned(),
+        })
+        .collect();
+    let rows: [(&str, &str, &str, &str, &[(&str, Strength)]); 9] = [
+        (
+            "location_precise",
+            "Precise location",
+            "Location › Precise location",
+            "Location › Precise Location",
+            &[
+                ("app", Strength::Called),
+                ("appsflyer", Strength::Reflective),
+            ],
+        ),
+        (
+            "location_approximate",
+            "Approximate location",
+            "Location › Approximate location",
+            "Location › Coarse Location",
+            &[("google_ads", Strength::Called)],
+        ),
+        (
+            "contacts",
+            "Contacts",
+            "Contacts › Contacts",
+            "Contacts",
+            &[("app", Strength::Referenced)],
+        ),
+        (
+            "device_ids",
+            "Device or other IDs",
+            "Device or other IDs",
+            "Identifiers › Device ID",
+            &[
+                ("app", Strength::Native),
+                ("appsflyer", Strength::Called),
+                ("facebook_sdk", Strength::Called),
+            ],
+        ),
+        (
+            "advertising_id",
+            "Advertising ID",
+            "Device or other IDs",
+            "Identifiers › Device ID",
+            &[
+                ("appsflyer", Strength::Called),
+                ("facebook_sdk", Strength::Called),
+                ("firebase_analytics", Strength::Called),
+                ("google_ads", Strength::Called),
+            ],
+        ),
+        (
+            "device_info",
+            "Device information",
+            "App info and performance › Diagnostics",
+            "Diagnostics › Other Diagnostic Data",
+            &[
+                ("app", Strength::Called),
+                ("appsflyer", Strength::Called),
+                ("facebook_sdk", Strength::Called),
+                ("google_ads", Strength::Called),
+                ("okhttp", Strength::Referenced),
+            ],
+        ),
+        (
+            "network_info",
+            "Network information",
+            "App info and performance › Diagnostics",
+            "Diagnostics",
+            &[
+                ("app", Strength::Declared),
+                ("google_ads", Strength::Called),
+            ],
+        ),
+        (
+            "installed_apps",
+            "Installed apps",
+            "App activity › Installed apps",
+            "Usage Data › Other Usage Data",
+            &[("facebook_sdk", Strength::Referenced)],
+        ),
+        (
+            "app_interactions",
+            "In-app behaviour",
+            "App activity › App interactions",
+            "Usage Data › Product Interaction",
+            &[
+                ("firebase_analytics", Strength::Called),
+                ("appsflyer", Strength::Called),
+            ],
+        ),
+    ];
+    report.categories = rows
+        .iter()
+        .map(|(id, title, play, apple, cells)| CategoryFinding {
+            id: (*id).to_owned(),
+            title: (*title).to_owned(),
+            strength: cells.iter().map(|c| c.1).max().unwrap(),
+            collectors: cells.iter().map(|c| c.0.to_owned()).collect(),
+            play: (*play).to_owned(),
+            apple: (*apple).to_owned(),
+            evidence: cells
+                .iter()
+                .map(|(who, strength)| {
+                    evidence(
+                        EvidenceKind::ApiCall,
+                        &format!("{id}.example"),
+                        *strength,
+                        "Landroid/example/Api;->get()Ljava/lang/String;",
+                        &format!("classes.dex Lcom/{who}/Impl;->collect()V"),
+                        Some(who),
+                    )
+                })
+                .collect(),
+            notes: vec![],
+        })
+        .collect();
+    report.trackers[1] = TrackerFinding {
+        id: "facebook_sdk".to_owned(),
+        name: "Facebook SDK".to_owned(),
+        categories: strings(&["advertising_id", "app_interactions"]),
+        owner: Some("meta".to_owned()),
+        country: Some("US".to_owned()),
+        website: Some("https://developers.facebook.com".to_owned()),
+        class_count: 1873,
+        evidence: vec![evidence(
+            EvidenceKind::Tracker,
+            "facebook_sdk",
+            Strength::Referenced,
+            "com.facebook.",
+            "classes3.dex",
+            Some("facebook_sdk"),
+        )],
+    };
+    report.endpoints[1].url = "https://api.vidshare.example/v2/upload".to_owned();
+    report.endpoints[1].host = "api.vidshare.example".to_owned();
+    report.endpoints.push(Endpoint {
+        url: "https://graph.facebook.com".to_owned(),
+        host: "graph.facebook.com".to_owned(),
+        port: None,
+        owner: Some("meta".to_owned()),
+        owner_name: Some("Meta Platforms, Inc.".to_owned()),
+        country: Some("US".to_owned()),
+        trackers: strings(&["facebook_sdk"]),
+        sources: vec![],
+    });
+    for anomaly in &mut report.anomalies {
+        anomaly.detail = "stored CRC differs; Android ignores it".to_owned();
+    }
+    report.native_libs[0].jni_exports = strings(&["Java_com_example_vidshare_Native_init"]);
+    report.normalize();
+    report
+}
