@@ -399,6 +399,15 @@ pub fn scrambled(report: &Report) -> Report {
     r
 }
 
+/// id, title, Play label, Apple label, (collector, strength) cells.
+type CategoryRow = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [(&'static str, Strength)],
+);
+
 /// A plausible report of a mid-sized app, without hostile strings: what a person would see, for
 /// the HTML screenshot.
 pub fn realistic() -> Report {
@@ -425,7 +434,7 @@ pub fn realistic() -> Report {
             kind: (*kind).to_owned(),
         })
         .collect();
-    let rows: [(&str, &str, &str, &str, &[(&str, Strength)]); 9] = [
+    let rows: [CategoryRow; 9] = [
         (
             "location_precise",
             "Precise location",
