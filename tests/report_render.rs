@@ -507,3 +507,94 @@ fn print_sample() {
     );
     println!("{}", render_markdown(&report));
 }
+
+// --- hostile sizes and shapes -------------------------------------------------------------------
+
+/// A zip entry name is attacker-chosen: one made of 100,000 `!`s, or a megabyte long, must not
+/// nest SARIF artifacts without bound (stack overflow) nor blow up any renderer.
+#[test]
+fn hostile_locations_do_not_break_renderers() {
+    let mut report = sample();
+    let bangs = "!".repeat(100_000);
+    let long = "x".repeat(1 << 20);
+    report.categories[0].evidence[0].location = format!("a.apk!{bangs} Lx;->m()V");
+    report.categories[0].evidence[1].location = bangs.clone();
+    report.anomalies[0].location = format!("{long}@0x10");
+    report.endpoints[0].sources[0].location = String::new();
+    let sarif: serde_json::Value =
+        serde_json::from_str(&render_sarif(&report, &rule_docs())).unwrap();
+    let artifacts = sarif["runs"][0]["artifacts"].as_array().unwrap();
+    assert!(artifacts.len() < 20, "{} artifacts", artifacts.len());
+    let text = render_text(&report, &PLAIN);
+    assert!(text.len() < 20_000);
+    let _ = render_html(&report);
+    let _ = render_markdown(&report);
+    let _ = render_json(&report);
+}
+
+/// Figures for the report: render times of a large report (2,000 APIs × 20 call sites, 5,000
+/// endpoints, 100 collectors). Printed with `--nocapture`; the bounds only catch a blow-up.
+#[test]
+fn large_report_renders_in_bounded_time() {
+    let mut report = sample();
+    let site = report.api_calls[0].sites[0].clone();
+    let call = report.api_calls[0].clone();
+    report.api_calls = (0..2_000)
+        .map(|i| ApiCall {
+            api: format!("Landroid/x/Api{i};->m()V"),
+            sites: (0..20)
+                .map(|j| Site {
+                    method: format!("Lcom/a/C{j};->m{i}()V"),
+                    collector: format!("sdk{}", j % 100),
+                    ..site.clone()
+                })
+                .collect(),
+            ..call.clone()
+        })
+        .collect();
+    let endpoint = report.endpoints[0].clone();
+    report.endpoints = (0..5_000)
+        .map(|i| Endpoint {
+            url: format!("https://h{i}.example/p"),
+            owner: Some(format!("owner{}", i % 300)),
+            ..endpoint.clone()
+        })
+        .collect();
+    report.collectors = (0..100)
+        .map(|i| Collector {
+            id: format!("sdk{i}"),
+            name: format!("SDK {i}"),
+            kind: "tracker".to_owned(),
+        })
+        .collect();
+    let verbose = TextOptions {
+        color: false,
+        verbose: true,
+    };
+    let docs = rule_docs();
+    let timings: Vec<(&str, std::time::Duration, usize)> = vec![
+        time("json", || render_json(&report)),
+        time("text", || render_text(&report, &PLAIN)),
+        time("text --verbose", || render_text(&report, &verbose)),
+        time("sarif", || render_sarif(&report, &docs)),
+        time("markdown", || render_markdown(&report)),
+        time("html", || render_html(&report)),
+    ];
+    for (name, elapsed, bytes) in &timings {
+        println!(
+            "{name:16} {:>8.1} ms {:>10} bytes",
+            elapsed.as_secs_f64() * 1e3,
+            bytes
+        );
+        assert!(elapsed.as_secs() < 20, "{name} took {elapsed:?}");
+    }
+}
+
+fn time(
+    name: &'static str,
+    render: impl Fn() -> String,
+) -> (&'static str, std::time::Duration, usize) {
+    let start = std::time::Instant::now();
+    let out = render();
+    (name, start.elapsed(), out.len())
+}

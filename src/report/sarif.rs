@@ -122,9 +122,12 @@ impl Builder {
         if let Some(&index) = self.artifact_index.get(entry) {
             return index;
         }
-        let (parent, name) = match entry.rsplit_once('!') {
-            Some((parent, name)) => (self.artifact(parent), name),
-            None => (0, entry),
+        // Only the first `!` separates a split member from its entry (`split.apk!classes.dex`);
+        // entry names may hold more `!`s of their own, and splitting on each would let a hostile
+        // name nest artifacts (and recurse) without bound.
+        let (parent, name) = match entry.split_once('!') {
+            Some((member, name)) if !member.is_empty() => (self.artifact(member), name),
+            _ => (0, entry),
         };
         let index = self.artifacts.len();
         self.artifacts.push(json!({
@@ -147,11 +150,7 @@ impl Builder {
 
     fn physical(&mut self, entry: &str) -> Value {
         let index = self.artifact(entry);
-        let uri = if index == 0 {
-            self.artifacts[0]["location"]["uri"].clone()
-        } else {
-            Value::String(uri_reference(entry.rsplit('!').next().unwrap_or(entry)))
-        };
+        let uri = self.artifacts[index]["location"]["uri"].clone();
         json!({ "physicalLocation": { "artifactLocation": { "uri": uri, "index": index } } })
     }
 
