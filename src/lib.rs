@@ -14,3 +14,4 @@ pub mod native;
 pub mod rules;
 
 pub use anomaly::Anomaly;
+pub mod report;

@@ -1,0 +1,539 @@
+//! The HTML renderer: one self-contained page (inline CSS, no script, nothing fetched) that shows
+//! the categories as a grid against the collectors, the store labels, trackers, endpoints by
+//! owner, native libraries and anomalies, with evidence and call sites folded in `<details>`.
+//!
+//! Every app string goes through [`escape::html`]; none is ever put in an `href`, `src` or `style`
+//! attribute, so a hostile URL is shown, never followed or loaded. Strength cells carry their
+//! word as well as their colour, so the grid reads the same printed in black and white.
+
+use std::fmt::Write as _;
+
+use super::escape::html as esc;
+use super::model::{Evidence, Report, Strength};
+use super::view;
+
+/// Call sites listed per API before the list is cut (the JSON report has them all); keeps a
+/// report of a huge app loadable.
+const SITES_PER_API: usize = 200;
+const EVIDENCE_PER_ITEM: usize = 200;
+
+const STYLE: &str = r#"
+:root { --ink:#1d2330; --muted:#5d6677; --line:#dde2ea; --paper:#ffffff; --page:#f3f5f8;
+  --called:#c62828; --native:#8e24aa; --reflective:#e08a00; --referenced:#1f78b4; --declared:#8a94a6; }
+* { box-sizing: border-box; }
+body { margin:0; background:var(--page); color:var(--ink);
+  font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",sans-serif; }
+main { max-width:1200px; margin:0 auto; padding:24px 28px 48px; }
+header.app { background:var(--paper); border:1px solid var(--line); border-radius:10px; padding:18px 22px; }
+header.app h1 { margin:0 0 2px; font-size:24px; }
+.pkg { font-family:ui-monospace,"SFMono-Regular",Menlo,Consolas,monospace; color:var(--muted); }
+.facts { margin:8px 0 0; color:var(--muted); display:flex; flex-wrap:wrap; gap:6px 18px; }
+.facts b { color:var(--ink); font-weight:600; }
+.counts { display:flex; gap:12px; margin:16px 0 4px; flex-wrap:wrap; }
+.count { background:var(--paper); border:1px solid var(--line); border-radius:10px; padding:10px 16px; min-width:130px; }
+.count .n { font-size:24px; font-weight:700; display:block; }
+.count .l { color:var(--muted); font-size:12px; text-transform:uppercase; letter-spacing:.04em; }
+section { background:var(--paper); border:1px solid var(--line); border-radius:10px; padding:16px 20px; margin-top:18px; }
+h2 { font-size:17px; margin:0 0 12px; }
+h2 .sub { font-weight:400; color:var(--muted); font-size:13px; margin-left:8px; }
+table { border-collapse:collapse; width:100%; }
+th, td { text-align:left; padding:6px 8px; border-bottom:1px solid var(--line); vertical-align:top; }
+th { font-size:12px; color:var(--muted); font-weight:600; }
+.scroll { overflow-x:auto; }
+.grid th.col { text-align:center; width:78px; padding:8px 2px; }
+.grid th.col span { writing-mode:vertical-rl; transform:rotate(180deg); white-space:nowrap;
+  display:inline-block; max-height:170px; overflow:hidden; text-overflow:ellipsis; }
+.grid th.strength { width:96px; }
+.grid th.labels { min-width:250px; }
+.grid td.cell { text-align:center; }
+.grid thead th { vertical-align:bottom; }
+.grid td.cat { min-width:200px; }
+.grid td.cat b { display:block; }
+.grid tbody tr:hover { background:#f8fafc; }
+.grid .id { font-family:ui-monospace,Menlo,Consolas,monospace; font-size:12px; color:var(--muted); }
+.label { font-size:12px; color:var(--muted); }
+.label .store { display:inline-block; min-width:42px; font-weight:600; color:var(--ink); }
+.s { display:inline-block; border-radius:4px; padding:1px 6px; font-size:11px; font-weight:600;
+  color:#fff; letter-spacing:.02em; }
+.s-called { background:var(--called); } .s-native { background:var(--native); }
+.s-reflective { background:var(--reflective); } .s-referenced { background:var(--referenced); }
+.s-declared { background:var(--declared); }
+.listed { color:var(--muted); }
+.legend { display:flex; gap:14px; flex-wrap:wrap; margin:10px 0 0; font-size:12px; color:var(--muted); }
+code, .mono { font-family:ui-monospace,"SFMono-Regular",Menlo,Consolas,monospace; font-size:12px; word-break:break-all; }
+details { margin:4px 0; }
+summary { cursor:pointer; color:#23508f; }
+details table { margin:6px 0 10px; }
+.owners { display:grid; grid-template-columns:repeat(auto-fill,minmax(340px,1fr)); gap:12px; }
+.owner { border:1px solid var(--line); border-radius:8px; padding:10px 12px; }
+.owner h3 { margin:0 0 6px; font-size:14px; }
+.owner.unknown { border-style:dashed; }
+.owner ul { margin:0; padding-left:2px; list-style:none; }
+.flag { font-size:11px; border:1px solid var(--line); border-radius:4px; padding:0 5px; color:var(--muted); margin-left:6px; }
+.note { color:#8a5a00; font-size:12px; }
+.none { color:var(--muted); }
+footer { color:var(--muted); font-size:12px; margin-top:18px; }
+"#;
+
+/// Renders the whole page.
+pub fn render_html(report: &Report) -> String {
+    let mut report = report.clone();
+    report.normalize();
+    let report = &report;
+    let title = report
+        .app
+        .label
+        .as_deref()
+        .or(report.app.package.as_deref())
+        .unwrap_or("Unnamed input");
+    let mut out = String::with_capacity(64 * 1024);
+    let _ = write!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n\
+         <title>{} — dossier report</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<main>\n",
+        esc(title)
+    );
+    header(&mut out, report, title);
+    category_grid(&mut out, report);
+    trackers(&mut out, report);
+    endpoints(&mut out, report);
+    api_calls(&mut out, report);
+    permissions(&mut out, report);
+    native_libs(&mut out, report);
+    anomalies(&mut out, report);
+    let _ = write!(
+        out,
+        "<footer>Generated by {} {} · report schema {} · rules {}</footer>\n</main>\n</body>\n</html>\n",
+        esc(&report.tool.name),
+        esc(&report.tool.version),
+        esc(&report.schema_version),
+        esc(view::short_digest(&report.tool.rules_digest))
+    );
+    out
+}
+
+fn badge(strength: Strength) -> String {
+    let label = view::strength_label(strength);
+    format!("<span class=\"s s-{label}\">{label}</span>")
+}
+
+fn header(out: &mut String, report: &Report, title: &str) {
+    let app = &report.app;
+    let input = &report.input;
+    out.push_str("<header class=\"app\">\n");
+    let _ = writeln!(out, "<h1>{}</h1>", esc(title));
+    if let Some(package) = &app.package {
+        let _ = writeln!(out, "<div class=\"pkg\">{}</div>", esc(package));
+    }
+    out.push_str("<div class=\"facts\">");
+    let mut fact = |name: &str, value: String| {
+        let _ = write!(out, "<span>{name} <b>{value}</b></span>");
+    };
+    if let Some(version) = &app.version_name {
+        fact("version", esc(version));
+    }
+    if let Some(code) = app.version_code {
+        fact("code", code.to_string());
+    }
+    if let Some(min) = app.min_sdk {
+        fact("min SDK", min.to_string());
+    }
+    if let Some(target) = app.target_sdk {
+        fact("target SDK", target.to_string());
+    }
+    fact("input", esc(&input.kind));
+    fact("size", view::human_size(input.size));
+    fact(
+        "sha256",
+        format!(
+            "<span class=\"mono\" title=\"{}\">{}…</span>",
+            esc(&input.sha256),
+            esc(view::short_digest(&input.sha256))
+        ),
+    );
+    out.push_str("</div>\n");
+    let _ = write!(
+        out,
+        "<div class=\"facts\"><span>file <b class=\"mono\">{}</b></span>",
+        esc(&input.path)
+    );
+    if !input.members.is_empty() {
+        let members: Vec<String> = input.members.iter().map(|m| esc(m)).collect();
+        let _ = write!(
+            out,
+            "<span>members <b class=\"mono\">{}</b></span>",
+            members.join(", ")
+        );
+    }
+    out.push_str("</div>\n</header>\n<div class=\"counts\">");
+    for (n, label) in [
+        (report.categories.len(), "data categories"),
+        (report.trackers.len(), "trackers"),
+        (report.endpoints.len(), "endpoints"),
+        (report.permissions.len(), "permissions"),
+        (report.anomalies.len(), "anomalies"),
+    ] {
+        let _ = write!(
+            out,
+            "<div class=\"count\"><span class=\"n\">{n}</span><span class=\"l\">{label}</span></div>"
+        );
+    }
+    out.push_str("</div>\n");
+}
+
+fn category_grid(out: &mut String, report: &Report) {
+    out.push_str("<section id=\"categories\">\n<h2>Data categories<span class=\"sub\">who collects what, and how sure</span></h2>\n");
+    if report.categories.is_empty() {
+        out.push_str("<p class=\"none\">No data category found.</p>\n</section>\n");
+        return;
+    }
+    let collectors = view::category_collectors(report);
+    out.push_str("<div class=\"scroll\"><table class=\"grid\">\n<thead><tr><th>Category</th><th class=\"strength\">Strength</th>");
+    for id in &collectors {
+        let _ = write!(
+            out,
+            "<th class=\"col\" title=\"{}\"><span>{}</span></th>",
+            esc(id),
+            esc(view::collector_name(report, id))
+        );
+    }
+    out.push_str("<th class=\"labels\">Store labels</th></tr></thead>\n<tbody>\n");
+    for category in &report.categories {
+        let _ = write!(
+            out,
+            "<tr><td class=\"cat\"><b>{}</b><span class=\"id\">{}</span>",
+            esc(&category.title),
+            esc(&category.id)
+        );
+        for note in &category.notes {
+            let _ = write!(out, "<div class=\"note\">{}</div>", esc(note));
+        }
+        if !category.evidence.is_empty() {
+            let _ = write!(
+                out,
+                "<details><summary>{} evidence</summary>",
+                category.evidence.len()
+            );
+            evidence_table(out, report, &category.evidence);
+            out.push_str("</details>");
+        }
+        let _ = write!(out, "</td><td>{}</td>", badge(category.strength));
+        for id in &collectors {
+            match view::collector_strength(category, id) {
+                Some(strength) => {
+                    let _ = write!(out, "<td class=\"cell\">{}</td>", badge(strength));
+                }
+                None if category.collectors.contains(id) => {
+                    out.push_str("<td class=\"cell listed\" title=\"listed as collector\">●</td>");
+                }
+                None => out.push_str("<td class=\"cell\"></td>"),
+            }
+        }
+        let _ = writeln!(
+            out,
+            "<td class=\"label\"><div><span class=\"store\">Play</span> {}</div>\
+             <div><span class=\"store\">Apple</span> {}</div></td></tr>",
+            esc(&category.play),
+            esc(&category.apple)
+        );
+    }
+    out.push_str("</tbody>\n</table></div>\n<div class=\"legend\">");
+    for strength in [
+        Strength::Called,
+        Strength::Native,
+        Strength::Reflective,
+        Strength::Referenced,
+        Strength::Declared,
+    ] {
+        let meaning = match strength {
+            Strength::Called => "an instruction calls it",
+            Strength::Native => "a native library imports it",
+            Strength::Reflective => "names next to reflection",
+            Strength::Referenced => "referenced, no call found",
+            Strength::Declared => "manifest only",
+        };
+        let _ = write!(out, "<span>{} {meaning}</span>", badge(strength));
+    }
+    out.push_str("</div>\n</section>\n");
+}
+
+fn evidence_table(out: &mut String, report: &Report, evidence: &[Evidence]) {
+    out.push_str("<table><thead><tr><th>Strength</th><th>Kind</th><th>What</th><th>Where</th><th>Who</th><th>Rule</th></tr></thead><tbody>");
+    for item in evidence.iter().take(EVIDENCE_PER_ITEM) {
+        let who = item
+            .collector
+            .as_deref()
+            .map(|c| esc(view::collector_name(report, c)))
+            .unwrap_or_default();
+        let _ = write!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td><code>{}</code></td><td><code>{}</code></td><td>{who}</td><td><code>{}</code></td></tr>",
+            badge(item.strength),
+            view::evidence_kind_label(item.kind),
+            esc(&item.detail),
+            esc(&item.location),
+            esc(&item.rule)
+        );
+    }
+    out.push_str("</tbody></table>");
+    if evidence.len() > EVIDENCE_PER_ITEM {
+        let _ = write!(
+            out,
+            "<p class=\"none\">… {} more in the JSON report</p>",
+            evidence.len() - EVIDENCE_PER_ITEM
+        );
+    }
+}
+
+fn trackers(out: &mut String, report: &Report) {
+    out.push_str("<section id=\"trackers\">\n<h2>Trackers<span class=\"sub\">third-party SDKs in the code</span></h2>\n");
+    if report.trackers.is_empty() {
+        out.push_str("<p class=\"none\">No tracker found.</p>\n</section>\n");
+        return;
+    }
+    out.push_str("<table>\n<thead><tr><th>SDK</th><th>Owner</th><th>Country</th><th>Classes</th><th>Categories</th><th>Evidence</th></tr></thead>\n<tbody>\n");
+    for tracker in &report.trackers {
+        let categories: Vec<String> = tracker
+            .categories
+            .iter()
+            .map(|c| format!("<code>{}</code>", esc(c)))
+            .collect();
+        let website = tracker
+            .website
+            .as_deref()
+            .map(|w| format!("<div class=\"mono\">{}</div>", esc(w)))
+            .unwrap_or_default();
+        let _ = write!(
+            out,
+            "<tr><td><b>{}</b>{website}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>",
+            esc(&tracker.name),
+            tracker
+                .owner
+                .as_deref()
+                .map(|o| esc(view::owner_name(report, o)))
+                .unwrap_or_default(),
+            tracker.country.as_deref().map(esc).unwrap_or_default(),
+            tracker.class_count,
+            categories.join(" ")
+        );
+        let _ = write!(
+            out,
+            "<details><summary>{} item{}</summary>",
+            tracker.evidence.len(),
+            if tracker.evidence.len() == 1 { "" } else { "s" }
+        );
+        evidence_table(out, report, &tracker.evidence);
+        out.push_str("</details></td></tr>\n");
+    }
+    out.push_str("</tbody>\n</table>\n</section>\n");
+}
+
+fn endpoints(out: &mut String, report: &Report) {
+    out.push_str("<section id=\"endpoints\">\n<h2>Endpoints<span class=\"sub\">where data may go, by owner</span></h2>\n");
+    if report.endpoints.is_empty() {
+        out.push_str("<p class=\"none\">No endpoint found.</p>\n</section>\n");
+        return;
+    }
+    out.push_str("<div class=\"owners\">\n");
+    for group in view::endpoint_groups(report) {
+        let class = if group.owner.is_some() {
+            "owner"
+        } else {
+            "owner unknown"
+        };
+        let country = group
+            .country
+            .map(|c| format!("<span class=\"flag\">{}</span>", esc(c)))
+            .unwrap_or_default();
+        let _ = write!(
+            out,
+            "<div class=\"{class}\"><h3>{}{country} <span class=\"sub none\">· {}</span></h3><ul>",
+            esc(group.name),
+            group.endpoints.len()
+        );
+        for endpoint in &group.endpoints {
+            let trackers = if endpoint.trackers.is_empty() {
+                String::new()
+            } else {
+                let names: Vec<String> = endpoint.trackers.iter().map(|t| esc(t)).collect();
+                format!(" <span class=\"flag\">{}</span>", names.join(", "))
+            };
+            let _ = write!(
+                out,
+                "<li><details><summary><code>{}</code>{trackers}</summary><table><tbody>",
+                esc(&endpoint.url)
+            );
+            for source in &endpoint.sources {
+                let who = source
+                    .collector
+                    .as_deref()
+                    .map(|c| esc(view::collector_name(report, c)))
+                    .unwrap_or_default();
+                let _ = write!(
+                    out,
+                    "<tr><td>{}</td><td><code>{}</code></td><td>{who}</td></tr>",
+                    esc(&source.kind),
+                    esc(&source.location)
+                );
+            }
+            out.push_str("</tbody></table></details></li>");
+        }
+        out.push_str("</ul></div>\n");
+    }
+    out.push_str("</div>\n</section>\n");
+}
+
+fn api_calls(out: &mut String, report: &Report) {
+    if report.api_calls.is_empty() {
+        return;
+    }
+    out.push_str("<section id=\"apis\">\n<h2>Sensitive APIs<span class=\"sub\">and every call site</span></h2>\n");
+    for call in &report.api_calls {
+        let categories: Vec<String> = call
+            .categories
+            .iter()
+            .map(|c| format!("<code>{}</code>", esc(c)))
+            .collect();
+        let missing = if call.missing_permissions.is_empty() {
+            String::new()
+        } else {
+            let names: Vec<String> = call.missing_permissions.iter().map(|p| esc(p)).collect();
+            format!(
+                " <span class=\"note\">needs {} (not requested)</span>",
+                names.join(" or ")
+            )
+        };
+        let _ = write!(
+            out,
+            "<details><summary><code>{}</code> {} {} · {} site{}{missing}</summary>",
+            esc(&call.api),
+            badge(call.strength),
+            categories.join(" "),
+            call.sites.len(),
+            if call.sites.len() == 1 { "" } else { "s" }
+        );
+        out.push_str(
+            "<table><thead><tr><th>DEX</th><th>Method</th><th>Who</th></tr></thead><tbody>",
+        );
+        for site in call.sites.iter().take(SITES_PER_API) {
+            let _ = write!(
+                out,
+                "<tr><td><code>{}</code></td><td><code>{}</code></td><td>{}</td></tr>",
+                esc(&site.dex),
+                esc(&site.method),
+                esc(view::collector_name(report, &site.collector))
+            );
+        }
+        out.push_str("</tbody></table>");
+        if call.sites.len() > SITES_PER_API {
+            let _ = write!(
+                out,
+                "<p class=\"none\">… {} more in the JSON report</p>",
+                call.sites.len() - SITES_PER_API
+            );
+        }
+        out.push_str("</details>\n");
+    }
+    out.push_str("</section>\n");
+}
+
+fn permissions(out: &mut String, report: &Report) {
+    if report.permissions.is_empty() {
+        return;
+    }
+    let _ = write!(
+        out,
+        "<section id=\"permissions\">\n<details><summary><b>Permissions</b> ({})</summary>\n<table>\n<thead><tr><th>Name</th><th>Protection</th><th>Categories</th><th></th></tr></thead>\n<tbody>\n",
+        report.permissions.len()
+    );
+    for permission in &report.permissions {
+        let categories: Vec<String> = permission
+            .categories
+            .iter()
+            .map(|c| format!("<code>{}</code>", esc(c)))
+            .collect();
+        let mut flags = Vec::new();
+        if let Some(max) = permission.max_sdk {
+            flags.push(format!("max SDK {max}"));
+        }
+        if permission.sdk23 {
+            flags.push("API 23+ only".to_owned());
+        }
+        let _ = writeln!(
+            out,
+            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&permission.name),
+            permission
+                .protection
+                .as_deref()
+                .map(esc)
+                .unwrap_or_default(),
+            categories.join(" "),
+            flags.join(", ")
+        );
+    }
+    out.push_str("</tbody>\n</table>\n</details>\n</section>\n");
+}
+
+fn native_libs(out: &mut String, report: &Report) {
+    if report.native_libs.is_empty() {
+        return;
+    }
+    out.push_str("<section id=\"native\">\n<h2>Native libraries</h2>\n<table>\n<thead><tr><th>Library</th><th>ABI</th><th>Categories</th><th>Details</th></tr></thead>\n<tbody>\n");
+    for lib in &report.native_libs {
+        let categories: Vec<String> = lib
+            .categories
+            .iter()
+            .map(|c| format!("<code>{}</code>", esc(c)))
+            .collect();
+        let _ = write!(
+            out,
+            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td><details><summary>{} imports, {} needed, {} JNI</summary>",
+            esc(&lib.path),
+            esc(&lib.abi),
+            categories.join(" "),
+            lib.imports.len(),
+            lib.needed.len(),
+            lib.jni_exports.len()
+        );
+        for (title, list) in [
+            ("Sensitive imports", &lib.imports),
+            ("Needed", &lib.needed),
+            ("JNI exports", &lib.jni_exports),
+        ] {
+            if list.is_empty() {
+                continue;
+            }
+            let items: Vec<String> = list
+                .iter()
+                .map(|i| format!("<code>{}</code>", esc(i)))
+                .collect();
+            let _ = write!(out, "<div><b>{title}:</b> {}</div>", items.join(", "));
+        }
+        out.push_str("</details></td></tr>\n");
+    }
+    out.push_str("</tbody>\n</table>\n</section>\n");
+}
+
+fn anomalies(out: &mut String, report: &Report) {
+    out.push_str("<section id=\"anomalies\">\n<h2>Anomalies<span class=\"sub\">what the file does that Android tolerates</span></h2>\n");
+    if report.anomalies.is_empty() {
+        out.push_str("<p class=\"none\">None.</p>\n</section>\n");
+        return;
+    }
+    out.push_str(
+        "<table>\n<thead><tr><th>Code</th><th>Where</th><th>Detail</th></tr></thead>\n<tbody>\n",
+    );
+    for anomaly in &report.anomalies {
+        let _ = writeln!(
+            out,
+            "<tr><td><code>{}</code></td><td><code>{}</code></td><td>{}</td></tr>",
+            esc(&anomaly.code),
+            esc(&anomaly.location),
+            esc(&anomaly.detail)
+        );
+    }
+    out.push_str("</tbody>\n</table>\n</section>\n");
+}
