@@ -506,6 +506,7 @@ fn print_sample() {
         )
     );
     println!("{}", render_markdown(&report));
+    println!("{}", render_sarif(&report, &rule_docs()));
 }
 
 // --- hostile sizes and shapes -------------------------------------------------------------------
