@@ -506,6 +506,7 @@ fn print_sample() {
         )
     );
     println!("{}", render_markdown(&report));
+    println!("{}", render_sarif(&report, &rule_docs()));
 }
 
 // --- hostile sizes and shapes -------------------------------------------------------------------
@@ -597,4 +598,30 @@ fn time(
     let start = std::time::Instant::now();
     let out = render();
     (name, start.elapsed(), out.len())
+}
+
+/// An app that talks to many companies still gets a one-screen summary; verbose lists them all.
+#[test]
+fn text_summary_caps_owner_groups() {
+    let mut report = sample();
+    let endpoint = report.endpoints[0].clone();
+    report.endpoints = (0..60)
+        .map(|i| Endpoint {
+            url: format!("https://h{i}.example"),
+            owner: Some(format!("owner{i:02}")),
+            owner_name: Some(format!("Owner {i:02}")),
+            ..endpoint.clone()
+        })
+        .collect();
+    let out = render_text(&report, &PLAIN);
+    assert!(out.lines().count() <= 60, "{out}");
+    assert!(out.contains("… 48 more owners, 48 endpoints"), "{out}");
+    let verbose = render_text(
+        &report,
+        &TextOptions {
+            color: false,
+            verbose: true,
+        },
+    );
+    assert!(verbose.contains("Owner 59"));
 }

@@ -248,14 +248,14 @@ impl Report {
         for permission in &mut self.permissions {
             sort_strings(&mut permission.categories);
         }
-        sort_by_key_then_json(&mut self.permissions, |p| p.name.clone());
+        sort_then_json(&mut self.permissions, |a, b| a.name.cmp(&b.name));
 
         for category in &mut self.categories {
             sort_strings(&mut category.collectors);
             sort_evidence(&mut category.evidence);
             sort_strings(&mut category.notes);
         }
-        sort_by_key_then_json(&mut self.categories, |c| c.id.clone());
+        sort_then_json(&mut self.categories, |a, b| a.id.cmp(&b.id));
 
         for call in &mut self.api_calls {
             sort_strings(&mut call.categories);
@@ -263,20 +263,22 @@ impl Report {
             call.sites.sort();
             call.sites.dedup();
         }
-        sort_by_key_then_json(&mut self.api_calls, |c| (c.api.clone(), c.rule.clone()));
+        sort_then_json(&mut self.api_calls, |a, b| {
+            a.api.cmp(&b.api).then_with(|| a.rule.cmp(&b.rule))
+        });
 
         for tracker in &mut self.trackers {
             sort_strings(&mut tracker.categories);
             sort_evidence(&mut tracker.evidence);
         }
-        sort_by_key_then_json(&mut self.trackers, |t| t.id.clone());
+        sort_then_json(&mut self.trackers, |a, b| a.id.cmp(&b.id));
 
         for endpoint in &mut self.endpoints {
             sort_strings(&mut endpoint.trackers);
             endpoint.sources.sort();
             endpoint.sources.dedup();
         }
-        sort_by_key_then_json(&mut self.endpoints, |e| e.url.clone());
+        sort_then_json(&mut self.endpoints, |a, b| a.url.cmp(&b.url));
 
         for lib in &mut self.native_libs {
             sort_strings(&mut lib.needed);
@@ -284,7 +286,7 @@ impl Report {
             sort_strings(&mut lib.jni_exports);
             sort_strings(&mut lib.categories);
         }
-        sort_by_key_then_json(&mut self.native_libs, |l| l.path.clone());
+        sort_then_json(&mut self.native_libs, |a, b| a.path.cmp(&b.path));
 
         self.collectors.sort();
         self.collectors.dedup();
@@ -312,16 +314,16 @@ fn sort_evidence(items: &mut Vec<Evidence>) {
     items.dedup();
 }
 
-/// Sorts by `key`; ties (same key, different content) fall back to the element's JSON text, which
-/// is a total order over everything that reaches the output. Exact duplicates are then removed.
-fn sort_by_key_then_json<T, K, F>(items: &mut Vec<T>, key: F)
+/// Sorts by `by_key` (which compares the documented key); ties (same key, different content) fall
+/// back to the element's JSON text, which is a total order over everything that reaches the
+/// output. Exact duplicates are then removed.
+fn sort_then_json<T, F>(items: &mut Vec<T>, by_key: F)
 where
     T: Serialize + PartialEq,
-    K: Ord,
-    F: Fn(&T) -> K,
+    F: Fn(&T, &T) -> std::cmp::Ordering,
 {
     items.sort_by(|a, b| {
-        key(a).cmp(&key(b)).then_with(|| {
+        by_key(a, b).then_with(|| {
             // Serializing these plain structs cannot fail (no maps, no non-string keys); an
             // empty string would only make the tie-break weaker, never panic.
             let a_text = serde_json::to_string(a).unwrap_or_default();

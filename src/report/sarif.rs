@@ -17,7 +17,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde_json::{Map, Value, json};
+use serde::Serialize;
+use serde_json::{Value, json};
 
 use super::escape;
 use super::model::{EvidenceKind, Report, Strength};
@@ -58,10 +59,10 @@ struct Finding<'a> {
     used_as: RuleUse,
     level: &'static str,
     message: String,
-    locations: Vec<Value>,
+    locations: Vec<Location>,
     /// What identifies the finding, for `partialFingerprints`.
     fingerprint_parts: &'a [&'a str],
-    properties: Value,
+    properties: ResultProperties,
 }
 
 /// What kind of finding a rule id was used for, to describe ids the docs do not know.
@@ -84,27 +85,174 @@ pub fn render_sarif(report: &Report, docs: &dyn RuleDocs) -> String {
     builder.add_endpoint_results(&report);
     builder.add_anomaly_results(&report);
     let log = builder.finish(&report, docs);
+    // Plain structs of strings, numbers and maps with string keys: serialization cannot fail.
     let mut text = serde_json::to_string_pretty(&log).unwrap_or_else(|_| "{}".to_owned());
     text.push('\n');
     text
 }
 
+// The SARIF objects dossier writes, as typed structs (building `serde_json::Value` trees was
+// several times slower on large apps). Field names follow the SARIF 2.1.0 schema.
+
+#[derive(Serialize)]
+struct Log<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: [Run<'a>; 1],
+}
+
+#[derive(Serialize)]
+struct Run<'a> {
+    tool: Tool<'a>,
+    artifacts: Vec<Artifact>,
+    results: Vec<SarifResult>,
+    properties: RunProperties<'a>,
+}
+
+#[derive(Serialize)]
+struct Tool<'a> {
+    driver: Driver<'a>,
+}
+
+#[derive(Serialize)]
+struct Driver<'a> {
+    name: &'a str,
+    version: &'a str,
+    rules: Vec<Value>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RunProperties<'a> {
+    report_schema_version: &'a str,
+    rules_digest: &'a str,
+    input_kind: &'a str,
+    package: Option<&'a str>,
+    version_name: Option<&'a str>,
+    version_code: Option<u64>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Artifact {
+    location: ArtifactLocation,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    parent_index: Option<usize>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    roles: Vec<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    length: Option<u64>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    hashes: BTreeMap<&'static str, String>,
+}
+
+#[derive(Serialize, Clone)]
+struct ArtifactLocation {
+    uri: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    index: Option<usize>,
+}
+
+#[derive(Serialize)]
+struct Message {
+    text: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult {
+    rule_id: String,
+    rule_index: usize,
+    level: &'static str,
+    message: Message,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    locations: Vec<Location>,
+    partial_fingerprints: BTreeMap<&'static str, String>,
+    properties: ResultProperties,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Location {
+    physical_location: PhysicalLocation,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    logical_locations: Vec<LogicalLocation>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<Message>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PhysicalLocation {
+    artifact_location: ArtifactLocation,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LogicalLocation {
+    fully_qualified_name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<String>,
+    decorated_name: String,
+    kind: &'static str,
+}
+
+/// The property bag of a result: what a consumer may filter on. Only the fields that apply to a
+/// result's kind are written.
+#[derive(Serialize, Default, Clone)]
+#[serde(rename_all = "camelCase")]
+struct ResultProperties {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    category: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    categories: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    strength: Option<Strength>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    evidence_kind: Option<EvidenceKind>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    collector: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    api: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    missing_permissions: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    owner: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    country: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    class_count: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    evidence: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    host: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    trackers: Option<Vec<String>>,
+}
+
 struct Builder {
     /// Artifact key (`entry` or `split.apk!entry`) → index in `artifacts`.
     artifact_index: BTreeMap<String, usize>,
-    artifacts: Vec<Value>,
-    results: Vec<Value>,
+    artifacts: Vec<Artifact>,
+    results: Vec<SarifResult>,
     rules_used: BTreeMap<String, RuleUse>,
 }
 
 impl Builder {
     fn new(report: &Report) -> Self {
-        let root = json!({
-            "location": { "uri": uri_reference(&report.input.path) },
-            "roles": ["analysisTarget"],
-            "length": report.input.size,
-            "hashes": { "sha-256": report.input.sha256 },
-        });
+        let root = Artifact {
+            location: ArtifactLocation {
+                uri: uri_reference(&report.input.path),
+                index: None,
+            },
+            parent_index: None,
+            roles: vec!["analysisTarget"],
+            length: Some(report.input.size),
+            hashes: BTreeMap::from([("sha-256", report.input.sha256.clone())]),
+        };
         Builder {
             artifact_index: BTreeMap::new(),
             artifacts: vec![root],
@@ -114,7 +262,7 @@ impl Builder {
     }
 
     /// Index of the artifact for `entry` (`classes2.dex`, `split.apk!classes.dex`), creating it
-    /// and its parents; the empty entry is the input itself.
+    /// and its parent; the empty entry is the input itself.
     fn artifact(&mut self, entry: &str) -> usize {
         if entry.is_empty() {
             return 0;
@@ -130,28 +278,42 @@ impl Builder {
             _ => (0, entry),
         };
         let index = self.artifacts.len();
-        self.artifacts.push(json!({
-            "location": { "uri": uri_reference(name) },
-            "parentIndex": parent,
-        }));
+        self.artifacts.push(Artifact {
+            location: ArtifactLocation {
+                uri: uri_reference(name),
+                index: None,
+            },
+            parent_index: Some(parent),
+            roles: Vec::new(),
+            length: None,
+            hashes: BTreeMap::new(),
+        });
         self.artifact_index.insert(entry.to_owned(), index);
         index
     }
 
     /// A SARIF location for a report location string (`entry` or `entry code`).
-    fn location(&mut self, location: &str) -> Value {
+    fn location(&mut self, location: &str) -> Location {
         let (entry, code) = view::split_location(location);
         let mut value = self.physical(entry);
         if let Some(code) = code {
-            value["logicalLocations"] = json!([logical_location(code)]);
+            value.logical_locations.push(logical_location(code));
         }
         value
     }
 
-    fn physical(&mut self, entry: &str) -> Value {
+    fn physical(&mut self, entry: &str) -> Location {
         let index = self.artifact(entry);
-        let uri = self.artifacts[index]["location"]["uri"].clone();
-        json!({ "physicalLocation": { "artifactLocation": { "uri": uri, "index": index } } })
+        Location {
+            physical_location: PhysicalLocation {
+                artifact_location: ArtifactLocation {
+                    uri: self.artifacts[index].location.uri.clone(),
+                    index: Some(index),
+                },
+            },
+            logical_locations: Vec::new(),
+            message: None,
+        }
     }
 
     fn push(&mut self, finding: Finding<'_>) {
@@ -159,19 +321,21 @@ impl Builder {
             .entry(finding.rule.to_owned())
             .and_modify(|u| *u = (*u).min(finding.used_as))
             .or_insert(finding.used_as);
-        let mut result = json!({
-            "ruleId": finding.rule,
-            "level": finding.level,
-            "message": { "text": finding.message },
-            "partialFingerprints": {
-                "dossierFinding/v1": fingerprint(finding.rule, finding.fingerprint_parts)
+        self.results.push(SarifResult {
+            rule_id: finding.rule.to_owned(),
+            // Filled in by `finish`, once every rule is known and sorted.
+            rule_index: 0,
+            level: finding.level,
+            message: Message {
+                text: finding.message,
             },
-            "properties": finding.properties,
+            locations: finding.locations,
+            partial_fingerprints: BTreeMap::from([(
+                "dossierFinding/v1",
+                fingerprint(finding.rule, finding.fingerprint_parts),
+            )]),
+            properties: finding.properties,
         });
-        if !finding.locations.is_empty() {
-            result["locations"] = Value::Array(finding.locations);
-        }
-        self.results.push(result);
     }
 
     fn add_evidence_results(&mut self, report: &Report) {
@@ -194,14 +358,13 @@ impl Builder {
                     view::strength_label(evidence.strength)
                 );
                 let location = self.location(&evidence.location);
-                let mut properties = json!({
-                    "category": category.id,
-                    "strength": evidence.strength,
-                    "evidenceKind": evidence.kind,
-                });
-                if let Some(collector) = &evidence.collector {
-                    properties["collector"] = json!(collector);
-                }
+                let properties = ResultProperties {
+                    category: Some(category.id.clone()),
+                    strength: Some(evidence.strength),
+                    evidence_kind: Some(evidence.kind),
+                    collector: evidence.collector.clone(),
+                    ..ResultProperties::default()
+                };
                 self.push(Finding {
                     rule: &evidence.rule,
                     used_as: RuleUse::Evidence,
@@ -224,14 +387,14 @@ impl Builder {
     fn add_call_site_results(&mut self, report: &Report) {
         for call in &report.api_calls {
             let categories = call.categories.join(", ");
-            let mut properties = json!({
-                "api": call.api,
-                "categories": call.categories,
-                "strength": call.strength,
-            });
-            if !call.missing_permissions.is_empty() {
-                properties["missingPermissions"] = json!(call.missing_permissions);
-            }
+            let properties = ResultProperties {
+                api: Some(call.api.clone()),
+                categories: Some(call.categories.clone()),
+                strength: Some(call.strength),
+                missing_permissions: (!call.missing_permissions.is_empty())
+                    .then(|| call.missing_permissions.clone()),
+                ..ResultProperties::default()
+            };
             if call.sites.is_empty() {
                 let message = format!(
                     "Uses {} ({categories}, {})",
@@ -257,9 +420,13 @@ impl Builder {
                     escape::visible(&call.api)
                 );
                 let mut location = self.physical(&site.dex);
-                location["logicalLocations"] = json!([logical_location(&site.method)]);
-                let mut properties = properties.clone();
-                properties["collector"] = json!(site.collector);
+                location
+                    .logical_locations
+                    .push(logical_location(&site.method));
+                let properties = ResultProperties {
+                    collector: Some(site.collector.clone()),
+                    ..properties.clone()
+                };
                 self.push(Finding {
                     rule: &call.rule,
                     used_as: RuleUse::Evidence,
@@ -288,24 +455,24 @@ impl Builder {
                 tracker.class_count
             );
             let mut seen = BTreeSet::new();
-            let locations: Vec<Value> = tracker
-                .evidence
-                .iter()
-                .filter(|e| seen.insert(e.location.as_str()))
-                .take(MAX_LOCATIONS_PER_RESULT)
-                .map(|e| e.location.clone())
-                .collect::<Vec<_>>()
-                .iter()
-                .map(|l| self.location(l))
-                .collect();
-            let properties = json!({
-                "name": tracker.name,
-                "owner": tracker.owner,
-                "country": tracker.country,
-                "categories": tracker.categories,
-                "classCount": tracker.class_count,
-                "evidence": tracker.evidence.iter().map(|e| &e.detail).collect::<Vec<_>>(),
-            });
+            let mut locations = Vec::new();
+            for evidence in &tracker.evidence {
+                if locations.len() == MAX_LOCATIONS_PER_RESULT {
+                    break;
+                }
+                if seen.insert(evidence.location.as_str()) {
+                    locations.push(self.location(&evidence.location));
+                }
+            }
+            let properties = ResultProperties {
+                name: Some(tracker.name.clone()),
+                owner: tracker.owner.clone(),
+                country: tracker.country.clone(),
+                categories: Some(tracker.categories.clone()),
+                class_count: Some(tracker.class_count),
+                evidence: Some(tracker.evidence.iter().map(|e| e.detail.clone()).collect()),
+                ..ResultProperties::default()
+            };
             self.push(Finding {
                 rule: &tracker.id,
                 used_as: RuleUse::Tracker,
@@ -336,21 +503,19 @@ impl Builder {
                 escape::visible(owner),
                 escape::visible(&country)
             );
-            let locations: Vec<Value> = endpoint
+            let locations: Vec<Location> = endpoint
                 .sources
                 .iter()
                 .take(MAX_LOCATIONS_PER_RESULT)
-                .map(|s| s.location.clone())
-                .collect::<Vec<_>>()
-                .iter()
-                .map(|l| self.location(l))
+                .map(|s| self.location(&s.location))
                 .collect();
-            let properties = json!({
-                "host": endpoint.host,
-                "owner": endpoint.owner,
-                "country": endpoint.country,
-                "trackers": endpoint.trackers,
-            });
+            let properties = ResultProperties {
+                host: Some(endpoint.host.clone()),
+                owner: endpoint.owner.clone(),
+                country: endpoint.country.clone(),
+                trackers: Some(endpoint.trackers.clone()),
+                ..ResultProperties::default()
+            };
             let level = if endpoint.trackers.is_empty() {
                 "note"
             } else {
@@ -379,7 +544,9 @@ impl Builder {
             let entry = anomaly.location.split('@').next().unwrap_or("");
             let mut location = self.physical(entry);
             if entry != anomaly.location {
-                location["message"] = json!({ "text": escape::visible(&anomaly.location) });
+                location.message = Some(Message {
+                    text: escape::visible(&anomaly.location).into_owned(),
+                });
             }
             self.push(Finding {
                 rule: &anomaly.code,
@@ -388,12 +555,12 @@ impl Builder {
                 message,
                 locations: vec![location],
                 fingerprint_parts: &["anomaly", &anomaly.code, &anomaly.location, &anomaly.detail],
-                properties: json!({}),
+                properties: ResultProperties::default(),
             });
         }
     }
 
-    fn finish(self, report: &Report, docs: &dyn RuleDocs) -> Value {
+    fn finish<'a>(self, report: &'a Report, docs: &dyn RuleDocs) -> Log<'a> {
         let rule_index: BTreeMap<&str, usize> = self
             .rules_used
             .keys()
@@ -405,39 +572,38 @@ impl Builder {
             .iter()
             .map(|(id, used_as)| rule_descriptor(id, *used_as, docs))
             .collect();
-        let results: Vec<Value> = self
-            .results
-            .into_iter()
-            .map(|mut result| {
-                let id = result["ruleId"].as_str().unwrap_or_default();
-                if let Some(&index) = rule_index.get(id) {
-                    result["ruleIndex"] = json!(index);
-                }
-                result
-            })
-            .collect();
+        let mut results = self.results;
+        for result in &mut results {
+            // Every result's rule was recorded by `push`, so the lookup always succeeds.
+            result.rule_index = rule_index
+                .get(result.rule_id.as_str())
+                .copied()
+                .unwrap_or_default();
+        }
         let app = &report.app;
-        let mut run_properties = Map::new();
-        run_properties.insert("reportSchemaVersion".into(), json!(report.schema_version));
-        run_properties.insert("rulesDigest".into(), json!(report.tool.rules_digest));
-        run_properties.insert("inputKind".into(), json!(report.input.kind));
-        run_properties.insert("package".into(), json!(app.package));
-        run_properties.insert("versionName".into(), json!(app.version_name));
-        run_properties.insert("versionCode".into(), json!(app.version_code));
-        json!({
-            "$schema": SARIF_SCHEMA_URI,
-            "version": "2.1.0",
-            "runs": [{
-                "tool": { "driver": {
-                    "name": report.tool.name,
-                    "version": report.tool.version,
-                    "rules": rules,
-                }},
-                "artifacts": self.artifacts,
-                "results": results,
-                "properties": run_properties,
+        Log {
+            schema: SARIF_SCHEMA_URI,
+            version: "2.1.0",
+            runs: [Run {
+                tool: Tool {
+                    driver: Driver {
+                        name: &report.tool.name,
+                        version: &report.tool.version,
+                        rules,
+                    },
+                },
+                artifacts: self.artifacts,
+                results,
+                properties: RunProperties {
+                    report_schema_version: &report.schema_version,
+                    rules_digest: &report.tool.rules_digest,
+                    input_kind: &report.input.kind,
+                    package: app.package.as_deref(),
+                    version_name: app.version_name.as_deref(),
+                    version_code: app.version_code,
+                },
             }],
-        })
+        }
     }
 }
 
@@ -453,26 +619,24 @@ fn kind_key(kind: EvidenceKind) -> &'static str {
 }
 
 /// A logical location for `Lcls;->member...` (a function or field) or a bare class descriptor.
-fn logical_location(code: &str) -> Value {
+fn logical_location(code: &str) -> LogicalLocation {
     match view::java_member_name(code) {
-        Some((class, member)) => {
-            let kind = if code.contains('(') {
+        Some((class, member)) => LogicalLocation {
+            fully_qualified_name: format!("{class}.{member}"),
+            kind: if code.contains('(') {
                 "function"
             } else {
                 "member"
-            };
-            json!({
-                "fullyQualifiedName": format!("{class}.{member}"),
-                "name": member,
-                "decoratedName": code,
-                "kind": kind,
-            })
-        }
-        None => json!({
-            "fullyQualifiedName": view::java_class_name(code),
-            "decoratedName": code,
-            "kind": "type",
-        }),
+            },
+            name: Some(member),
+            decorated_name: code.to_owned(),
+        },
+        None => LogicalLocation {
+            fully_qualified_name: view::java_class_name(code),
+            name: None,
+            decorated_name: code.to_owned(),
+            kind: "type",
+        },
     }
 }
 

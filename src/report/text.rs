@@ -28,6 +28,9 @@ const LONG_TEXT: usize = 400;
 /// URLs shown per owner and collectors per category before "+N more" in the summary.
 const URLS_PER_OWNER: usize = 3;
 const COLLECTORS_PER_CATEGORY: usize = 4;
+/// Owners listed in the summary before "… N more owners"; keeps an app that talks to fifty
+/// companies within one screen. Verbose lists them all.
+const OWNER_GROUPS: usize = 12;
 
 /// SGR codes; only ever written when `TextOptions::color` is set.
 #[derive(Clone, Copy)]
@@ -385,7 +388,15 @@ fn endpoints(w: &mut Writer, report: &Report, verbose: bool) {
         w.line("  none found");
         return;
     }
-    for group in view::endpoint_groups(report) {
+    let groups = view::endpoint_groups(report);
+    let group_count = groups.len();
+    let shown_groups = if verbose { group_count } else { OWNER_GROUPS };
+    let mut hidden_endpoints = 0;
+    for (position, group) in groups.into_iter().enumerate() {
+        if position >= shown_groups {
+            hidden_endpoints += group.endpoints.len();
+            continue;
+        }
         let mut title = w.app(group.name);
         if let Some(country) = group.country {
             let _ = write!(title, " ({})", w.app(country));
@@ -429,6 +440,13 @@ fn endpoints(w: &mut Writer, report: &Report, verbose: bool) {
             let more = format!("      … {} more", group.endpoints.len() - shown);
             w.line(&w.styled(Style::Dim, &more));
         }
+    }
+    if group_count > shown_groups {
+        let more = format!(
+            "  … {} more owners, {hidden_endpoints} endpoints (--verbose lists them)",
+            group_count - shown_groups
+        );
+        w.line(&w.styled(Style::Dim, &more));
     }
 }
 
