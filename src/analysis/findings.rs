@@ -102,6 +102,33 @@ impl<'r> Builder<'r> {
 
     /// Records a use of a sensitive method or field (or a reflective name) with its sites.
     fn record_api(&mut self, api: &str, rule: &'r ApiRule, strength: Strength, kind: EvidenceKind, sites: Vec<Site>) {
+        // One evidence item per collector, located at its first site: the sites themselves are in api_calls.
+        let mut seen_collectors = BTreeSet::new();
+        let mut evidence: Vec<Evidence> = sites
+            .iter()
+            .filter(|site| seen_collectors.insert(site.collector.clone()))
+            .map(|site| Evidence {
+                kind,
+                rule: rule.id.clone(),
+                strength,
+                detail: api.to_owned(),
+                location: site_location(site),
+                collector: Some(site.collector.clone()),
+            })
+            .collect();
+        if evidence.is_empty() {
+            evidence.push(Evidence {
+                kind,
+                rule: rule.id.clone(),
+                strength,
+                detail: api.to_owned(),
+                location: String::new(),
+                collector: None,
+            });
+        }
+        for item in evidence {
+            self.add_evidence(&rule.categories, item);
+        }
         let missing = self.missing_permissions(rule);
         let entry = self.api_calls.entry((api.to_owned(), rule.id.clone())).or_insert_with(|| ApiCall {
             api: api.to_owned(),
@@ -112,32 +139,6 @@ impl<'r> Builder<'r> {
             sites: Vec::new(),
         });
         entry.strength = entry.strength.max(strength);
-        // One evidence item per collector, located at its first site: the sites themselves are in api_calls.
-        let mut seen_collectors = BTreeSet::new();
-        for site in &sites {
-            if seen_collectors.insert(site.collector.clone()) {
-                let evidence = Evidence {
-                    kind,
-                    rule: rule.id.clone(),
-                    strength,
-                    detail: api.to_owned(),
-                    location: site_location(site),
-                    collector: Some(site.collector.clone()),
-                };
-                self.add_evidence(&rule.categories, evidence);
-            }
-        }
-        if sites.is_empty() {
-            let evidence = Evidence {
-                kind,
-                rule: rule.id.clone(),
-                strength,
-                detail: api.to_owned(),
-                location: String::new(),
-                collector: None,
-            };
-            self.add_evidence(&rule.categories, evidence);
-        }
         let room = MAX_SITES_PER_API.saturating_sub(entry.sites.len());
         entry.sites.extend(sites.into_iter().take(room));
         self.condition_notes(rule);
@@ -426,7 +427,14 @@ fn native(builder: &mut Builder<'_>, facts: &AppFacts) -> Vec<NativeLib> {
     let mut libs = Vec::new();
     for scan in &facts.native {
         let Some(elf) = &scan.facts else {
-            libs.push(NativeLib { path: scan.path.clone(), abi: scan.abi.clone(), ..NativeLib::empty() });
+            libs.push(NativeLib {
+                path: scan.path.clone(),
+                abi: scan.abi.clone(),
+                needed: Vec::new(),
+                imports: Vec::new(),
+                jni_exports: Vec::new(),
+                categories: Vec::new(),
+            });
             continue;
         };
         let collector = native_collector(builder, &elf.jni_exports);

@@ -228,7 +228,8 @@ pub struct Collector {
     /// `app` for the app's own code; a tracker or library rule id otherwise.
     pub id: String,
     pub name: String,
-    /// `app`, `tracker` or `library`.
+    /// `app`, `tracker`, `library`, or `unidentified` (a third-party package no rule names, or
+    /// obfuscated code).
     pub kind: String,
 }
 
