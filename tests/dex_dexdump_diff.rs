@@ -1,0 +1,169 @@
+//! Differential check against AOSP `dexdump -d` on every DEX of the corpus: the set of invoked
+//! methods must equal what dexdump disassembles, and every string that dexdump shows by index
+//! (`const-string ... // string@N`) must equal our string table entry N.
+//! Skips quietly when the corpus (`$DOSSIER_CORPUS`) or dexdump is absent.
+
+#[path = "dex_common.rs"]
+mod dex_common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::process::Command;
+
+use dossier::dex::{self, ScanOptions};
+use rayon::prelude::*;
+
+/// What dexdump disassembled: invoked method signatures and string index → value.
+#[derive(Default)]
+struct Dump {
+    invoked: BTreeSet<String>,
+    strings: BTreeMap<u32, Vec<u8>>,
+}
+
+/// `Lpkg/Cls;.name:(Args)Ret` (dexdump) to `Lpkg/Cls;->name(Args)Ret` (ours).
+fn to_our_signature(dexdump: &str) -> Option<String> {
+    let dot = dexdump.find('.')?;
+    let (class, rest) = (&dexdump[..dot], &dexdump[dot + 1..]);
+    let colon = rest.find(':')?;
+    Some(format!("{class}->{}{}", &rest[..colon], &rest[colon + 1..]))
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+fn parse_dump(out: &[u8]) -> Dump {
+    let mut dump = Dump::default();
+    let mut lines = out.split(|&b| b == b'\n');
+    while let Some(line) = lines.next() {
+        // Only disassembly lines: "<addr>: <hex> |<pc>: <mnemonic> ...".
+        let Some(bar) = line.iter().position(|&b| b == b'|') else {
+            continue;
+        };
+        let insn = &line[bar..];
+        if let Some(at) = find(insn, b": invoke-") {
+            let Some(m) = find(insn, b" // method@") else {
+                continue; // invoke-custom: call_site@
+            };
+            let Some(args_end) = find(&insn[at..], b"}, ") else {
+                continue;
+            };
+            let sig = &insn[at + args_end + 3..m];
+            // invoke-polymorphic appends ", (proto)" after the method.
+            let sig = match find(sig, b", ") {
+                Some(comma) => &sig[..comma],
+                None => sig,
+            };
+            if let Some(s) = to_our_signature(&String::from_utf8_lossy(sig)) {
+                dump.invoked.insert(s);
+            }
+        } else if find(insn, b": const-string").is_some() {
+            // The value is printed raw: it may contain quotes and even newlines, so take from the
+            // first quote to the `" // string@` marker, joining lines until it appears.
+            let Some(q) = insn.iter().position(|&b| b == b'"') else {
+                continue;
+            };
+            let mut text = insn[q + 1..].to_vec();
+            let mut guard = 0;
+            while find(&text, b"\" // string@").is_none() && guard < 10_000 {
+                match lines.next() {
+                    Some(next) => {
+                        text.push(b'\n');
+                        text.extend_from_slice(next);
+                    }
+                    None => break,
+                }
+                guard += 1;
+            }
+            let Some(end) = text
+                .windows(12)
+                .rposition(|w| w == b"\" // string@")
+            else {
+                continue;
+            };
+            let index_hex = String::from_utf8_lossy(&text[end + 12..]).trim().to_owned();
+            if let Ok(index) = u32::from_str_radix(&index_hex, 16) {
+                dump.strings.insert(index, text[..end].to_vec());
+            }
+        }
+    }
+    dump
+}
+
+fn run_dexdump(bytes: &[u8], scratch: &std::path::Path, n: usize) -> Option<Vec<u8>> {
+    let path = scratch.join(format!("dexdump-input-{n}.dex"));
+    std::fs::write(&path, bytes).ok()?;
+    let out = Command::new("dexdump").args(["-d", "-i"]).arg(&path).output().ok();
+    let _ = std::fs::remove_file(&path);
+    out.filter(|o| o.status.success()).map(|o| o.stdout)
+}
+
+#[test]
+fn invoked_methods_and_strings_match_dexdump() {
+    let Some(corpus) = dex_common::corpus_dir() else {
+        eprintln!("skipped: no corpus (set DOSSIER_CORPUS)");
+        return;
+    };
+    if !dex_common::have_tool("dexdump") {
+        eprintln!("skipped: dexdump not installed");
+        return;
+    }
+    let inputs = dex_common::corpus_dex_files(&corpus);
+    assert!(!inputs.is_empty(), "corpus has no DEX files");
+    let scratch = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let results: Vec<(String, Vec<String>)> = inputs
+        .par_iter()
+        .enumerate()
+        .map(|(n, (label, bytes))| {
+            let mut problems = Vec::new();
+            let Some(out) = run_dexdump(bytes, &scratch, n) else {
+                return (label.clone(), vec!["dexdump failed".to_owned()]);
+            };
+            let dump = parse_dump(&out);
+            drop(out);
+            let sections = match dex::parse_sections(bytes, label) {
+                Ok(s) => s,
+                Err(e) => return (label.clone(), vec![format!("we cannot parse: {e}")]),
+            };
+            let ours: BTreeSet<String> = sections
+                .iter()
+                .flat_map(|s| dex::scan(s, label, &ScanOptions::default()).invoked_methods)
+                .collect();
+            for missing in dump.invoked.difference(&ours).take(5) {
+                problems.push(format!("dexdump has, we lack: {missing}"));
+            }
+            for extra in ours.difference(&dump.invoked).take(5) {
+                problems.push(format!("we have, dexdump lacks: {extra}"));
+            }
+            let first = &sections[0];
+            let mut string_mismatches = 0;
+            for (&index, value) in &dump.strings {
+                let ours = first.string_bytes(index).map(dex::mutf8::decode);
+                let theirs = dex::mutf8::decode(value);
+                if ours.as_ref().map(|d| &d.text) != Some(&theirs.text) {
+                    string_mismatches += 1;
+                    if string_mismatches <= 3 {
+                        problems.push(format!(
+                            "string@{index:x}: dexdump {:?}, ours {:?}",
+                            theirs.text,
+                            ours.map(|d| d.text)
+                        ));
+                    }
+                }
+            }
+            eprintln!(
+                "{label}: {} invoked methods, {} strings checked, {} problems",
+                dump.invoked.len(),
+                dump.strings.len(),
+                problems.len()
+            );
+            (label.clone(), problems)
+        })
+        .collect();
+    let failures: Vec<String> = results
+        .iter()
+        .filter(|(_, p)| !p.is_empty())
+        .map(|(label, p)| format!("{label}:\n  {}", p.join("\n  ")))
+        .collect();
+    eprintln!("checked {} DEX files against dexdump", results.len());
+    assert!(failures.is_empty(), "differences:\n{}", failures.join("\n"));
+}
