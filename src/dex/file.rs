@@ -16,6 +16,12 @@ use super::raw::{self, header, u16_at, u32_at};
 pub const MAX_ANOMALIES: usize = 256;
 /// Most sections read from one version 041 container.
 pub const MAX_CONTAINER_SECTIONS: usize = 4096;
+/// Most parameters rendered in a prototype. A method's arguments fit in 255 registers
+/// (ART `dex_file_verifier.cc` checks `ins_size`), so a longer type list is hostile.
+pub const MAX_PARAMETERS: usize = 255;
+/// Longest name or descriptor rendered into a signature; longer ones are cut and marked with `…`
+/// so that one huge string reused by many ids cannot multiply the output.
+pub const MAX_RENDERED_NAME: usize = 1024;
 
 /// A bounded list of anomalies: after [`MAX_ANOMALIES`] entries, one last entry says that more
 /// were dropped.
@@ -348,23 +354,19 @@ impl<'a> DexFile<'a> {
         self.string_bytes(u32_at(self.data, at)?)
     }
 
-    /// The descriptor of type `index`, or a placeholder naming the bad index.
+    /// The descriptor of type `index` (cut at [`MAX_RENDERED_NAME`] bytes), or a placeholder
+    /// naming the bad index.
     pub fn type_descriptor(&self, index: u32) -> Cow<'a, str> {
         match self.type_descriptor_bytes(index) {
-            Some(bytes) => match std::str::from_utf8(bytes) {
-                Ok(s) => Cow::Borrowed(s),
-                Err(_) => Cow::Owned(mutf8::decode(bytes).text),
-            },
+            Some(bytes) => name_text(bytes),
             None => Cow::Owned(format!("<type@{index}>")),
         }
     }
 
+    /// String `index` as a member name (cut at [`MAX_RENDERED_NAME`] bytes).
     fn string_text(&self, index: u32) -> Cow<'a, str> {
         match self.string_bytes(index) {
-            Some(bytes) => match std::str::from_utf8(bytes) {
-                Ok(s) => Cow::Borrowed(s),
-                Err(_) => Cow::Owned(mutf8::decode(bytes).text),
-            },
+            Some(bytes) => name_text(bytes),
             None => Cow::Owned(format!("<string@{index}>")),
         }
     }
@@ -420,7 +422,7 @@ impl<'a> DexFile<'a> {
             let size = u32_at(self.data, at).unwrap_or(0) as usize;
             // Each entry is two bytes: never believe more entries than the buffer holds.
             let fits = self.data.len().saturating_sub(at + 4) / 2;
-            for i in 0..size.min(fits) {
+            for i in 0..size.min(fits).min(MAX_PARAMETERS) {
                 if let Some(t) = u16_at(self.data, at + 4 + i * 2) {
                     out.push_str(&self.type_descriptor(u32::from(t)));
                 }
@@ -600,6 +602,18 @@ impl<'a> DexFile<'a> {
         }
         &self.data[start..start + wanted as usize]
     }
+}
+
+/// A name or descriptor for rendering: borrowed when it is short valid UTF-8, else decoded and cut.
+fn name_text(bytes: &[u8]) -> Cow<'_, str> {
+    let cut = bytes.len() > MAX_RENDERED_NAME;
+    let bytes = &bytes[..bytes.len().min(MAX_RENDERED_NAME)];
+    let text = match std::str::from_utf8(bytes) {
+        Ok(s) if !cut => return Cow::Borrowed(s),
+        Ok(s) => s.to_owned(),
+        Err(_) => mutf8::decode(bytes).text,
+    };
+    Cow::Owned(if cut { text + "…" } else { text })
 }
 
 /// Checks an id table against the buffer, reducing its count to what fits.

@@ -283,13 +283,29 @@ pub fn scan(dex: &DexFile<'_>, label: &str, opts: &ScanOptions) -> DexFacts {
         );
     }
 
-    let invoked_methods = sorted_unique(invoked.iter().map(|i| dex.method_signature(i)));
+    // Output budget: names are cut at MAX_RENDERED_NAME, but many ids sharing one long name could
+    // still multiply it; past this many rendered bytes, the remaining ids are dropped.
+    let mut output_budget: u64 = 8 * dex.data().len() as u64 + (16 << 20);
+    let mut output_capped = false;
+    let mut spend = |s: String| -> Option<String> {
+        if s.len() as u64 > output_budget {
+            output_capped = true;
+            return None;
+        }
+        output_budget -= s.len() as u64;
+        Some(s)
+    };
+    let invoked_methods = sorted_unique(invoked.iter().filter_map(|i| spend(dex.method_signature(i))));
     let mut field_map: BTreeMap<String, (bool, bool)> = BTreeMap::new();
     for i in field_read.iter() {
-        field_map.entry(dex.field_signature(i)).or_default().0 = true;
+        if let Some(f) = spend(dex.field_signature(i)) {
+            field_map.entry(f).or_default().0 = true;
+        }
     }
     for i in field_write.iter() {
-        field_map.entry(dex.field_signature(i)).or_default().1 = true;
+        if let Some(f) = spend(dex.field_signature(i)) {
+            field_map.entry(f).or_default().1 = true;
+        }
     }
     let fields = field_map
         .into_iter()
@@ -310,7 +326,18 @@ pub fn scan(dex: &DexFile<'_>, label: &str, opts: &ScanOptions) -> DexFacts {
             format!("{lossy_strings} loaded strings are not valid MUTF-8; bad bytes shown as U+FFFD"),
         );
     }
-    let const_classes = sorted_unique(classes.iter().map(|i| dex.type_descriptor(i).into_owned()));
+    let const_classes = sorted_unique(
+        classes
+            .iter()
+            .filter_map(|i| spend(dex.type_descriptor(i).into_owned())),
+    );
+    if output_capped {
+        anomalies.push(
+            "dex.output_capped",
+            loc,
+            "rendered names exceed 8 times the file size; the remaining references were dropped",
+        );
+    }
 
     let mut site_cache: HashMap<u32, Site> = HashMap::new();
     let mut site_of = |caller: u32| -> Site {
