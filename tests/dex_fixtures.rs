@@ -108,21 +108,35 @@ fn refs_fixture_every_reference_form() {
 fn refs_fixture_call_sites() {
     let facts = scan_one(&fixture("refs.dex"), "refs.dex", true);
     let sites = facts.sites.expect("asked for sites");
-    let after = &sites.invoked_methods["Lcom/example/Util;->afterPayloads(Ljava/lang/String;)V"];
-    assert_eq!(after.len(), 1);
-    assert_eq!(after[0].dex, "refs.dex");
-    assert_eq!(after[0].class, "Lcom/example/Refs;");
-    assert_eq!(after[0].method, "payloads(I)I");
-    let count = &sites.fields["Lcom/example/Refs;->count:I"];
-    assert_eq!(count.len(), 1, "read and write in one method give one site");
-    assert_eq!(count[0].method, "fields()V");
-    assert_eq!(sites.const_strings["jumbo string"][0].method, "constants()V");
+    let callers_of = |list: &[u32]| -> Vec<String> {
+        sites
+            .resolve(list)
+            .map(|s| format!("{}|{}->{}", s.dex, s.class, s.method))
+            .collect()
+    };
     assert_eq!(
-        sites.const_classes["Landroid/telephony/TelephonyManager;"][0].method,
-        "constants()V"
+        callers_of(&sites.invoked_methods["Lcom/example/Util;->afterPayloads(Ljava/lang/String;)V"]),
+        vec!["refs.dex|Lcom/example/Refs;->payloads(I)I"]
     );
-    // `<init>` is invoked from two classes.
+    assert_eq!(
+        callers_of(&sites.fields["Lcom/example/Refs;->count:I"]),
+        vec!["refs.dex|Lcom/example/Refs;->fields()V"],
+        "read and write in one method give one site"
+    );
+    assert_eq!(
+        callers_of(&sites.const_strings["jumbo string"]),
+        vec!["refs.dex|Lcom/example/Refs;->constants()V"]
+    );
+    assert_eq!(
+        callers_of(&sites.const_classes["Landroid/telephony/TelephonyManager;"]),
+        vec!["refs.dex|Lcom/example/Refs;->constants()V"]
+    );
     assert_eq!(sites.invoked_methods.len(), facts.invoked_methods.len());
+    assert_eq!(sites.fields.len(), facts.fields.len());
+    let mut sorted = sites.callers.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(sorted, sites.callers, "callers are sorted and unique");
 }
 
 #[test]

@@ -149,24 +149,32 @@ fn many_class_defs_sharing_one_class_data_stay_linear() {
     bytes[0x60..0x64].copy_from_slice(&(3 * copies as u32).to_le_bytes());
     bytes[0x64..0x68].copy_from_slice(&(at as u32).to_le_bytes());
     scan_bounded(&bytes);
+    let facts = dex::scan_many(&[("dup".to_owned(), &bytes[..])], &ScanOptions::default());
+    assert!(facts[0].anomalies.iter().any(|a| a.code == "dex.duplicate_method"));
 }
 
 #[test]
 fn methods_sharing_one_huge_code_item_hit_the_work_budget() {
-    // 50,000 methods whose code is the same 100,000-unit code item: walking each would cost
-    // 5e9 units; the scan must stop at its budget (16 units per input byte) with an anomaly.
+    // 10,000 distinct methods whose code is the same 10,000-unit code item: walking each would
+    // cost 1e8 units; the scan must stop at its budget (16 units per input byte) with an anomaly.
     let mut bytes = fixture("refs.dex");
-    while bytes.len() % 4 != 0 {
-        bytes.push(0);
+    let count = 10_000u32;
+    let method_ids = bytes.len() as u32;
+    let first_method = bytes[0x5c..0x60].to_vec();
+    let first_method = u32::from_le_bytes(first_method.try_into().unwrap()) as usize;
+    let one = bytes[first_method..first_method + 8].to_vec();
+    for _ in 0..count {
+        bytes.extend_from_slice(&one);
     }
+    bytes[0x58..0x5c].copy_from_slice(&count.to_le_bytes());
+    bytes[0x5c..0x60].copy_from_slice(&method_ids.to_le_bytes());
     let code_off = bytes.len() as u32;
-    let units = 100_000u32;
+    let units = 10_000u32;
     bytes.extend_from_slice(&[1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
     bytes.extend_from_slice(&units.to_le_bytes());
     bytes.resize(bytes.len() + units as usize * 2, 0); // nop
     let class_data = bytes.len() as u32;
-    let methods = 50_000u32;
-    let mut uleb = |mut v: u32, out: &mut Vec<u8>| loop {
+    let uleb = |mut v: u32, out: &mut Vec<u8>| loop {
         let b = (v & 0x7f) as u8;
         v >>= 7;
         if v == 0 {
@@ -175,11 +183,11 @@ fn methods_sharing_one_huge_code_item_hit_the_work_budget() {
         }
         out.push(b | 0x80);
     };
-    for v in [0, 0, methods, 0] {
+    for v in [0, 0, count, 0] {
         uleb(v, &mut bytes);
     }
-    for _ in 0..methods {
-        uleb(0, &mut bytes); // method index delta: every entry is method 0
+    for i in 0..count {
+        uleb(u32::from(i > 0), &mut bytes); // method index delta: 0, 1, 2, ...
         uleb(1, &mut bytes); // public
         uleb(code_off, &mut bytes);
     }

@@ -38,13 +38,25 @@ pub struct ReflectiveRef {
     pub site: Site,
 }
 
-/// Call sites of every extracted reference, only filled when asked for (`--sites`).
+/// Call sites of every extracted reference, only filled when asked for (`--sites`). Compact: each
+/// calling method is listed once in `callers` (sorted), and every reference maps to the sorted
+/// positions of its callers in that list.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Sites {
-    pub invoked_methods: BTreeMap<String, Vec<Site>>,
-    pub fields: BTreeMap<String, Vec<Site>>,
-    pub const_strings: BTreeMap<String, Vec<Site>>,
-    pub const_classes: BTreeMap<String, Vec<Site>>,
+    pub callers: Vec<Site>,
+    pub invoked_methods: BTreeMap<String, Vec<u32>>,
+    pub fields: BTreeMap<String, Vec<u32>>,
+    pub const_strings: BTreeMap<String, Vec<u32>>,
+    pub const_classes: BTreeMap<String, Vec<u32>>,
+}
+
+impl Sites {
+    /// The callers named by a list of positions (as found in the maps).
+    pub fn resolve<'s>(&'s self, positions: &'s [u32]) -> impl Iterator<Item = &'s Site> + 's {
+        positions
+            .iter()
+            .filter_map(|&p| self.callers.get(p as usize))
+    }
 }
 
 /// Everything the scanner extracted from one DEX file or container section.

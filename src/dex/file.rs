@@ -339,7 +339,15 @@ impl<'a> DexFile<'a> {
         if pos >= self.data.len() {
             return None;
         }
-        read_uleb128(self.data, &mut pos)?;
+        let utf16_len = read_uleb128(self.data, &mut pos)? as usize;
+        // Fast path: for ASCII the UTF-16 length is the byte length, so the terminator is right
+        // there and no scan for it is needed.
+        if let Some(candidate) = self.data.get(pos..pos.saturating_add(utf16_len))
+            && self.data.get(pos + utf16_len) == Some(&0)
+            && candidate.is_ascii()
+        {
+            return Some(candidate);
+        }
         Some(mutf8::terminated(self.data, pos))
     }
 
@@ -601,6 +609,86 @@ impl<'a> DexFile<'a> {
             return self.data.get(start..start + (available & !1)).unwrap_or(&[]);
         }
         &self.data[start..start + wanted as usize]
+    }
+}
+
+/// Renders method and field signatures, caching type descriptors and prototypes, which many
+/// methods share. Used when materializing the facts of a scan.
+pub struct SignatureCache<'d, 'a> {
+    dex: &'d DexFile<'a>,
+    types: Vec<Option<Cow<'a, str>>>,
+    protos: Vec<Option<String>>,
+}
+
+impl<'d, 'a> SignatureCache<'d, 'a> {
+    pub fn new(dex: &'d DexFile<'a>) -> Self {
+        SignatureCache {
+            dex,
+            types: vec![None; dex.type_ids.count as usize],
+            protos: vec![None; dex.proto_ids.count as usize],
+        }
+    }
+
+    fn push_type(&mut self, out: &mut String, index: u32) {
+        match self.types.get_mut(index as usize) {
+            Some(slot) => out.push_str(slot.get_or_insert_with(|| self.dex.type_descriptor(index))),
+            None => out.push_str(&self.dex.type_descriptor(index)),
+        }
+    }
+
+    fn push_proto(&mut self, out: &mut String, index: u32) {
+        match self.protos.get_mut(index as usize) {
+            Some(slot) => {
+                out.push_str(slot.get_or_insert_with(|| self.dex.proto_signature(index)))
+            }
+            None => out.push_str(&self.dex.proto_signature(index)),
+        }
+    }
+
+    /// `Lpkg/Cls;->name(Args)Ret`, as [`DexFile::method_signature`].
+    pub fn method(&mut self, index: u32) -> String {
+        let Some(m) = self.dex.method_id(index) else {
+            return format!("<method@{index}>");
+        };
+        let mut out = String::with_capacity(64);
+        self.push_type(&mut out, u32::from(m.class_idx));
+        out.push_str("->");
+        out.push_str(&self.dex.string_text(m.name_idx));
+        self.push_proto(&mut out, u32::from(m.proto_idx));
+        out
+    }
+
+    /// The class descriptor and `name(Args)Ret` of a method, for call sites.
+    pub fn method_parts(&mut self, index: u32) -> (String, String) {
+        let Some(m) = self.dex.method_id(index) else {
+            return (String::new(), format!("<method@{index}>"));
+        };
+        let mut class = String::new();
+        self.push_type(&mut class, u32::from(m.class_idx));
+        let mut name = self.dex.string_text(m.name_idx).into_owned();
+        self.push_proto(&mut name, u32::from(m.proto_idx));
+        (class, name)
+    }
+
+    /// `Lpkg/Cls;->name:Type`, as [`DexFile::field_signature`].
+    pub fn field(&mut self, index: u32) -> String {
+        let Some(f) = self.dex.field_id(index) else {
+            return format!("<field@{index}>");
+        };
+        let mut out = String::with_capacity(64);
+        self.push_type(&mut out, u32::from(f.class_idx));
+        out.push_str("->");
+        out.push_str(&self.dex.string_text(f.name_idx));
+        out.push(':');
+        self.push_type(&mut out, u32::from(f.type_idx));
+        out
+    }
+
+    /// Type descriptor `index`.
+    pub fn type_name(&mut self, index: u32) -> String {
+        let mut out = String::new();
+        self.push_type(&mut out, index);
+        out
     }
 }
 

@@ -15,8 +15,17 @@ pub struct Decoded {
 /// the first zero byte, or up to the end of `data` when there is none.
 pub fn terminated(data: &[u8], start: usize) -> &[u8] {
     let rest = data.get(start..).unwrap_or(&[]);
-    match rest.iter().position(|&b| b == 0) {
-        Some(end) => &rest[..end],
+    // Eight bytes at a time: a word has a zero byte iff (w - 0x01..01) & !w & 0x80..80 != 0.
+    let mut at = 0;
+    while at + 8 <= rest.len() {
+        let w = u64::from_le_bytes(rest[at..at + 8].try_into().unwrap_or([0; 8]));
+        if w.wrapping_sub(0x0101_0101_0101_0101) & !w & 0x8080_8080_8080_8080 != 0 {
+            break;
+        }
+        at += 8;
+    }
+    match rest[at..].iter().position(|&b| b == 0) {
+        Some(end) => &rest[..at + end],
         None => rest,
     }
 }

@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::facts::{DexFacts, FieldAccess, ReflectiveRef, Site, Sites};
-use super::file::{AnomalySink, DexFile};
+use super::file::{AnomalySink, DexFile, SignatureCache};
 use super::opcodes::{Action, IndexKind};
 use super::walk::{WalkEnd, walk};
 
@@ -33,6 +33,10 @@ impl Bits {
     #[inline]
     fn set(&mut self, i: u32) {
         self.0[(i / 64) as usize] |= 1 << (i % 64);
+    }
+    #[inline]
+    fn get(&self, i: u32) -> bool {
+        self.0[(i / 64) as usize] & (1 << (i % 64)) != 0
     }
     fn iter(&self) -> impl Iterator<Item = u32> + '_ {
         self.0.iter().enumerate().flat_map(|(w, &word)| {
@@ -60,10 +64,51 @@ enum Reflect {
     MemberLookup,
 }
 
-fn classify(dex: &DexFile<'_>, method_idx: u32) -> Reflect {
+/// Names of the reflection methods, looked up once per DEX so that classifying an invoked method
+/// usually costs one comparison of string indices.
+const REFLECTION_NAMES: [&[u8]; 6] = [
+    b"forName",
+    b"loadClass",
+    b"getMethod",
+    b"getDeclaredMethod",
+    b"getField",
+    b"getDeclaredField",
+];
+
+/// String indices of [`REFLECTION_NAMES`] in this DEX. The string table is sorted (the format
+/// requires it and ART's verifier checks it), so a binary search finds them; an unsorted hostile
+/// table makes the search miss, and then every invoked name is compared instead (`None`).
+fn reflection_name_ids(dex: &DexFile<'_>) -> Option<Vec<u32>> {
+    let mut ids = Vec::new();
+    for name in REFLECTION_NAMES {
+        let (mut lo, mut hi) = (0u32, dex.string_ids.count);
+        let mut found = None;
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            let probe = dex.string_bytes(mid)?;
+            match probe.cmp(name) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => {
+                    found = Some(mid);
+                    break;
+                }
+            }
+        }
+        ids.extend(found);
+    }
+    Some(ids)
+}
+
+fn classify(dex: &DexFile<'_>, method_idx: u32, name_ids: Option<&[u32]>) -> Reflect {
     let Some(id) = dex.method_id(method_idx) else {
         return Reflect::No;
     };
+    if let Some(ids) = name_ids
+        && !ids.contains(&id.name_idx)
+    {
+        return Reflect::No;
+    }
     let name = dex.string_bytes(id.name_idx).unwrap_or(b"");
     let class = dex
         .type_descriptor_bytes(u32::from(id.class_idx))
@@ -150,6 +195,15 @@ pub fn scan(dex: &DexFile<'_>, label: &str, opts: &ScanOptions) -> DexFacts {
     let mut out_of_range = 0u64;
     let mut state = MethodState::default();
     let mut defs = Vec::new();
+    // A method defined twice (duplicate class definitions, hostile class data) is walked once:
+    // ART's verifier rejects such files (dex_file_verifier.cc, CheckClassDataItemMethod ordering).
+    let mut walked = Bits::new(dex.method_ids.count);
+    let name_ids = if strings_sorted(dex) {
+        reflection_name_ids(dex)
+    } else {
+        None
+    };
+    let mut duplicates = 0u64;
 
     for class_index in 0..dex.class_defs.count {
         if budget_exhausted {
@@ -171,6 +225,11 @@ pub fn scan(dex: &DexFile<'_>, label: &str, opts: &ScanOptions) -> DexFacts {
             if m.code_off == 0 {
                 continue;
             }
+            if walked.get(m.method_idx) {
+                duplicates += 1;
+                continue;
+            }
+            walked.set(m.method_idx);
             let insns = dex.code_insns(m.code_off, &mut anomalies);
             let cost = insns.len() as u64 / 2;
             if cost > budget {
@@ -194,7 +253,7 @@ pub fn scan(dex: &DexFile<'_>, label: &str, opts: &ScanOptions) -> DexFacts {
                         invoked.set(r.index);
                         let slot = &mut reflect[r.index as usize];
                         if *slot == Reflect::Unknown {
-                            *slot = classify(dex, r.index);
+                            *slot = classify(dex, r.index, name_ids.as_deref());
                         }
                         match *slot {
                             Reflect::ClassLookup => state.class_lookup = true,
@@ -275,6 +334,13 @@ pub fn scan(dex: &DexFile<'_>, label: &str, opts: &ScanOptions) -> DexFacts {
             "stopped scanning: the code walked exceeds 16 times the file size (shared code items?)",
         );
     }
+    if duplicates > 0 {
+        anomalies.push(
+            "dex.duplicate_method",
+            loc,
+            format!("{duplicates} method definitions repeat a method already defined; skipped"),
+        );
+    }
     if out_of_range > 0 {
         anomalies.push(
             "dex.index_out_of_range",
@@ -295,42 +361,37 @@ pub fn scan(dex: &DexFile<'_>, label: &str, opts: &ScanOptions) -> DexFacts {
         output_budget -= s.len() as u64;
         Some(s)
     };
-    let invoked_methods = sorted_unique(invoked.iter().filter_map(|i| spend(dex.method_signature(i))));
-    let mut field_map: BTreeMap<String, (bool, bool)> = BTreeMap::new();
-    for i in field_read.iter() {
-        if let Some(f) = spend(dex.field_signature(i)) {
-            field_map.entry(f).or_default().0 = true;
-        }
-    }
-    for i in field_write.iter() {
-        if let Some(f) = spend(dex.field_signature(i)) {
-            field_map.entry(f).or_default().1 = true;
-        }
-    }
-    let fields = field_map
+    let mut render = SignatureCache::new(dex);
+    // Each table: the referenced ids in ascending order with their rendering.
+    let invoked_named: Vec<(u32, String)> = invoked
+        .iter()
+        .filter_map(|i| spend(render.method(i)).map(|s| (i, s)))
+        .collect();
+    let mut field_ids: Vec<u32> = field_read.iter().chain(field_write.iter()).collect();
+    field_ids.sort_unstable();
+    field_ids.dedup();
+    let fields_named: Vec<(u32, String)> = field_ids
         .into_iter()
-        .map(|(field, (read, write))| FieldAccess { field, read, write })
+        .filter_map(|i| spend(render.field(i)).map(|s| (i, s)))
         .collect();
     let mut lossy_strings = 0u32;
-    let const_strings = sorted_unique(strings.iter().map(|i| match dex.string(i) {
-        Some(d) => {
-            lossy_strings += u32::from(d.lossy);
-            d.text
-        }
-        None => format!("<string@{i}>"),
-    }));
-    if lossy_strings > 0 {
-        anomalies.push(
-            "dex.mutf8_invalid",
-            loc,
-            format!("{lossy_strings} loaded strings are not valid MUTF-8; bad bytes shown as U+FFFD"),
-        );
-    }
-    let const_classes = sorted_unique(
-        classes
-            .iter()
-            .filter_map(|i| spend(dex.type_descriptor(i).into_owned())),
-    );
+    let strings_named: Vec<(u32, String)> = strings
+        .iter()
+        .filter_map(|i| {
+            let text = match dex.string(i) {
+                Some(d) => {
+                    lossy_strings += u32::from(d.lossy);
+                    d.text
+                }
+                None => format!("<string@{i}>"),
+            };
+            spend(text).map(|s| (i, s))
+        })
+        .collect();
+    let classes_named: Vec<(u32, String)> = classes
+        .iter()
+        .filter_map(|i| spend(render.type_name(i)).map(|s| (i, s)))
+        .collect();
     if output_capped {
         anomalies.push(
             "dex.output_capped",
@@ -338,42 +399,81 @@ pub fn scan(dex: &DexFile<'_>, label: &str, opts: &ScanOptions) -> DexFacts {
             "rendered names exceed 8 times the file size; the remaining references were dropped",
         );
     }
+    if lossy_strings > 0 {
+        anomalies.push(
+            "dex.mutf8_invalid",
+            loc,
+            format!("{lossy_strings} loaded strings are not valid MUTF-8; bad bytes shown as U+FFFD"),
+        );
+    }
 
-    let mut site_cache: HashMap<u32, Site> = HashMap::new();
-    let mut site_of = |caller: u32| -> Site {
-        site_cache
-            .entry(caller)
-            .or_insert_with(|| {
-                let (class, method) = dex.method_class_and_name(caller);
+    let mut field_map: BTreeMap<&str, (bool, bool)> = BTreeMap::new();
+    let read_set: BTreeSet<u32> = field_read.iter().collect();
+    for (i, name) in &fields_named {
+        let entry = field_map.entry(name.as_str()).or_default();
+        if read_set.contains(i) {
+            entry.0 = true;
+        } else {
+            entry.1 = true;
+        }
+    }
+    for i in field_write.iter() {
+        if let Ok(pos) = fields_named.binary_search_by_key(&i, |(id, _)| *id) {
+            field_map.entry(fields_named[pos].1.as_str()).or_default().1 = true;
+        }
+    }
+    let fields: Vec<FieldAccess> = field_map
+        .into_iter()
+        .map(|(field, (read, write))| FieldAccess {
+            field: field.to_owned(),
+            read,
+            write,
+        })
+        .collect();
+
+    // Callers, each rendered once: those of the sites (when asked) and of reflective references.
+    let mut caller_ids: Vec<u32> = reflective_raw.iter().map(|r| r.2).collect();
+    if opts.sites {
+        for pairs in [&site_invokes, &site_fields, &site_strings, &site_classes] {
+            caller_ids.extend(pairs.iter().map(|p| p.1));
+        }
+    }
+    caller_ids.sort_unstable();
+    caller_ids.dedup();
+    let mut callers: Vec<(Site, u32)> = caller_ids
+        .iter()
+        .map(|&id| {
+            let (class, method) = render.method_parts(id);
+            (
                 Site {
                     dex: name.clone(),
                     class,
                     method,
-                }
-            })
-            .clone()
-    };
+                },
+                id,
+            )
+        })
+        .collect();
+    callers.sort();
+    // Position of each caller id in the sorted caller list.
+    let mut position: HashMap<u32, u32> = HashMap::with_capacity(callers.len());
+    for (pos, (_, id)) in callers.iter().enumerate() {
+        position.insert(*id, pos as u32);
+    }
     let reflective: BTreeSet<ReflectiveRef> = reflective_raw
         .into_iter()
         .map(|(class, member, caller)| ReflectiveRef {
             class,
             member,
-            site: site_of(caller),
+            site: callers[position[&caller] as usize].0.clone(),
         })
         .collect();
     let sites = opts.sites.then(|| Sites {
-        invoked_methods: group(site_invokes, |i| dex.method_signature(i), &mut site_of),
-        fields: group(site_fields, |i| dex.field_signature(i), &mut site_of),
-        const_strings: group(
-            site_strings,
-            |i| dex.string(i).map(|d| d.text).unwrap_or_default(),
-            &mut site_of,
-        ),
-        const_classes: group(
-            site_classes,
-            |i| dex.type_descriptor(i).into_owned(),
-            &mut site_of,
-        ),
+        invoked_methods: group(site_invokes, &invoked_named, &position),
+        fields: group(site_fields, &fields_named, &position),
+        const_strings: group(site_strings, &strings_named, &position),
+        const_classes: group(site_classes, &classes_named, &position),
+        callers: callers.into_iter().map(|(site, _)| site).collect(),
     });
 
     DexFacts {
@@ -381,10 +481,10 @@ pub fn scan(dex: &DexFile<'_>, label: &str, opts: &ScanOptions) -> DexFacts {
         classes: dex.class_defs.count,
         methods,
         strings: dex.string_ids.count,
-        invoked_methods,
+        invoked_methods: sorted_unique(invoked_named.into_iter().map(|p| p.1)),
         fields,
-        const_strings,
-        const_classes,
+        const_strings: sorted_unique(strings_named.into_iter().map(|p| p.1)),
+        const_classes: sorted_unique(classes_named.into_iter().map(|p| p.1)),
         reflective: reflective.into_iter().collect(),
         sites,
         anomalies: anomalies.into_vec(loc),
@@ -392,34 +492,58 @@ pub fn scan(dex: &DexFile<'_>, label: &str, opts: &ScanOptions) -> DexFacts {
     }
 }
 
+/// Whether the string table is in order, checked on a sample of neighbours (a full check would
+/// cost a pass over every string). A table failing it is treated as unsorted.
+fn strings_sorted(dex: &DexFile<'_>) -> bool {
+    let n = dex.string_ids.count;
+    let step = (n / 256).max(1);
+    let mut i = 1;
+    while i < n {
+        if let (Some(a), Some(b)) = (dex.string_bytes(i - 1), dex.string_bytes(i))
+            && a > b
+        {
+            return false;
+        }
+        i += step;
+    }
+    true
+}
+
 fn sorted_unique(items: impl Iterator<Item = String>) -> Vec<String> {
     let mut v: Vec<String> = items.collect();
-    v.sort_unstable();
+    // Stable sort: the items come nearly sorted (DEX tables are ordered), which it detects.
+    v.sort();
     v.dedup();
     v
 }
 
-/// Groups `(id, caller)` pairs by the rendered id, each with its sorted unique callers.
+/// Groups `(id, caller)` pairs under the rendering of the id (`named` is sorted by id), each with
+/// the sorted unique positions of its callers.
 fn group(
     mut pairs: Vec<(u32, u32)>,
-    render: impl Fn(u32) -> String,
-    site_of: &mut impl FnMut(u32) -> Site,
-) -> BTreeMap<String, Vec<Site>> {
+    named: &[(u32, String)],
+    position: &HashMap<u32, u32>,
+) -> BTreeMap<String, Vec<u32>> {
     pairs.sort_unstable();
     pairs.dedup();
-    let mut out: BTreeMap<String, Vec<Site>> = BTreeMap::new();
+    let mut out: BTreeMap<String, Vec<u32>> = BTreeMap::new();
     let mut i = 0;
     while i < pairs.len() {
         let id = pairs[i].0;
-        let key = render(id);
-        let list = out.entry(key).or_default();
+        let mut list = Vec::new();
         while i < pairs.len() && pairs[i].0 == id {
-            list.push(site_of(pairs[i].1));
+            if let Some(&p) = position.get(&pairs[i].1) {
+                list.push(p);
+            }
             i += 1;
+        }
+        // Ids dropped by the output budget have no rendering and no entry.
+        if let Ok(at) = named.binary_search_by_key(&id, |(n, _)| *n) {
+            out.entry(named[at].1.clone()).or_default().extend(list);
         }
     }
     for list in out.values_mut() {
-        list.sort();
+        list.sort_unstable();
         list.dedup();
     }
     out
