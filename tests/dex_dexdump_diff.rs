@@ -74,10 +74,7 @@ fn parse_dump(out: &[u8]) -> Dump {
                 }
                 guard += 1;
             }
-            let Some(end) = text
-                .windows(12)
-                .rposition(|w| w == b"\" // string@")
-            else {
+            let Some(end) = text.windows(12).rposition(|w| w == b"\" // string@") else {
                 continue;
             };
             let index_hex = String::from_utf8_lossy(&text[end + 12..]).trim().to_owned();
@@ -92,7 +89,11 @@ fn parse_dump(out: &[u8]) -> Dump {
 fn run_dexdump(bytes: &[u8], scratch: &std::path::Path, n: usize) -> Option<Vec<u8>> {
     let path = scratch.join(format!("dexdump-input-{n}.dex"));
     std::fs::write(&path, bytes).ok()?;
-    let out = Command::new("dexdump").args(["-d", "-i"]).arg(&path).output().ok();
+    let out = Command::new("dexdump")
+        .args(["-d", "-i"])
+        .arg(&path)
+        .output()
+        .ok();
     let _ = std::fs::remove_file(&path);
     out.filter(|o| o.status.success()).map(|o| o.stdout)
 }

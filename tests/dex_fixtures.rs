@@ -10,7 +10,9 @@ use std::path::PathBuf;
 use dossier::dex::{self, ScanOptions};
 
 fn fixture(name: &str) -> Vec<u8> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/dex").join(name);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/dex")
+        .join(name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
@@ -67,7 +69,11 @@ fn refs_fixture_every_reference_form() {
             ("Lcom/example/Refs;->name:Ljava/lang/String;", true, false),
             ("Lcom/example/Refs;->sFlag:Z", true, true),
             ("Lcom/example/Util;->wide:J", true, false),
-            ("Lcom/example/Util;->written:Ljava/lang/String;", false, true),
+            (
+                "Lcom/example/Util;->written:Ljava/lang/String;",
+                false,
+                true
+            ),
         ]
     );
     assert_eq!(
@@ -90,15 +96,29 @@ fn refs_fixture_every_reference_form() {
     let reflective: Vec<(Option<&str>, Option<&str>, &str)> = facts
         .reflective
         .iter()
-        .map(|r| (r.class.as_deref(), r.member.as_deref(), r.site.method.as_str()))
+        .map(|r| {
+            (
+                r.class.as_deref(),
+                r.member.as_deref(),
+                r.site.method.as_str(),
+            )
+        })
         .collect();
     assert_eq!(
         reflective,
         vec![
-            (Some("Landroid/os/Build;"), Some("SERIAL"), "reflectField()V"),
+            (
+                Some("Landroid/os/Build;"),
+                Some("SERIAL"),
+                "reflectField()V"
+            ),
             (Some("Lcom/example/Hidden;"), None, "reflect()V"),
             (Some("Lcom/example/Hidden;"), Some("secret"), "reflect()V"),
-            (Some("Lcom/example/Plugin;"), None, "loader(Ljava/lang/ClassLoader;)V"),
+            (
+                Some("Lcom/example/Plugin;"),
+                None,
+                "loader(Ljava/lang/ClassLoader;)V"
+            ),
         ]
     );
     assert!(facts.sites.is_none());
@@ -115,7 +135,9 @@ fn refs_fixture_call_sites() {
             .collect()
     };
     assert_eq!(
-        callers_of(&sites.invoked_methods["Lcom/example/Util;->afterPayloads(Ljava/lang/String;)V"]),
+        callers_of(
+            &sites.invoked_methods["Lcom/example/Util;->afterPayloads(Ljava/lang/String;)V"]
+        ),
         vec!["refs.dex|Lcom/example/Refs;->payloads(I)I"]
     );
     assert_eq!(
@@ -159,7 +181,10 @@ fn multidex_zip_scans_both_dex_in_order() {
         facts[0].invoked_methods,
         vec!["Lcom/example/multi/Helper;->help(Ljava/lang/String;)V"]
     );
-    assert_eq!(facts[1].fields[0].field, "Landroid/os/Build;->MODEL:Ljava/lang/String;");
+    assert_eq!(
+        facts[1].fields[0].field,
+        "Landroid/os/Build;->MODEL:Ljava/lang/String;"
+    );
     let merged = dex::merge(&facts);
     assert_eq!(merged.dex, vec!["classes.dex", "classes2.dex"]);
     assert_eq!(
@@ -221,7 +246,10 @@ fn version_041_container_with_two_sections() {
         vec!["Lcom/second/B;->target(Ljava/lang/String;)V"]
     );
     // scan_many lists container sections in file order.
-    let many = dex::scan_many(&[("classes.dex".to_owned(), &bytes[..])], &ScanOptions::default());
+    let many = dex::scan_many(
+        &[("classes.dex".to_owned(), &bytes[..])],
+        &ScanOptions::default(),
+    );
     assert_eq!(many, facts);
 }
 
@@ -246,10 +274,18 @@ mod writer {
         /// One class with `run()V` that loads `text` and passes it to `target(String)`.
         pub fn sample(class: &str, text: &str) -> Section {
             // Strings: 0 class, 1 "V", 2 "VL", 3 "Ljava/lang/String;", 4 "run", 5 "target", 6 text.
-            let strings: Vec<String> = [class, "V", "VL", "Ljava/lang/String;", "run", "target", text]
-                .iter()
-                .map(|s| s.to_string())
-                .collect();
+            let strings: Vec<String> = [
+                class,
+                "V",
+                "VL",
+                "Ljava/lang/String;",
+                "run",
+                "target",
+                text,
+            ]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
             Section {
                 strings,
                 types: vec![0, 1, 3],
@@ -266,7 +302,7 @@ mod writer {
     }
 
     fn align4(out: &mut Vec<u8>) {
-        while out.len() % 4 != 0 {
+        while !out.len().is_multiple_of(4) {
             out.push(0);
         }
     }
@@ -303,7 +339,11 @@ mod writer {
                 align4(out);
                 let at = out.len();
                 put32(out, base + size_at, count as u32);
-                put32(out, base + size_at + 4, if count == 0 { 0 } else { at as u32 });
+                put32(
+                    out,
+                    base + size_at + 4,
+                    if count == 0 { 0 } else { at as u32 },
+                );
                 out.resize(at + count * item, 0);
                 at
             };

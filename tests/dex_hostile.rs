@@ -7,14 +7,19 @@ use std::time::{Duration, Instant};
 use dossier::dex::{self, ScanOptions};
 
 fn fixture(name: &str) -> Vec<u8> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/dex").join(name);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/dex")
+        .join(name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 /// Parses and scans with sites on; checks the output stays bounded by the input.
 fn scan_bounded(bytes: &[u8]) -> Duration {
     let start = Instant::now();
-    let facts = dex::scan_many(&[("hostile.dex".to_owned(), bytes)], &ScanOptions { sites: true });
+    let facts = dex::scan_many(
+        &[("hostile.dex".to_owned(), bytes)],
+        &ScanOptions { sites: true },
+    );
     let elapsed = start.elapsed();
     assert!(elapsed < Duration::from_secs(5), "took {elapsed:?}");
     for f in &facts {
@@ -112,7 +117,10 @@ fn garbage_and_wrong_magic_are_errors_not_panics() {
         dex::parse_sections(&bytes, "endian"),
         Err(dex::DexError::BigEndian { .. })
     ));
-    let facts = dex::scan_many(&[("x".to_owned(), &b"PK\x03\x04"[..])], &ScanOptions::default());
+    let facts = dex::scan_many(
+        &[("x".to_owned(), &b"PK\x03\x04"[..])],
+        &ScanOptions::default(),
+    );
     assert_eq!(facts[0].anomalies[0].code, "dex.unreadable");
 }
 
@@ -150,7 +158,12 @@ fn many_class_defs_sharing_one_class_data_stay_linear() {
     bytes[0x64..0x68].copy_from_slice(&(at as u32).to_le_bytes());
     scan_bounded(&bytes);
     let facts = dex::scan_many(&[("dup".to_owned(), &bytes[..])], &ScanOptions::default());
-    assert!(facts[0].anomalies.iter().any(|a| a.code == "dex.duplicate_method"));
+    assert!(
+        facts[0]
+            .anomalies
+            .iter()
+            .any(|a| a.code == "dex.duplicate_method")
+    );
 }
 
 #[test]
@@ -198,6 +211,14 @@ fn methods_sharing_one_huge_code_item_hit_the_work_budget() {
     bytes[0x60..0x64].copy_from_slice(&1u32.to_le_bytes());
     bytes[0x64..0x68].copy_from_slice(&def.to_le_bytes());
     scan_bounded(&bytes);
-    let facts = dex::scan_many(&[("shared".to_owned(), &bytes[..])], &ScanOptions::default());
-    assert!(facts[0].anomalies.iter().any(|a| a.code == "dex.work_budget"));
+    let facts = dex::scan_many(
+        &[("shared".to_owned(), &bytes[..])],
+        &ScanOptions::default(),
+    );
+    assert!(
+        facts[0]
+            .anomalies
+            .iter()
+            .any(|a| a.code == "dex.work_budget")
+    );
 }

@@ -606,7 +606,10 @@ impl<'a> DexFile<'a> {
                     available / 2
                 ),
             );
-            return self.data.get(start..start + (available & !1)).unwrap_or(&[]);
+            return self
+                .data
+                .get(start..start + (available & !1))
+                .unwrap_or(&[]);
         }
         &self.data[start..start + wanted as usize]
     }
@@ -638,9 +641,7 @@ impl<'d, 'a> SignatureCache<'d, 'a> {
 
     fn push_proto(&mut self, out: &mut String, index: u32) {
         match self.protos.get_mut(index as usize) {
-            Some(slot) => {
-                out.push_str(slot.get_or_insert_with(|| self.dex.proto_signature(index)))
-            }
+            Some(slot) => out.push_str(slot.get_or_insert_with(|| self.dex.proto_signature(index))),
             None => out.push_str(&self.dex.proto_signature(index)),
         }
     }
@@ -723,9 +724,7 @@ fn resolve_table(
         anomalies.push(
             "dex.table_truncated",
             location,
-            format!(
-                "{name} declares {count} items at {offset:#x}; only {fits} fit in the buffer"
-            ),
+            format!("{name} declares {count} items at {offset:#x}; only {fits} fit in the buffer"),
         );
     }
     Table {
@@ -745,13 +744,18 @@ pub fn parse_sections<'a>(bytes: &'a [u8], label: &str) -> Result<Vec<DexFile<'a
         return Ok(vec![first]);
     }
     let mut sections = vec![first];
-    let container_size = sections[0].container_field(header::CONTAINER_SIZE).unwrap_or(0) as usize;
+    let container_size = sections[0]
+        .container_field(header::CONTAINER_SIZE)
+        .unwrap_or(0) as usize;
     if container_size != bytes.len() {
         let loc = sections[0].location().to_owned();
         sections[0].anomalies_mut().push(
             "dex.container_size",
             &loc,
-            format!("container_size is {container_size}, the buffer has {} bytes", bytes.len()),
+            format!(
+                "container_size is {container_size}, the buffer has {} bytes",
+                bytes.len()
+            ),
         );
     }
     let limit = container_size.min(bytes.len());

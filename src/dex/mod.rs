@@ -38,7 +38,11 @@ pub fn scan_many(inputs: &[(String, &[u8])], opts: &ScanOptions) -> Vec<DexFacts
                 .collect::<Vec<_>>(),
             Err(error) => vec![DexFacts {
                 name: label.clone(),
-                anomalies: vec![Anomaly::new("dex.unreadable", label.as_str(), error.to_string())],
+                anomalies: vec![Anomaly::new(
+                    "dex.unreadable",
+                    label.as_str(),
+                    error.to_string(),
+                )],
                 ..DexFacts::default()
             }],
         })

@@ -403,7 +403,9 @@ pub fn scan(dex: &DexFile<'_>, label: &str, opts: &ScanOptions) -> DexFacts {
         anomalies.push(
             "dex.mutf8_invalid",
             loc,
-            format!("{lossy_strings} loaded strings are not valid MUTF-8; bad bytes shown as U+FFFD"),
+            format!(
+                "{lossy_strings} loaded strings are not valid MUTF-8; bad bytes shown as U+FFFD"
+            ),
         );
     }
 

@@ -129,7 +129,8 @@ mod tests {
     fn payload_in_the_middle_is_skipped() {
         let (seen, end) = names(&[
             0x001a, 0x0005, // const-string v0, string@5
-            0x0100, 0x0002, 0x0000, 0x0000, 0x0003, 0x0000, 0x0004, 0x0000, // packed-switch payload
+            0x0100, 0x0002, 0x0000, 0x0000, 0x0003, 0x0000, 0x0004,
+            0x0000, // packed-switch payload
             0x0300, 0x0001, 0x0003, 0x0000, 0x6e1a, 0x7777, // fill-array-data: 3 bytes
             0x1071, 0x0009, 0x0000, // invoke-static {v0}, method@9
             0x000e, // return-void
@@ -150,7 +151,13 @@ mod tests {
     #[test]
     fn truncated_instruction_and_payload_stop_the_walk() {
         let (_, end) = names(&[0x000e, 0x0070]);
-        assert_eq!(end, WalkEnd::TruncatedInstruction { pc: 1, opcode: 0x70 });
+        assert_eq!(
+            end,
+            WalkEnd::TruncatedInstruction {
+                pc: 1,
+                opcode: 0x70
+            }
+        );
         let (_, end) = names(&[0x0200, 0xffff, 0x0000]);
         assert_eq!(end, WalkEnd::TruncatedPayload { pc: 0 });
         let (_, end) = names(&[0x0300, 0xffff, 0xffff, 0xffff]);
