@@ -108,7 +108,11 @@ fn invoked_methods_and_strings_match_dexdump() {
         eprintln!("skipped: dexdump not installed");
         return;
     }
-    let inputs = dex_common::corpus_dex_files(&corpus);
+    let mut inputs = dex_common::corpus_dex_files(&corpus);
+    let refs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/dex/refs.dex");
+    if let Ok(bytes) = std::fs::read(&refs) {
+        inputs.push(("fixtures/dex/refs.dex".to_owned(), bytes));
+    }
     assert!(!inputs.is_empty(), "corpus has no DEX files");
     let scratch = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
     let results: Vec<(String, Vec<String>)> = inputs
@@ -166,5 +170,9 @@ fn invoked_methods_and_strings_match_dexdump() {
         .map(|(label, p)| format!("{label}:\n  {}", p.join("\n  ")))
         .collect();
     eprintln!("checked {} DEX files against dexdump", results.len());
+    assert!(
+        results.len() > 1,
+        "the corpus yielded no DEX besides the fixture"
+    );
     assert!(failures.is_empty(), "differences:\n{}", failures.join("\n"));
 }

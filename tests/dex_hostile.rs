@@ -222,3 +222,31 @@ fn methods_sharing_one_huge_code_item_hit_the_work_budget() {
             .any(|a| a.code == "dex.work_budget")
     );
 }
+
+#[test]
+fn corrupted_corpus_dex_when_present() {
+    // A real, larger DEX (okhttp, 0.5 MB) with random corruption; skipped without the corpus.
+    let dir = std::env::var_os("DOSSIER_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/corpus"));
+    let Ok(original) = std::fs::read(dir.join("dex/okhttp-d8-038.dex")) else {
+        eprintln!("skipped: no corpus");
+        return;
+    };
+    let mut rng = XorShift(0x0123_4567_89ab_cdef);
+    for round in 0..40 {
+        let mut bytes = original.clone();
+        if round % 4 == 0 {
+            let len = (rng.next() % bytes.len() as u64) as usize;
+            bytes.truncate(len);
+        }
+        for _ in 0..1 + rng.next() % 64 {
+            if bytes.is_empty() {
+                break;
+            }
+            let at = (rng.next() % bytes.len() as u64) as usize;
+            bytes[at] = rng.next() as u8;
+        }
+        scan_bounded(&bytes);
+    }
+}

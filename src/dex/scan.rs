@@ -409,30 +409,27 @@ pub fn scan(dex: &DexFile<'_>, label: &str, opts: &ScanOptions) -> DexFacts {
         );
     }
 
-    let mut field_map: BTreeMap<&str, (bool, bool)> = BTreeMap::new();
-    let read_set: BTreeSet<u32> = field_read.iter().collect();
-    for (i, name) in &fields_named {
-        let entry = field_map.entry(name.as_str()).or_default();
-        if read_set.contains(i) {
-            entry.0 = true;
-        } else {
-            entry.1 = true;
-        }
-    }
-    for i in field_write.iter() {
-        if let Ok(pos) = fields_named.binary_search_by_key(&i, |(id, _)| *id) {
-            field_map.entry(fields_named[pos].1.as_str()).or_default().1 = true;
-        }
-    }
-    let fields: Vec<FieldAccess> = field_map
-        .into_iter()
-        .map(|(field, (read, write))| FieldAccess {
-            field: field.to_owned(),
-            read,
-            write,
+    let mut fields: Vec<FieldAccess> = fields_named
+        .iter()
+        .map(|(i, name)| FieldAccess {
+            field: name.clone(),
+            read: field_read.get(*i),
+            write: field_write.get(*i),
         })
         .collect();
-
+    if !fields.is_sorted_by(|a, b| a.field < b.field) {
+        fields.sort_by(|a, b| a.field.cmp(&b.field));
+        // Two field ids rendering alike (a hostile table) merge into one entry.
+        fields.dedup_by(|later, kept| {
+            if later.field == kept.field {
+                kept.read |= later.read;
+                kept.write |= later.write;
+                true
+            } else {
+                false
+            }
+        });
+    }
     // Callers, each rendered once: those of the sites (when asked) and of reflective references.
     let mut caller_ids: Vec<u32> = reflective_raw.iter().map(|r| r.2).collect();
     if opts.sites {
@@ -513,8 +510,10 @@ fn strings_sorted(dex: &DexFile<'_>) -> bool {
 
 fn sorted_unique(items: impl Iterator<Item = String>) -> Vec<String> {
     let mut v: Vec<String> = items.collect();
-    // Stable sort: the items come nearly sorted (DEX tables are ordered), which it detects.
-    v.sort();
+    // The items usually come sorted already (DEX tables are ordered): check before sorting.
+    if !v.is_sorted() {
+        v.sort();
+    }
     v.dedup();
     v
 }
