@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use dossier::dex::{self, ScanOptions};
 
 const ROUNDS: usize = 5;
+const CPU_ROUNDS: usize = 20;
 
 struct Entry {
     name: String,
@@ -61,15 +62,36 @@ fn entries(path: &Path) -> Vec<Entry> {
     out
 }
 
-fn best(mut f: impl FnMut()) -> Duration {
-    (0..ROUNDS)
+/// CPU time (user + system) of this process so far, from `/proc/self/stat`, in clock ticks
+/// (1/100 s on Linux). The benchmark is single-threaded, so on a machine shared with other work
+/// this is a steadier measure than wall time.
+fn cpu_ticks() -> Option<u64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the parenthesized command name; utime and stime are the 14th and 15th.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    Some(fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?)
+}
+
+/// Best wall time of `ROUNDS` runs, and mean CPU time per run over `CPU_ROUNDS` runs.
+fn best(mut f: impl FnMut()) -> (Duration, Duration) {
+    let wall = (0..ROUNDS)
         .map(|_| {
             let t = Instant::now();
             f();
             t.elapsed()
         })
         .min()
-        .unwrap_or_default()
+        .unwrap_or_default();
+    let before = cpu_ticks();
+    for _ in 0..CPU_ROUNDS {
+        f();
+    }
+    let cpu = match (before, cpu_ticks()) {
+        (Some(a), Some(b)) => Duration::from_millis((b - a) * 10) / CPU_ROUNDS as u32,
+        _ => Duration::ZERO,
+    };
+    (wall, cpu)
 }
 
 fn mb_per_s(bytes: usize, d: Duration) -> f64 {
@@ -104,9 +126,19 @@ fn main() {
         return;
     }
     println!(
-        "{:<40} {:>4} {:>10} {:>12} {:>12} {:>12} {:>12} {:>7}",
-        "file", "dex", "MB", "inflate ms", "inflate MB/s", "scan ms", "scan MB/s", "ratio"
+        "{:<34} {:>3} {:>6} {:>11} {:>11} {:>9} {:>9} {:>11} {:>9} {:>9}",
+        "file",
+        "dex",
+        "MB",
+        "inflate ms",
+        "(cpu ms)",
+        "MB/s",
+        "scan ms",
+        "(cpu ms)",
+        "MB/s",
+        "cpu ratio"
     );
+    let skip_sites = std::env::args().any(|a| a == "--no-sites");
     for path in files {
         let entries = entries(&path);
         let total: usize = entries.iter().map(|e| e.inflated.len()).sum();
@@ -130,7 +162,6 @@ fn main() {
                 }
             }
         });
-        let skip_sites = std::env::args().any(|a| a == "--no-sites");
         let scan_sites = best(|| {
             if skip_sites {
                 return;
@@ -143,26 +174,41 @@ fn main() {
             }
         });
         let name = path.file_name().unwrap_or_default().to_string_lossy();
+        let ms = |d: Duration| d.as_secs_f64() * 1e3;
         println!(
-            "{:<40} {:>4} {:>10.1} {:>12.1} {:>12.0} {:>12.1} {:>12.0} {:>7.2}",
+            "{:<34} {:>3} {:>6.1} {:>11.1} {:>11.1} {:>9.0} {:>9.1} {:>11.1} {:>9.0} {:>9}",
             name,
             entries.len(),
             total as f64 / 1e6,
-            inflate.as_secs_f64() * 1e3,
-            mb_per_s(total, inflate),
-            scan.as_secs_f64() * 1e3,
-            mb_per_s(total, scan),
-            scan.as_secs_f64() / inflate.as_secs_f64().max(1e-9),
+            ms(inflate.0),
+            ms(inflate.1),
+            if inflate.0.is_zero() {
+                "-".to_owned()
+            } else {
+                format!("{:.0}", mb_per_s(total, inflate.0))
+            },
+            ms(scan.0),
+            ms(scan.1),
+            mb_per_s(total, scan.0),
+            if inflate.1.is_zero() {
+                "-".to_owned()
+            } else {
+                format!("{:.2}", ms(scan.1) / ms(inflate.1))
+            },
         );
-        println!(
-            "{:<40} {:>4} {:>10} {:>12} {:>12} {:>12.1} {:>12.0}   (with --sites)",
-            "",
-            "",
-            "",
-            "",
-            "",
-            scan_sites.as_secs_f64() * 1e3,
-            mb_per_s(total, scan_sites)
-        );
+        if !skip_sites {
+            println!(
+                "{:<34} {:>3} {:>6} {:>11} {:>11} {:>9} {:>9.1} {:>11.1} {:>9.0}   (with sites)",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                ms(scan_sites.0),
+                ms(scan_sites.1),
+                mb_per_s(total, scan_sites.0)
+            );
+        }
     }
 }

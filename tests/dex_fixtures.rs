@@ -433,14 +433,20 @@ mod writer {
 #[test]
 fn refs_fixture_json_snapshot() {
     let bytes = fixture("refs.dex");
-    let facts = dex::scan_many(&[("refs.dex".to_owned(), &bytes[..])], &ScanOptions { sites: true });
+    let facts = dex::scan_many(
+        &[("refs.dex".to_owned(), &bytes[..])],
+        &ScanOptions { sites: true },
+    );
     let json = dex::to_json(&facts) + "\n";
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/dex/refs.expected.json");
     if std::env::var_os("DOSSIER_UPDATE_SNAPSHOTS").is_some() {
         std::fs::write(&path, &json).unwrap();
     }
     let expected = std::fs::read_to_string(&path).unwrap_or_default();
-    assert_eq!(json, expected, "snapshot differs; refresh with DOSSIER_UPDATE_SNAPSHOTS=1");
+    assert_eq!(
+        json, expected,
+        "snapshot differs; refresh with DOSSIER_UPDATE_SNAPSHOTS=1"
+    );
 }
 
 #[test]
@@ -449,8 +455,13 @@ fn text_rendering_for_people() {
     let mut out = Vec::new();
     facts.write_text(&mut out).unwrap();
     let text = String::from_utf8(out).unwrap();
-    assert!(text.starts_with("refs.dex (DEX 039): 3 classes, "), "{text}");
+    assert!(
+        text.starts_with("refs.dex (DEX 039): 3 classes, "),
+        "{text}"
+    );
     assert!(text.contains("  invoked methods (19):\n"));
     assert!(text.contains("    Lcom/example/Refs;->count:I [rw]\n"));
-    assert!(text.contains("    Lcom/example/Hidden;->secret  (in Lcom/example/Refs;->reflect()V)\n"));
+    assert!(
+        text.contains("    Lcom/example/Hidden;->secret  (in Lcom/example/Refs;->reflect()V)\n")
+    );
 }

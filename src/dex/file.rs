@@ -621,6 +621,8 @@ pub struct SignatureCache<'d, 'a> {
     dex: &'d DexFile<'a>,
     types: Vec<Option<Cow<'a, str>>>,
     protos: Vec<Option<String>>,
+    /// Member names by string index: many methods share a name (`<init>`, `get`, `run`).
+    names: Vec<Option<Cow<'a, str>>>,
 }
 
 impl<'d, 'a> SignatureCache<'d, 'a> {
@@ -629,6 +631,14 @@ impl<'d, 'a> SignatureCache<'d, 'a> {
             dex,
             types: vec![None; dex.type_ids.count as usize],
             protos: vec![None; dex.proto_ids.count as usize],
+            names: vec![None; dex.string_ids.count as usize],
+        }
+    }
+
+    fn push_name(&mut self, out: &mut String, index: u32) {
+        match self.names.get_mut(index as usize) {
+            Some(slot) => out.push_str(slot.get_or_insert_with(|| self.dex.string_text(index))),
+            None => out.push_str(&self.dex.string_text(index)),
         }
     }
 
@@ -654,7 +664,7 @@ impl<'d, 'a> SignatureCache<'d, 'a> {
         let mut out = String::with_capacity(64);
         self.push_type(&mut out, u32::from(m.class_idx));
         out.push_str("->");
-        out.push_str(&self.dex.string_text(m.name_idx));
+        self.push_name(&mut out, m.name_idx);
         self.push_proto(&mut out, u32::from(m.proto_idx));
         out
     }
@@ -666,7 +676,8 @@ impl<'d, 'a> SignatureCache<'d, 'a> {
         };
         let mut class = String::new();
         self.push_type(&mut class, u32::from(m.class_idx));
-        let mut name = self.dex.string_text(m.name_idx).into_owned();
+        let mut name = String::new();
+        self.push_name(&mut name, m.name_idx);
         self.push_proto(&mut name, u32::from(m.proto_idx));
         (class, name)
     }
@@ -679,7 +690,7 @@ impl<'d, 'a> SignatureCache<'d, 'a> {
         let mut out = String::with_capacity(64);
         self.push_type(&mut out, u32::from(f.class_idx));
         out.push_str("->");
-        out.push_str(&self.dex.string_text(f.name_idx));
+        self.push_name(&mut out, f.name_idx);
         out.push(':');
         self.push_type(&mut out, u32::from(f.type_idx));
         out
