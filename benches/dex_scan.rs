@@ -176,13 +176,13 @@ fn main() {
         let name = path.file_name().unwrap_or_default().to_string_lossy();
         let ms = |d: Duration| d.as_secs_f64() * 1e3;
         println!(
-            "{:<34} {:>3} {:>6.1} {:>11.1} {:>11.1} {:>9.0} {:>9.1} {:>11.1} {:>9.0} {:>9}",
+            "{:<34} {:>3} {:>6.1} {:>11.1} {:>11.1} {:>9} {:>9.1} {:>11.1} {:>9.0} {:>9}",
             name,
             entries.len(),
             total as f64 / 1e6,
             ms(inflate.0),
             ms(inflate.1),
-            if inflate.0.is_zero() {
+            if entries.iter().all(|e| e.stored) {
                 "-".to_owned()
             } else {
                 format!("{:.0}", mb_per_s(total, inflate.0))
@@ -190,7 +190,7 @@ fn main() {
             ms(scan.0),
             ms(scan.1),
             mb_per_s(total, scan.0),
-            if inflate.1.is_zero() {
+            if entries.iter().all(|e| e.stored) || inflate.1.is_zero() {
                 "-".to_owned()
             } else {
                 format!("{:.2}", ms(scan.1) / ms(inflate.1))
