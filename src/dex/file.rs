@@ -342,9 +342,10 @@ impl<'a> DexFile<'a> {
         let utf16_len = read_uleb128(self.data, &mut pos)? as usize;
         // Fast path: for ASCII the UTF-16 length is the byte length, so the terminator is right
         // there and no scan for it is needed.
+        // Bytes 0x01..=0x7f only: a NUL inside would end the string earlier.
         if let Some(candidate) = self.data.get(pos..pos.saturating_add(utf16_len))
             && self.data.get(pos + utf16_len) == Some(&0)
-            && candidate.is_ascii()
+            && candidate.iter().all(|&b| b.wrapping_sub(1) < 0x7f)
         {
             return Some(candidate);
         }

@@ -52,6 +52,29 @@ pub fn scan_many(inputs: &[(String, &[u8])], opts: &ScanOptions) -> Vec<DexFacts
         .collect()
 }
 
+/// The text output of `dossier dex` for people: each DEX's summary, then (for several DEX files)
+/// the totals after merging.
+pub fn write_text(facts: &[DexFacts], out: &mut impl std::io::Write) -> std::io::Result<()> {
+    for f in facts {
+        f.write_text(out)?;
+    }
+    if facts.len() > 1 {
+        let merged = merge(facts);
+        writeln!(
+            out,
+            "all {} DEX: {} invoked methods, {} fields, {} strings, {} classes loaded, {} reflective references, {} anomalies",
+            facts.len(),
+            merged.invoked_methods.len(),
+            merged.fields.len(),
+            merged.const_strings.len(),
+            merged.const_classes.len(),
+            merged.reflective.len(),
+            merged.anomalies.len()
+        )?;
+    }
+    Ok(())
+}
+
 /// The JSON document of `dossier dex --format json`: `{"dex": [...]}`, pretty-printed.
 pub fn to_json(facts: &[DexFacts]) -> String {
     serde_json::to_string_pretty(&DexReport { dex: facts }).unwrap_or_else(|_| "{}".to_owned())
