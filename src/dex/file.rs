@@ -662,11 +662,34 @@ impl<'d, 'a> SignatureCache<'d, 'a> {
         let Some(m) = self.dex.method_id(index) else {
             return format!("<method@{index}>");
         };
+        let (class, name, proto) = (u32::from(m.class_idx), m.name_idx, u32::from(m.proto_idx));
+        // Fill the caches first so that the exact length is known: one allocation per signature.
+        let cached = |v: &Vec<Option<Cow<'a, str>>>, i: u32| v.get(i as usize).is_some();
+        if cached(&self.types, class)
+            && cached(&self.names, name)
+            && (proto as usize) < self.protos.len()
+        {
+            let t =
+                self.types[class as usize].get_or_insert_with(|| self.dex.type_descriptor(class));
+            let t_len = t.len();
+            let n_len = self.names[name as usize]
+                .get_or_insert_with(|| self.dex.string_text(name))
+                .len();
+            let p_len = self.protos[proto as usize]
+                .get_or_insert_with(|| self.dex.proto_signature(proto))
+                .len();
+            let mut out = String::with_capacity(t_len + 2 + n_len + p_len);
+            out.push_str(self.types[class as usize].as_deref().unwrap_or(""));
+            out.push_str("->");
+            out.push_str(self.names[name as usize].as_deref().unwrap_or(""));
+            out.push_str(self.protos[proto as usize].as_deref().unwrap_or(""));
+            return out;
+        }
         let mut out = String::with_capacity(64);
-        self.push_type(&mut out, u32::from(m.class_idx));
+        self.push_type(&mut out, class);
         out.push_str("->");
-        self.push_name(&mut out, m.name_idx);
-        self.push_proto(&mut out, u32::from(m.proto_idx));
+        self.push_name(&mut out, name);
+        self.push_proto(&mut out, proto);
         out
     }
 
