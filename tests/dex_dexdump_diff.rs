@@ -1,6 +1,7 @@
-//! Differential check against AOSP `dexdump -d` on every DEX of the corpus: the set of invoked
-//! methods must equal what dexdump disassembles, and every string that dexdump shows by index
-//! (`const-string ... // string@N`) must equal our string table entry N.
+//! Differential check against AOSP `dexdump -d` on every DEX of the corpus: the sets of invoked
+//! methods, accessed fields and `const-class` types must equal what dexdump disassembles, and every
+//! string that dexdump shows by index (`const-string ... // string@N`) must equal our string table
+//! entry N.
 //! Skips quietly when the corpus (`$DOSSIER_CORPUS`) or dexdump is absent.
 
 #[path = "dex_common.rs"]
@@ -16,6 +17,10 @@ use rayon::prelude::*;
 #[derive(Default)]
 struct Dump {
     invoked: BTreeSet<String>,
+    /// Fields of `iget*`/`iput*`/`sget*`/`sput*`, in our `Lcls;->name:Type` form.
+    fields: BTreeSet<String>,
+    /// Types of `const-class`.
+    const_classes: BTreeSet<String>,
     strings: BTreeMap<u32, Vec<u8>>,
 }
 
@@ -55,6 +60,26 @@ fn parse_dump(out: &[u8]) -> Dump {
             };
             if let Some(s) = to_our_signature(&String::from_utf8_lossy(sig)) {
                 dump.invoked.insert(s);
+            }
+        } else if let Some(marker) = find(insn, b" // field@") {
+            let is_access = [b": iget".as_slice(), b": iput", b": sget", b": sput"]
+                .iter()
+                .any(|m| find(insn, m).is_some());
+            let operand_start = insn[..marker]
+                .windows(2)
+                .rposition(|w| w == b", ")
+                .map(|p| p + 2);
+            if let (true, Some(start)) = (is_access, operand_start) {
+                let text = String::from_utf8_lossy(&insn[start..marker]);
+                if let Some(dot) = text.find('.') {
+                    let (class, rest) = (&text[..dot], &text[dot + 1..]);
+                    dump.fields.insert(format!("{class}->{rest}"));
+                }
+            }
+        } else if find(insn, b": const-class").is_some() {
+            if let (Some(start), Some(marker)) = (find(insn, b", "), find(insn, b" // type@")) {
+                dump.const_classes
+                    .insert(String::from_utf8_lossy(&insn[start + 2..marker]).into_owned());
             }
         } else if find(insn, b": const-string").is_some() {
             // The value is printed raw: it may contain quotes and even newlines, so take from the
@@ -129,10 +154,33 @@ fn invoked_methods_and_strings_match_dexdump() {
                 Ok(s) => s,
                 Err(e) => return (label.clone(), vec![format!("we cannot parse: {e}")]),
             };
-            let ours: BTreeSet<String> = sections
+            let facts: Vec<dex::DexFacts> = sections
                 .iter()
-                .flat_map(|s| dex::scan(s, label, &ScanOptions::default()).invoked_methods)
+                .map(|s| dex::scan(s, label, &ScanOptions::default()))
                 .collect();
+            let ours: BTreeSet<String> = facts
+                .iter()
+                .flat_map(|f| f.invoked_methods.iter().cloned())
+                .collect();
+            let our_fields: BTreeSet<String> = facts
+                .iter()
+                .flat_map(|f| f.fields.iter().map(|a| a.field.clone()))
+                .collect();
+            let our_classes: BTreeSet<String> = facts
+                .iter()
+                .flat_map(|f| f.const_classes.iter().cloned())
+                .collect();
+            for (what, theirs, mine) in [
+                ("field", &dump.fields, &our_fields),
+                ("const-class", &dump.const_classes, &our_classes),
+            ] {
+                for missing in theirs.difference(mine).take(3) {
+                    problems.push(format!("{what}: dexdump has, we lack: {missing}"));
+                }
+                for extra in mine.difference(theirs).take(3) {
+                    problems.push(format!("{what}: we have, dexdump lacks: {extra}"));
+                }
+            }
             for missing in dump.invoked.difference(&ours).take(5) {
                 problems.push(format!("dexdump has, we lack: {missing}"));
             }
@@ -156,8 +204,10 @@ fn invoked_methods_and_strings_match_dexdump() {
                 }
             }
             eprintln!(
-                "{label}: {} invoked methods, {} strings checked, {} problems",
+                "{label}: {} invoked methods, {} fields, {} const-class, {} strings checked, {} problems",
                 dump.invoked.len(),
+                dump.fields.len(),
+                dump.const_classes.len(),
                 dump.strings.len(),
                 problems.len()
             );
