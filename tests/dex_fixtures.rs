@@ -30,7 +30,7 @@ fn codes(facts: &dex::DexFacts) -> Vec<&str> {
 fn refs_fixture_every_reference_form() {
     let facts = scan_one(&fixture("refs.dex"), "refs.dex", false);
     assert_eq!(facts.version, "039");
-    assert_eq!(facts.classes, 3);
+    assert_eq!(facts.classes, 4);
     assert!(facts.anomalies.is_empty(), "{:?}", facts.anomalies);
     let mut want = vec![
         "Lcom/example/Api;->call()V",
@@ -42,6 +42,7 @@ fn refs_fixture_every_reference_form() {
         "Lcom/example/Refs;->priv()V",
         "Lcom/example/Refs;->rangeDirect()V",
         "Lcom/example/Refs;->toString()Ljava/lang/String;",
+        "Lcom/example/Util;->afterCustom(Ljava/lang/String;)V",
         "Lcom/example/Util;->afterPayloads(Ljava/lang/String;)V",
         "Lcom/example/Util;->rangeStatic(IIIIII)V",
         "Lcom/example/Util;->stat()V",
@@ -80,6 +81,7 @@ fn refs_fixture_every_reference_form() {
         facts.const_strings,
         vec![
             "SERIAL",
+            "after invoke-custom",
             "after payloads",
             "com.example.Hidden",
             "com.example.Plugin",
@@ -456,10 +458,10 @@ fn text_rendering_for_people() {
     facts.write_text(&mut out).unwrap();
     let text = String::from_utf8(out).unwrap();
     assert!(
-        text.starts_with("refs.dex (DEX 039): 3 classes, "),
+        text.starts_with("refs.dex (DEX 039): 4 classes, "),
         "{text}"
     );
-    assert!(text.contains("  invoked methods (19):\n"));
+    assert!(text.contains("  invoked methods (20):\n"));
     assert!(text.contains("    Lcom/example/Refs;->count:I [rw]\n"));
     assert!(
         text.contains("    Lcom/example/Hidden;->secret  (in Lcom/example/Refs;->reflect()V)\n")
