@@ -226,6 +226,20 @@ fn real_larger_header_built_by_the_writer() {
 }
 
 #[test]
+fn stale_map_list_is_recorded_not_trusted() {
+    // The header says 7 strings; a map list claiming 9 is recorded, and the header wins.
+    let section = writer::Section::sample("Lcom/stale/Map;", "stale map");
+    let mut bytes = writer::build(&[section], 0x70, b"035");
+    let map = u32::from_le_bytes(bytes[0x34..0x38].try_into().unwrap()) as usize;
+    let strings_entry = map + 4 + 12;
+    bytes[strings_entry + 4..strings_entry + 8].copy_from_slice(&9u32.to_le_bytes());
+    let facts = scan_one(&bytes, "stale.dex", false);
+    assert_eq!(codes(&facts), vec!["dex.map_mismatch"]);
+    assert_eq!(facts.strings, 7);
+    assert_eq!(facts.const_strings, vec!["stale map"]);
+}
+
+#[test]
 fn version_041_container_with_two_sections() {
     let first = writer::Section::sample("Lcom/first/A;", "from section zero");
     let second = writer::Section::sample("Lcom/second/B;", "from section one");
@@ -415,7 +429,26 @@ mod writer {
             put32(&mut out, class_defs + 8, 0xffff_ffff); // no superclass
             put32(&mut out, class_defs + 16, 0xffff_ffff); // no source file
             put32(&mut out, class_defs + 24, class_data);
+            // The map list: the id tables as the header places them.
             align4(&mut out);
+            let map = out.len();
+            put32(&mut out, base + 0x34, map as u32);
+            let entries: Vec<(u16, usize, usize)> = vec![
+                (0x0000, 1, base),
+                (0x0001, s.strings.len(), string_ids),
+                (0x0002, s.types.len(), type_ids),
+                (0x0003, s.protos.len(), proto_ids),
+                (0x0005, s.methods.len(), method_ids),
+                (0x0006, 1, class_defs),
+                (0x1000, 1, map),
+            ];
+            out.extend_from_slice(&(entries.len() as u32).to_le_bytes());
+            for (item_type, size, offset) in entries {
+                out.extend_from_slice(&item_type.to_le_bytes());
+                out.extend_from_slice(&0u16.to_le_bytes());
+                out.extend_from_slice(&(size as u32).to_le_bytes());
+                out.extend_from_slice(&(offset as u32).to_le_bytes());
+            }
             let size = (out.len() - base) as u32;
             put32(&mut out, base + 0x20, size);
         }

@@ -113,6 +113,14 @@ pub struct MethodDef {
     pub code_off: u32,
 }
 
+/// One entry of the `map_list`: what kind of items, how many, where.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MapItem {
+    pub item_type: u16,
+    pub size: u32,
+    pub offset: u32,
+}
+
 /// A zero-copy view of one DEX section.
 #[derive(Debug, Clone)]
 pub struct DexFile<'a> {
@@ -271,7 +279,8 @@ impl<'a> DexFile<'a> {
             raw::CLASS_DEF_ITEM,
             "class_defs",
         );
-        Ok(DexFile {
+        let map_off = field(header::MAP_OFF);
+        let file = DexFile {
             data,
             base,
             section,
@@ -286,7 +295,75 @@ impl<'a> DexFile<'a> {
             class_defs,
             location,
             anomalies,
-        })
+        };
+        Ok(file.check_map_list(map_off))
+    }
+
+    /// The `map_list` at `map_off`: at most [`raw::MAX_MAP_ITEMS`] entries, fewer if the buffer
+    /// ends first; `None` when `map_off` is outside the buffer.
+    pub fn map_list(&self, map_off: u32) -> Option<Vec<MapItem>> {
+        let at = map_off as usize;
+        let size = u32_at(self.data, at)? as usize;
+        let fits = self.data.len().saturating_sub(at + 4) / raw::MAP_ITEM;
+        let items = (0..size.min(fits).min(raw::MAX_MAP_ITEMS))
+            .filter_map(|i| {
+                let item = at + 4 + i * raw::MAP_ITEM;
+                Some(MapItem {
+                    item_type: u16_at(self.data, item)?,
+                    size: u32_at(self.data, item + 4)?,
+                    offset: u32_at(self.data, item + 8)?,
+                })
+            })
+            .collect();
+        Some(items)
+    }
+
+    /// The header is what the reader trusts; the map list should agree with it. ART's verifier
+    /// rejects a file whose map and header disagree (dex_file_verifier.cc, `CheckMap`); we record
+    /// the disagreement, since a packer may leave a stale map behind.
+    fn check_map_list(mut self, map_off: u32) -> Self {
+        let location = self.location.clone();
+        let Some(items) = self.map_list(map_off) else {
+            self.anomalies.push(
+                "dex.map_list",
+                &location,
+                format!("map_off {map_off:#x} is outside the file"),
+            );
+            return self;
+        };
+        let header_tables = [
+            (raw::TYPE_STRING_ID_ITEM, self.string_ids, "string_ids"),
+            (raw::TYPE_TYPE_ID_ITEM, self.type_ids, "type_ids"),
+            (raw::TYPE_PROTO_ID_ITEM, self.proto_ids, "proto_ids"),
+            (raw::TYPE_FIELD_ID_ITEM, self.field_ids, "field_ids"),
+            (raw::TYPE_METHOD_ID_ITEM, self.method_ids, "method_ids"),
+            (raw::TYPE_CLASS_DEF_ITEM, self.class_defs, "class_defs"),
+        ];
+        for (item_type, table, name) in header_tables {
+            let in_map = items.iter().find(|i| i.item_type == item_type);
+            let agrees = match in_map {
+                Some(i) => {
+                    i.size == table.count && (table.count == 0 || i.offset as usize == table.offset)
+                }
+                None => table.count == 0,
+            };
+            if !agrees {
+                self.anomalies.push(
+                    "dex.map_mismatch",
+                    &location,
+                    format!(
+                        "header has {name} = {} at {:#x}, the map list says {}",
+                        table.count,
+                        table.offset,
+                        in_map.map_or("nothing".to_owned(), |i| format!(
+                            "{} at {:#x}",
+                            i.size, i.offset
+                        ))
+                    ),
+                );
+            }
+        }
+        self
     }
 
     /// The whole buffer this view reads from.

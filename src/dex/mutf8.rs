@@ -4,11 +4,16 @@
 //! beyond the BMP are written as two three-byte surrogates. Invalid sequences become U+FFFD and are
 //! reported, so that a hostile string never stops the scan.
 
-/// The decoded text and whether anything had to be replaced.
+/// The decoded text and what had to be replaced.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decoded {
     pub text: String,
+    /// Malformed bytes were replaced by U+FFFD: the string is not valid MUTF-8.
     pub lossy: bool,
+    /// Unpaired surrogates were replaced by U+FFFD. Java strings may hold them (regular
+    /// expressions over surrogate ranges do), so this is valid input that Rust strings cannot
+    /// represent, not an anomaly.
+    pub unpaired_surrogates: bool,
 }
 
 /// Returns the bytes of a NUL-terminated MUTF-8 string starting at `start`: up to (not including)
@@ -35,13 +40,15 @@ pub fn decode(bytes: &[u8]) -> Decoded {
     // Fast path: plain ASCII without NUL is the overwhelming majority of DEX strings.
     if bytes.is_ascii() && !bytes.contains(&0) {
         return Decoded {
-            // SAFETY-free: ASCII is valid UTF-8, checked just above.
+            // ASCII is valid UTF-8, checked just above.
             text: String::from_utf8(bytes.to_vec()).unwrap_or_default(),
             lossy: false,
+            unpaired_surrogates: false,
         };
     }
     let mut text = String::with_capacity(bytes.len());
     let mut lossy = false;
+    let mut unpaired_surrogates = false;
     let mut i = 0;
     while i < bytes.len() {
         let (unit, used) = match next_unit(&bytes[i..]) {
@@ -66,17 +73,21 @@ pub fn decode(bytes: &[u8]) -> Decoded {
                     continue;
                 }
             }
-            lossy = true;
+            unpaired_surrogates = true;
             text.push(char::REPLACEMENT_CHARACTER);
         } else if let Some(c) = char::from_u32(u32::from(unit)) {
             text.push(c);
         } else {
             // A lone low surrogate.
-            lossy = true;
+            unpaired_surrogates = true;
             text.push(char::REPLACEMENT_CHARACTER);
         }
     }
-    Decoded { text, lossy }
+    Decoded {
+        text,
+        lossy,
+        unpaired_surrogates,
+    }
 }
 
 /// Decodes one UTF-16 unit from the start of `bytes`; `None` for an invalid lead or continuation.
@@ -134,6 +145,8 @@ mod tests {
         assert!(d.lossy);
         let lone = decode(&[0xed, 0xa0, 0xbd, b'z']);
         assert_eq!(lone.text, "\u{FFFD}z");
+        assert!(lone.unpaired_surrogates);
+        assert!(!lone.lossy, "a lone surrogate is valid MUTF-8");
     }
 
     #[test]

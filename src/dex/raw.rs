@@ -45,6 +45,18 @@ pub mod header {
     pub const HEADER_OFFSET: usize = 0x74;
 }
 
+/// Size of one `map_item` (type, unused, size, offset).
+pub const MAP_ITEM: usize = 12;
+/// Most entries read from a map list: the format defines about twenty item types, each listed once.
+pub const MAX_MAP_ITEMS: usize = 64;
+/// `map_item` type codes of the id tables the header also locates.
+pub const TYPE_STRING_ID_ITEM: u16 = 0x0001;
+pub const TYPE_TYPE_ID_ITEM: u16 = 0x0002;
+pub const TYPE_PROTO_ID_ITEM: u16 = 0x0003;
+pub const TYPE_FIELD_ID_ITEM: u16 = 0x0004;
+pub const TYPE_METHOD_ID_ITEM: u16 = 0x0005;
+pub const TYPE_CLASS_DEF_ITEM: u16 = 0x0006;
+
 /// Sizes in bytes of the fixed-size id items.
 pub const STRING_ID_ITEM: usize = 4;
 pub const TYPE_ID_ITEM: usize = 4;
