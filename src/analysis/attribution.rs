@@ -28,7 +28,11 @@ pub struct Attributor<'r> {
 /// `com.example.app.Main` or `Lcom/example/app/Main;` → the first two package segments as a
 /// descriptor prefix, `Lcom/example/`; None without two package segments.
 fn two_segment_prefix(class: &str) -> Option<String> {
-    let body = class.strip_prefix('L').unwrap_or(class).trim_end_matches(';').replace('.', "/");
+    let body = class
+        .strip_prefix('L')
+        .unwrap_or(class)
+        .trim_end_matches(';')
+        .replace('.', "/");
     let mut parts = body.split('/');
     let first = parts.next()?;
     let second = parts.next()?;
@@ -41,7 +45,23 @@ fn is_obfuscated(class: &str) -> bool {
     let body = class.strip_prefix('L').unwrap_or(class);
     match body.split_once('/') {
         None => true,
-        Some((first, _)) => first.len() <= 2 && !matches!(first, "io" | "me" | "tv" | "ai" | "de" | "jp" | "uk" | "fr" | "ru" | "cn" | "kr" | "co"),
+        Some((first, _)) => {
+            first.len() <= 2
+                && !matches!(
+                    first,
+                    "io" | "me"
+                        | "tv"
+                        | "ai"
+                        | "de"
+                        | "jp"
+                        | "uk"
+                        | "fr"
+                        | "ru"
+                        | "cn"
+                        | "kr"
+                        | "co"
+                )
+        }
     }
 }
 
@@ -65,7 +85,9 @@ impl<'r> Attributor<'r> {
                 .chain(manifest.components.iter().map(|c| c.name.clone()));
             for class in named {
                 let descriptor = format!("L{};", class.replace('.', "/"));
-                if rules.tracker_for_class(&descriptor).is_some() || rules.library_for_class(&descriptor).is_some() {
+                if rules.tracker_for_class(&descriptor).is_some()
+                    || rules.library_for_class(&descriptor).is_some()
+                {
                     continue;
                 }
                 if let Some(prefix) = two_segment_prefix(&class) {
@@ -85,7 +107,11 @@ impl<'r> Attributor<'r> {
         let (id, name, kind) = self.classify(class);
         self.collectors
             .entry(id.clone())
-            .or_insert_with(|| Collector { id: id.clone(), name, kind: kind.to_owned() });
+            .or_insert_with(|| Collector {
+                id: id.clone(),
+                name,
+                kind: kind.to_owned(),
+            });
         self.cache.insert(class.to_owned(), id.clone());
         id
     }
@@ -103,7 +129,11 @@ impl<'r> Attributor<'r> {
     fn register(&mut self, id: &str, name: &str, kind: &str) -> String {
         self.collectors
             .entry(id.to_owned())
-            .or_insert_with(|| Collector { id: id.to_owned(), name: name.to_owned(), kind: kind.to_owned() });
+            .or_insert_with(|| Collector {
+                id: id.to_owned(),
+                name: name.to_owned(),
+                kind: kind.to_owned(),
+            });
         id.to_owned()
     }
 
@@ -114,16 +144,31 @@ impl<'r> Attributor<'r> {
         if let Some(library) = self.rules.library_for_class(class) {
             return (library.id.clone(), library.name.clone(), "library");
         }
-        if self.app_prefixes.iter().any(|p| class.starts_with(p.as_str())) {
+        if self
+            .app_prefixes
+            .iter()
+            .any(|p| class.starts_with(p.as_str()))
+        {
             return (APP.to_owned(), "the app's own code".to_owned(), "app");
         }
         if is_obfuscated(class) {
-            return (OBFUSCATED.to_owned(), "obfuscated code (package names removed)".to_owned(), "unidentified");
+            return (
+                OBFUSCATED.to_owned(),
+                "obfuscated code (package names removed)".to_owned(),
+                "unidentified",
+            );
         }
         match two_segment_prefix(class) {
             Some(prefix) => {
-                let package = prefix.trim_start_matches('L').trim_end_matches('/').replace('/', ".");
-                (format!("other:{package}"), format!("{package} (unidentified SDK)"), "unidentified")
+                let package = prefix
+                    .trim_start_matches('L')
+                    .trim_end_matches('/')
+                    .replace('/', ".");
+                (
+                    format!("other:{package}"),
+                    format!("{package} (unidentified SDK)"),
+                    "unidentified",
+                )
             }
             None => (APP.to_owned(), "the app's own code".to_owned(), "app"),
         }
@@ -171,8 +216,14 @@ mod tests {
 
     #[test]
     fn jni_exports_name_their_class() {
-        assert_eq!(jni_class("Java_com_example_vidshare_NativeBridge_collectUrl").as_deref(), Some("Lcom/example/vidshare/NativeBridge;"));
-        assert_eq!(jni_class("Java_com_my_1app_Foo_bar__I").as_deref(), Some("Lcom/my_app/Foo;"));
+        assert_eq!(
+            jni_class("Java_com_example_vidshare_NativeBridge_collectUrl").as_deref(),
+            Some("Lcom/example/vidshare/NativeBridge;")
+        );
+        assert_eq!(
+            jni_class("Java_com_my_1app_Foo_bar__I").as_deref(),
+            Some("Lcom/my_app/Foo;")
+        );
         assert_eq!(jni_class("JNI_OnLoad"), None);
         assert_eq!(jni_class("Java_"), None);
         assert_eq!(jni_class("Java_x"), None);
@@ -180,7 +231,10 @@ mod tests {
 
     #[test]
     fn package_prefixes_and_obfuscation() {
-        assert_eq!(two_segment_prefix("com.ss.android.ugc.aweme.MainActivity").as_deref(), Some("Lcom/ss/"));
+        assert_eq!(
+            two_segment_prefix("com.ss.android.ugc.aweme.MainActivity").as_deref(),
+            Some("Lcom/ss/")
+        );
         assert_eq!(two_segment_prefix("Lcom/Foo;"), None);
         assert!(is_obfuscated("La/b/c;"));
         assert!(is_obfuscated("LFoo;"));

@@ -68,14 +68,20 @@ pub struct TextSource {
 }
 
 /// Reads an input file and gathers its facts.
-pub fn collect_path(path: &std::path::Path, limits: &crate::container::Limits, rules: &RuleSet) -> Result<AppFacts, AppError> {
+pub fn collect_path(
+    path: &std::path::Path,
+    limits: &crate::container::Limits,
+    rules: &RuleSet,
+) -> Result<AppFacts, AppError> {
     let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     if bytes > limits.max_input_size {
         // Let the container produce its typed error without reading the file.
-        return Err(app::open(path, limits).err().unwrap_or_else(|| AppError::NoManifest {
-            label: path.display().to_string(),
-            kind: "an input above max_input_size",
-        }));
+        return Err(app::open(path, limits)
+            .err()
+            .unwrap_or_else(|| AppError::NoManifest {
+                label: path.display().to_string(),
+                kind: "an input above max_input_size",
+            }));
     }
     let data = std::fs::read(path).map_err(|source| crate::container::ContainerError::Io {
         path: path.display().to_string(),
@@ -88,7 +94,9 @@ pub fn collect_path(path: &std::path::Path, limits: &crate::container::Limits, r
         kind: String::new(),
         members: Vec::new(),
     };
-    let label = path.file_name().map_or_else(|| info.path.clone(), |n| n.to_string_lossy().into_owned());
+    let label = path
+        .file_name()
+        .map_or_else(|| info.path.clone(), |n| n.to_string_lossy().into_owned());
     let mut input = LoadedInput::from_bytes(data, &label, limits)?;
     app::settle_base(&mut input);
     collect(input, info, rules)
@@ -108,7 +116,11 @@ fn kind_id(kind: InputKind) -> &'static str {
 }
 
 /// Gathers the facts of a loaded input whose base is settled.
-pub fn collect(input: LoadedInput, mut info: InputInfo, rules: &RuleSet) -> Result<AppFacts, AppError> {
+pub fn collect(
+    input: LoadedInput,
+    mut info: InputInfo,
+    rules: &RuleSet,
+) -> Result<AppFacts, AppError> {
     info.kind = kind_id(input.kind).to_owned();
     if input.kind == InputKind::SplitSet {
         let base = input.base;
@@ -132,15 +144,27 @@ pub fn collect(input: LoadedInput, mut info: InputInfo, rules: &RuleSet) -> Resu
             }
             Err(AppError::NoManifest { .. }) => (None, None),
             Err(err) => {
-                anomalies.push(Anomaly::new("manifest.unreadable", "AndroidManifest.xml", err.to_string()));
+                anomalies.push(Anomaly::new(
+                    "manifest.unreadable",
+                    "AndroidManifest.xml",
+                    err.to_string(),
+                ));
                 (None, None)
             }
         },
         InputKind::Dex | InputKind::Jar => (None, None),
     };
     if let Some(manifest) = &manifest {
-        let values: Vec<String> = manifest.meta_data.iter().filter_map(|m| m.value.clone()).collect();
-        texts.push(TextSource { kind: "manifest", location: "AndroidManifest.xml".to_owned(), strings: values });
+        let values: Vec<String> = manifest
+            .meta_data
+            .iter()
+            .filter_map(|m| m.value.clone())
+            .collect();
+        texts.push(TextSource {
+            kind: "manifest",
+            location: "AndroidManifest.xml".to_owned(),
+            strings: values,
+        });
     }
     if let Some(table) = &resources {
         texts.push(TextSource {
@@ -167,18 +191,42 @@ pub fn collect(input: LoadedInput, mut info: InputInfo, rules: &RuleSet) -> Resu
         }
     }
     anomaly::normalize(&mut anomalies);
-    Ok(AppFacts { input: info, manifest, dex, native, texts, anomalies })
+    Ok(AppFacts {
+        input: info,
+        manifest,
+        dex,
+        native,
+        texts,
+        anomalies,
+    })
 }
 
 fn pool_strings(pool: &axml::StringPool) -> Vec<String> {
-    (0..pool.len() as u32).filter_map(|i| pool.get(i).map(|s| s.to_string())).collect()
+    (0..pool.len() as u32)
+        .filter_map(|i| pool.get(i).map(|s| s.to_string()))
+        .collect()
 }
 
 fn is_text_asset(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    [".js", ".json", ".bundle", ".html", ".htm", ".txt", ".xml", ".properties", ".cfg", ".conf", ".ini", ".yaml", ".yml", ".csv"]
-        .iter()
-        .any(|ext| lower.ends_with(ext))
+    [
+        ".js",
+        ".json",
+        ".bundle",
+        ".html",
+        ".htm",
+        ".txt",
+        ".xml",
+        ".properties",
+        ".cfg",
+        ".conf",
+        ".ini",
+        ".yaml",
+        ".yml",
+        ".csv",
+    ]
+    .iter()
+    .any(|ext| lower.ends_with(ext))
 }
 
 /// Strings of the XML resources and text assets of every member.
@@ -187,7 +235,11 @@ fn member_texts(input: &LoadedInput, anomalies: &mut Vec<Anomaly>) -> Vec<TextSo
     let mut asset_budget = MAX_TOTAL_ASSET_TEXT;
     let mut xml_count = 0;
     for member in &input.archives {
-        let prefix = if member.name.is_empty() { String::new() } else { format!("{}!", member.name) };
+        let prefix = if member.name.is_empty() {
+            String::new()
+        } else {
+            format!("{}!", member.name)
+        };
         for entry in member.archive.entries() {
             if entry.is_directory() || entry.hidden_from_android {
                 continue;
@@ -196,15 +248,25 @@ fn member_texts(input: &LoadedInput, anomalies: &mut Vec<Anomaly>) -> Vec<TextSo
             let location = format!("{prefix}{name}");
             if name.starts_with("res/") && name.ends_with(".xml") && xml_count < MAX_XML_RESOURCES {
                 xml_count += 1;
-                let Ok(bytes) = member.archive.read(entry) else { continue };
+                let Ok(bytes) = member.archive.read(entry) else {
+                    continue;
+                };
                 if let Ok(doc) = axml::parse_xml(&bytes, &location) {
-                    texts.push(TextSource { kind: "resource", location, strings: pool_strings(&doc.strings) });
+                    texts.push(TextSource {
+                        kind: "resource",
+                        location,
+                        strings: pool_strings(&doc.strings),
+                    });
                 }
             } else if name.starts_with("assets/") && is_text_asset(name) && asset_budget > 0 {
                 let bytes = match member.archive.read(entry) {
                     Ok(bytes) => bytes,
                     Err(err) => {
-                        anomalies.push(Anomaly::new("asset.unreadable", &location, err.to_string()));
+                        anomalies.push(Anomaly::new(
+                            "asset.unreadable",
+                            &location,
+                            err.to_string(),
+                        ));
                         continue;
                     }
                 };
@@ -213,8 +275,16 @@ fn member_texts(input: &LoadedInput, anomalies: &mut Vec<Anomaly>) -> Vec<TextSo
                 let text = String::from_utf8_lossy(&bytes[..keep]);
                 // Endpoints never span lines; a minified bundle is one long line, which the
                 // extractor scans in bounded pieces.
-                let strings = text.lines().filter(|l| l.contains('.')).map(str::to_owned).collect();
-                texts.push(TextSource { kind: "asset", location, strings });
+                let strings = text
+                    .lines()
+                    .filter(|l| l.contains('.'))
+                    .map(str::to_owned)
+                    .collect();
+                texts.push(TextSource {
+                    kind: "asset",
+                    location,
+                    strings,
+                });
             }
         }
     }
@@ -271,7 +341,9 @@ fn scan_section(section: &DexFile<'_>, label: &str, rules: &RuleSet) -> DexScan 
     for index in 0..section.field_ids.count {
         let signature = section.field_signature(index);
         if let Some((class, rest)) = signature.split_once("->") {
-            let (name, ty) = rest.split_once(':').map_or((rest, None), |(n, t)| (n, Some(t)));
+            let (name, ty) = rest
+                .split_once(':')
+                .map_or((rest, None), |(n, t)| (n, Some(t)));
             if rules.api_for_field(class, name, ty).next().is_some() {
                 referenced_fields.push(signature);
             }
@@ -285,7 +357,13 @@ fn scan_section(section: &DexFile<'_>, label: &str, rules: &RuleSet) -> DexScan 
         list.sort();
         list.dedup();
     }
-    DexScan { facts, defined_classes, referenced_methods, referenced_fields, referenced_types }
+    DexScan {
+        facts,
+        defined_classes,
+        referenced_methods,
+        referenced_fields,
+        referenced_types,
+    }
 }
 
 fn read_native(input: &LoadedInput, anomalies: &mut Vec<Anomaly>) -> Vec<NativeScan> {
@@ -293,9 +371,12 @@ fn read_native(input: &LoadedInput, anomalies: &mut Vec<Anomaly>) -> Vec<NativeS
         .native_libs()
         .par_iter()
         .map(|lib| {
-            let facts = input.read_entry(lib).map_err(|err| err.to_string()).and_then(|bytes| {
-                native::read_elf(&bytes, &lib.label).map_err(|err| err.to_string())
-            });
+            let facts = input
+                .read_entry(lib)
+                .map_err(|err| err.to_string())
+                .and_then(|bytes| {
+                    native::read_elf(&bytes, &lib.label).map_err(|err| err.to_string())
+                });
             (lib, facts)
         })
         .collect::<Vec<_>>()
@@ -308,7 +389,11 @@ fn read_native(input: &LoadedInput, anomalies: &mut Vec<Anomaly>) -> Vec<NativeS
                     None
                 }
             };
-            NativeScan { path: lib.label.clone(), abi: lib.abi.clone(), facts }
+            NativeScan {
+                path: lib.label.clone(),
+                abi: lib.abi.clone(),
+                facts,
+            }
         })
         .collect()
 }

@@ -11,8 +11,8 @@ use crate::analysis::attribution::{self, Attributor};
 use crate::analysis::collect::AppFacts;
 use crate::analysis::endpoints;
 use crate::report::{
-    ApiCall, AppInfo, CategoryFinding, Endpoint, Evidence, EvidenceKind, NativeLib, PermissionEntry, Report, SCHEMA_VERSION,
-    Site, Source, Strength, ToolInfo, TrackerFinding,
+    ApiCall, AppInfo, CategoryFinding, Endpoint, Evidence, EvidenceKind, NativeLib,
+    PermissionEntry, Report, SCHEMA_VERSION, Site, Source, Strength, ToolInfo, TrackerFinding,
 };
 use crate::rules::{ApiRule, ConditionKind, RuleSet};
 
@@ -57,14 +57,21 @@ impl<'r> Builder<'r> {
 
     fn add_note(&mut self, categories: &[String], note: String) {
         for category in categories {
-            self.categories.entry(category.clone()).or_default().notes.insert(note.clone());
+            self.categories
+                .entry(category.clone())
+                .or_default()
+                .notes
+                .insert(note.clone());
         }
     }
 
     /// Permissions of `rule` of which the app requests none (empty when one is requested, or when
     /// there is no manifest to tell).
     fn missing_permissions(&self, rule: &ApiRule) -> Vec<String> {
-        if !self.has_manifest || rule.permissions.is_empty() || rule.permissions.iter().any(|p| self.requested.contains(p)) {
+        if !self.has_manifest
+            || rule.permissions.is_empty()
+            || rule.permissions.iter().any(|p| self.requested.contains(p))
+        {
             return Vec::new();
         }
         rule.permissions.clone()
@@ -77,11 +84,16 @@ impl<'r> Builder<'r> {
         }
         for condition in &rule.conditions {
             let holds = match condition.kind {
-                ConditionKind::MinTargetSdk => matches!((self.target_sdk, condition.sdk), (Some(t), Some(s)) if t >= s),
-                ConditionKind::MaxTargetSdk => matches!((self.target_sdk, condition.sdk), (Some(t), Some(s)) if t <= s),
-                ConditionKind::RequiresPermission => {
-                    condition.permission.as_ref().is_some_and(|p| !self.requested.contains(p))
+                ConditionKind::MinTargetSdk => {
+                    matches!((self.target_sdk, condition.sdk), (Some(t), Some(s)) if t >= s)
                 }
+                ConditionKind::MaxTargetSdk => {
+                    matches!((self.target_sdk, condition.sdk), (Some(t), Some(s)) if t <= s)
+                }
+                ConditionKind::RequiresPermission => condition
+                    .permission
+                    .as_ref()
+                    .is_some_and(|p| !self.requested.contains(p)),
             };
             if holds {
                 self.add_note(&rule.categories, format!("{}: {}", rule.id, condition.text));
@@ -101,7 +113,14 @@ impl<'r> Builder<'r> {
     }
 
     /// Records a use of a sensitive method or field (or a reflective name) with its sites.
-    fn record_api(&mut self, api: &str, rule: &'r ApiRule, strength: Strength, kind: EvidenceKind, sites: Vec<Site>) {
+    fn record_api(
+        &mut self,
+        api: &str,
+        rule: &ApiRule,
+        strength: Strength,
+        kind: EvidenceKind,
+        sites: Vec<Site>,
+    ) {
         // One evidence item per collector, located at its first site: the sites themselves are in api_calls.
         let mut seen_collectors = BTreeSet::new();
         let mut evidence: Vec<Evidence> = sites
@@ -130,14 +149,17 @@ impl<'r> Builder<'r> {
             self.add_evidence(&rule.categories, item);
         }
         let missing = self.missing_permissions(rule);
-        let entry = self.api_calls.entry((api.to_owned(), rule.id.clone())).or_insert_with(|| ApiCall {
-            api: api.to_owned(),
-            rule: rule.id.clone(),
-            categories: rule.categories.clone(),
-            strength,
-            missing_permissions: missing,
-            sites: Vec::new(),
-        });
+        let entry = self
+            .api_calls
+            .entry((api.to_owned(), rule.id.clone()))
+            .or_insert_with(|| ApiCall {
+                api: api.to_owned(),
+                rule: rule.id.clone(),
+                categories: rule.categories.clone(),
+                strength,
+                missing_permissions: missing,
+                sites: Vec::new(),
+            });
         entry.strength = entry.strength.max(strength);
         let room = MAX_SITES_PER_API.saturating_sub(entry.sites.len());
         entry.sites.extend(sites.into_iter().take(room));
@@ -167,7 +189,9 @@ pub fn build_report(facts: &AppFacts, rules: &'_ RuleSet) -> Report {
     let mut builder = Builder {
         rules,
         who: Attributor::new(rules, manifest),
-        requested: manifest.map(|m| m.permissions.iter().map(|p| p.name.clone()).collect()).unwrap_or_default(),
+        requested: manifest
+            .map(|m| m.permissions.iter().map(|p| p.name.clone()).collect())
+            .unwrap_or_default(),
         target_sdk: manifest.and_then(|m| m.target_sdk),
         has_manifest: manifest.is_some(),
         categories: BTreeMap::new(),
@@ -187,8 +211,17 @@ pub fn build_report(facts: &AppFacts, rules: &'_ RuleSet) -> Report {
         .filter(|(_, acc)| !acc.evidence.is_empty())
         .map(|(id, acc)| {
             let known = rules.category(id);
-            let strength = acc.evidence.iter().map(|e| e.strength).max().unwrap_or(Strength::Declared);
-            let collectors: BTreeSet<String> = acc.evidence.iter().filter_map(|e| e.collector.clone()).collect();
+            let strength = acc
+                .evidence
+                .iter()
+                .map(|e| e.strength)
+                .max()
+                .unwrap_or(Strength::Declared);
+            let collectors: BTreeSet<String> = acc
+                .evidence
+                .iter()
+                .filter_map(|e| e.collector.clone())
+                .collect();
             CategoryFinding {
                 id: id.clone(),
                 title: known.map(|c| c.title.clone()).unwrap_or_default(),
@@ -234,7 +267,9 @@ pub fn build_report(facts: &AppFacts, rules: &'_ RuleSet) -> Report {
 }
 
 fn permissions(builder: &mut Builder<'_>, facts: &AppFacts) -> Vec<PermissionEntry> {
-    let Some(manifest) = &facts.manifest else { return Vec::new() };
+    let Some(manifest) = &facts.manifest else {
+        return Vec::new();
+    };
     let app = builder.who.app();
     let mut entries = Vec::new();
     for permission in &manifest.permissions {
@@ -253,7 +288,10 @@ fn permissions(builder: &mut Builder<'_>, facts: &AppFacts) -> Vec<PermissionEnt
         }
         entries.push(PermissionEntry {
             name: permission.name.clone(),
-            protection: builder.rules.protection_level(&permission.name).map(str::to_owned),
+            protection: builder
+                .rules
+                .protection_level(&permission.name)
+                .map(str::to_owned),
             max_sdk: permission.max_sdk,
             sdk23: permission.sdk23,
             categories,
@@ -265,17 +303,26 @@ fn permissions(builder: &mut Builder<'_>, facts: &AppFacts) -> Vec<PermissionEnt
 /// Components guarded by a permission that reveals a category (an accessibility service or an
 /// input method sees what the user types in other apps).
 fn components(builder: &mut Builder<'_>, facts: &AppFacts) {
-    let Some(manifest) = &facts.manifest else { return };
+    let Some(manifest) = &facts.manifest else {
+        return;
+    };
     for component in &manifest.components {
-        let Some(permission) = &component.permission else { continue };
-        let Some(rule) = builder.rules.permission(permission) else { continue };
+        let Some(permission) = &component.permission else {
+            continue;
+        };
+        let Some(rule) = builder.rules.permission(permission) else {
+            continue;
+        };
         let class = format!("L{};", component.name.replace('.', "/"));
         let collector = builder.who.collector_of(&class);
         let evidence = Evidence {
             kind: EvidenceKind::Component,
             rule: rule.id.clone(),
             strength: Strength::Declared,
-            detail: format!("{} {} guarded by {}", component.kind, component.name, permission),
+            detail: format!(
+                "{} {} guarded by {}",
+                component.kind, component.name, permission
+            ),
             location: MANIFEST.to_owned(),
             collector: Some(collector),
         };
@@ -284,7 +331,11 @@ fn components(builder: &mut Builder<'_>, facts: &AppFacts) {
 }
 
 /// Sites of one reference, as report sites with their collectors.
-fn sites_of(builder: &mut Builder<'_>, callers: &[crate::dex::Site], positions: &[u32]) -> Vec<Site> {
+fn sites_of(
+    builder: &mut Builder<'_>,
+    callers: &[crate::dex::Site],
+    positions: &[u32],
+) -> Vec<Site> {
     positions
         .iter()
         .filter_map(|&p| callers.get(p as usize))
@@ -302,9 +353,13 @@ fn code(builder: &mut Builder<'_>, facts: &AppFacts) {
     let mut used_methods = BTreeSet::new();
     let mut used_fields = BTreeSet::new();
     for scan in &facts.dex {
-        let Some(sites) = &scan.facts.sites else { continue };
+        let Some(sites) = &scan.facts.sites else {
+            continue;
+        };
         for (signature, positions) in &sites.invoked_methods {
-            let Some((class, name, proto)) = split_method(signature) else { continue };
+            let Some((class, name, proto)) = split_method(signature) else {
+                continue;
+            };
             let matched: Vec<&ApiRule> = rules.api_for_method(class, name, proto).collect();
             if matched.is_empty() {
                 continue;
@@ -312,15 +367,29 @@ fn code(builder: &mut Builder<'_>, facts: &AppFacts) {
             used_methods.insert(signature.clone());
             let found = sites_of(builder, &sites.callers, positions);
             for rule in matched {
-                builder.record_api(signature, rule, Strength::Called, EvidenceKind::ApiCall, found.clone());
+                builder.record_api(
+                    signature,
+                    rule,
+                    Strength::Called,
+                    EvidenceKind::ApiCall,
+                    found.clone(),
+                );
             }
         }
-        let read: BTreeSet<&str> = scan.facts.fields.iter().filter(|f| f.read).map(|f| f.field.as_str()).collect();
+        let read: BTreeSet<&str> = scan
+            .facts
+            .fields
+            .iter()
+            .filter(|f| f.read)
+            .map(|f| f.field.as_str())
+            .collect();
         for (signature, positions) in &sites.fields {
             if !read.contains(signature.as_str()) {
                 continue;
             }
-            let Some((class, name, ty)) = split_field(signature) else { continue };
+            let Some((class, name, ty)) = split_field(signature) else {
+                continue;
+            };
             let matched: Vec<&ApiRule> = rules.api_for_field(class, name, ty).collect();
             if matched.is_empty() {
                 continue;
@@ -328,7 +397,13 @@ fn code(builder: &mut Builder<'_>, facts: &AppFacts) {
             used_fields.insert(signature.clone());
             let found = sites_of(builder, &sites.callers, positions);
             for rule in matched {
-                builder.record_api(signature, rule, Strength::Called, EvidenceKind::FieldRead, found.clone());
+                builder.record_api(
+                    signature,
+                    rule,
+                    Strength::Called,
+                    EvidenceKind::FieldRead,
+                    found.clone(),
+                );
             }
         }
         for (text, positions) in &sites.const_strings {
@@ -354,19 +429,33 @@ fn code(builder: &mut Builder<'_>, facts: &AppFacts) {
             }
         }
         for reflective in &scan.facts.reflective {
-            let Some(class) = &reflective.class else { continue };
+            let Some(class) = &reflective.class else {
+                continue;
+            };
             let caller = [reflective.site.clone()];
             let found = sites_of(builder, &caller, &[0]);
             match &reflective.member {
                 Some(member) => {
                     let api = format!("{class}->{member}");
                     for rule in rules.api_for_method(class, member, "") {
-                        builder.record_api(&api, rule, Strength::Reflective, EvidenceKind::Reflection, found.clone());
+                        builder.record_api(
+                            &api,
+                            rule,
+                            Strength::Reflective,
+                            EvidenceKind::Reflection,
+                            found.clone(),
+                        );
                     }
                 }
                 None => {
                     for rule in rules.api_for_class(class) {
-                        builder.record_api(class, rule, Strength::Reflective, EvidenceKind::Reflection, found.clone());
+                        builder.record_api(
+                            class,
+                            rule,
+                            Strength::Reflective,
+                            EvidenceKind::Reflection,
+                            found.clone(),
+                        );
                     }
                 }
             }
@@ -378,18 +467,34 @@ fn code(builder: &mut Builder<'_>, facts: &AppFacts) {
             if used_methods.contains(signature) {
                 continue;
             }
-            let Some((class, name, proto)) = split_method(signature) else { continue };
+            let Some((class, name, proto)) = split_method(signature) else {
+                continue;
+            };
             for rule in rules.api_for_method(class, name, proto) {
-                builder.record_api(signature, rule, Strength::Referenced, EvidenceKind::ApiReference, Vec::new());
+                builder.record_api(
+                    signature,
+                    rule,
+                    Strength::Referenced,
+                    EvidenceKind::ApiReference,
+                    Vec::new(),
+                );
             }
         }
         for signature in &scan.referenced_fields {
             if used_fields.contains(signature) {
                 continue;
             }
-            let Some((class, name, ty)) = split_field(signature) else { continue };
+            let Some((class, name, ty)) = split_field(signature) else {
+                continue;
+            };
             for rule in rules.api_for_field(class, name, ty) {
-                builder.record_api(signature, rule, Strength::Referenced, EvidenceKind::ApiReference, Vec::new());
+                builder.record_api(
+                    signature,
+                    rule,
+                    Strength::Referenced,
+                    EvidenceKind::ApiReference,
+                    Vec::new(),
+                );
             }
         }
         for class in &scan.referenced_types {
@@ -479,8 +584,12 @@ fn endpoints(builder: &mut Builder<'_>, facts: &AppFacts) -> Vec<Endpoint> {
                     continue;
                 }
                 let owner = builder.rules.owner_for_host(&hit.host);
-                let mut trackers: Vec<String> =
-                    builder.rules.trackers_for_host(&hit.host).into_iter().map(|t| t.id.clone()).collect();
+                let mut trackers: Vec<String> = builder
+                    .rules
+                    .trackers_for_host(&hit.host)
+                    .into_iter()
+                    .map(|t| t.id.clone())
+                    .collect();
                 trackers.sort();
                 trackers.dedup();
                 found.insert(
@@ -498,27 +607,39 @@ fn endpoints(builder: &mut Builder<'_>, facts: &AppFacts) -> Vec<Endpoint> {
                 );
             }
             if let Some(endpoint) = found.get_mut(&hit.url) {
-                if endpoint.sources.len() < MAX_SOURCES_PER_ENDPOINT && !endpoint.sources.contains(&source) {
+                if endpoint.sources.len() < MAX_SOURCES_PER_ENDPOINT
+                    && !endpoint.sources.contains(&source)
+                {
                     endpoint.sources.push(source.clone());
                 }
             }
         }
     };
     for scan in &facts.dex {
-        let Some(sites) = &scan.facts.sites else { continue };
+        let Some(sites) = &scan.facts.sites else {
+            continue;
+        };
         for (text, positions) in &sites.const_strings {
             if !text.contains('.') {
                 continue;
             }
             for site in sites_of(builder, &sites.callers, positions) {
-                let source = Source { kind: "dex".to_owned(), location: site_location(&site), collector: Some(site.collector) };
+                let source = Source {
+                    kind: "dex".to_owned(),
+                    location: site_location(&site),
+                    collector: Some(site.collector),
+                };
                 add(builder, text, source);
             }
         }
     }
     for text_source in &facts.texts {
         for text in &text_source.strings {
-            let source = Source { kind: text_source.kind.to_owned(), location: text_source.location.clone(), collector: None };
+            let source = Source {
+                kind: text_source.kind.to_owned(),
+                location: text_source.location.clone(),
+                collector: None,
+            };
             add(builder, text, source);
         }
     }
@@ -526,7 +647,11 @@ fn endpoints(builder: &mut Builder<'_>, facts: &AppFacts) -> Vec<Endpoint> {
         let Some(elf) = &scan.facts else { continue };
         let collector = native_collector(builder, &elf.jni_exports);
         for text in elf.strings.iter().filter(|s| s.contains('.')) {
-            let source = Source { kind: "native".to_owned(), location: scan.path.clone(), collector: Some(collector.clone()) };
+            let source = Source {
+                kind: "native".to_owned(),
+                location: scan.path.clone(),
+                collector: Some(collector.clone()),
+            };
             add(builder, text, source);
         }
     }
@@ -535,7 +660,11 @@ fn endpoints(builder: &mut Builder<'_>, facts: &AppFacts) -> Vec<Endpoint> {
 
 /// The code prefix of a tracker rule that covers a class, in the rule's dot form.
 fn matching_prefix<'t>(codes: &'t [String], class: &str) -> Option<&'t str> {
-    let dotted = class.strip_prefix('L').unwrap_or(class).trim_end_matches(';').replace('/', ".");
+    let dotted = class
+        .strip_prefix('L')
+        .unwrap_or(class)
+        .trim_end_matches(';')
+        .replace('/', ".");
     codes
         .iter()
         .filter(|code| {
@@ -549,17 +678,27 @@ fn matching_prefix<'t>(codes: &'t [String], class: &str) -> Option<&'t str> {
         .map(String::as_str)
 }
 
-fn trackers(builder: &mut Builder<'_>, facts: &AppFacts, endpoints: &[Endpoint]) -> Vec<TrackerFinding> {
+fn trackers(
+    builder: &mut Builder<'_>,
+    facts: &AppFacts,
+    endpoints: &[Endpoint],
+) -> Vec<TrackerFinding> {
     let rules = builder.rules;
     // tracker id -> (class count, evidence)
     let mut found: BTreeMap<String, (u64, BTreeSet<Evidence>)> = BTreeMap::new();
     let mut per_prefix: BTreeMap<(String, String), (u64, String)> = BTreeMap::new();
     for scan in &facts.dex {
         for class in &scan.defined_classes {
-            let Some(tracker) = rules.tracker_for_class(class) else { continue };
+            let Some(tracker) = rules.tracker_for_class(class) else {
+                continue;
+            };
             found.entry(tracker.id.clone()).or_default().0 += 1;
-            let prefix = matching_prefix(&tracker.code, class).unwrap_or("").to_owned();
-            let slot = per_prefix.entry((tracker.id.clone(), prefix)).or_insert((0, scan.facts.name.clone()));
+            let prefix = matching_prefix(&tracker.code, class)
+                .unwrap_or("")
+                .to_owned();
+            let slot = per_prefix
+                .entry((tracker.id.clone(), prefix))
+                .or_insert((0, scan.facts.name.clone()));
             slot.0 += 1;
         }
     }
@@ -576,7 +715,11 @@ fn trackers(builder: &mut Builder<'_>, facts: &AppFacts, endpoints: &[Endpoint])
     }
     for endpoint in endpoints {
         for tracker in &endpoint.trackers {
-            let location = endpoint.sources.first().map(|s| s.location.clone()).unwrap_or_default();
+            let location = endpoint
+                .sources
+                .first()
+                .map(|s| s.location.clone())
+                .unwrap_or_default();
             let evidence = Evidence {
                 kind: EvidenceKind::Tracker,
                 rule: tracker.clone(),
@@ -599,19 +742,33 @@ fn trackers(builder: &mut Builder<'_>, facts: &AppFacts, endpoints: &[Endpoint])
                     location: MANIFEST.to_owned(),
                     collector: Some(tracker.id.clone()),
                 };
-                found.entry(tracker.id.clone()).or_default().1.insert(evidence);
+                found
+                    .entry(tracker.id.clone())
+                    .or_default()
+                    .1
+                    .insert(evidence);
             }
         }
     }
     let mut findings = Vec::new();
     for (id, (class_count, evidence)) in found {
-        let Some(tracker) = rules.trackers().iter().find(|t| t.id == id) else { continue };
+        let Some(tracker) = rules.trackers().iter().find(|t| t.id == id) else {
+            continue;
+        };
         if evidence.is_empty() {
             continue;
         }
         let collector = builder.who.tracker(&tracker.id, &tracker.name);
-        let strength = evidence.iter().map(|e| e.strength).max().unwrap_or(Strength::Declared);
-        let location = evidence.iter().next().map(|e| e.location.clone()).unwrap_or_default();
+        let strength = evidence
+            .iter()
+            .map(|e| e.strength)
+            .max()
+            .unwrap_or(Strength::Declared);
+        let location = evidence
+            .iter()
+            .next()
+            .map(|e| e.location.clone())
+            .unwrap_or_default();
         for category in &tracker.categories {
             let item = Evidence {
                 kind: EvidenceKind::Tracker,
@@ -629,6 +786,7 @@ fn trackers(builder: &mut Builder<'_>, facts: &AppFacts, endpoints: &[Endpoint])
             name: tracker.name.clone(),
             categories: tracker.categories.clone(),
             owner: tracker.owner.clone(),
+            owner_name: owner.map(|o| o.name.clone()),
             country: owner.map(|o| o.country.clone()),
             website: tracker.website.clone(),
             class_count,

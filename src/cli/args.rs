@@ -22,6 +22,72 @@ pub enum Command {
     Manifest(ManifestArgs),
     /// Parse every classes*.dex and list invoked methods, fields, strings and classes.
     Dex(DexArgs),
+    /// Report what personal data the app can collect, who collects it and where it may go.
+    Scan(ScanArgs),
+    /// List the rules, or check a directory of your own rules.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct ScanArgs {
+    /// The APK, split set, DEX or JAR to read.
+    pub file: PathBuf,
+    #[arg(long, value_enum, default_value_t = ScanFormat::Text)]
+    pub format: ScanFormat,
+    /// In the text summary, list every piece of evidence, call site and endpoint source.
+    #[arg(short, long)]
+    pub verbose: bool,
+    #[command(flatten)]
+    pub rules: RulesArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ScanFormat {
+    /// A one-screen summary for people (colour only on a terminal).
+    Text,
+    /// The report as JSON: the stable contract (docs/report-schema.md).
+    Json,
+    /// SARIF 2.1.0, for code-scanning tools.
+    Sarif,
+    /// Markdown, for an issue or an article.
+    Md,
+    /// One self-contained HTML page.
+    Html,
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct RulesArgs {
+    /// A directory of rule files (*.toml) that add to or replace the built-in rules by id.
+    #[arg(long = "rules", value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// Every rule: family, id, categories and what it finds.
+    List {
+        #[command(flatten)]
+        rules: RulesArgs,
+        /// `text` (a table) or `md` (the generated rules documentation).
+        #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
+        format: RulesFormat,
+    },
+    /// Validate a directory of rule files; errors carry file, line and column.
+    Check {
+        /// The directory holding the *.toml rule files.
+        dir: PathBuf,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RulesFormat {
+    Text,
+    Md,
 }
 
 #[derive(Debug, ClapArgs)]

@@ -2,8 +2,11 @@
 //! outcome into an exit code. Errors name the file and go to stderr; output goes where `-o` says.
 
 mod args;
+mod dex;
 mod manifest;
 mod output;
+mod rules;
+mod scan;
 
 use std::process::ExitCode;
 
@@ -17,7 +20,9 @@ pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match &cli.command {
         Command::Manifest(args) => manifest::run(args),
-        Command::Dex(_) => Err(anyhow::anyhow!("dex: not wired yet")),
+        Command::Dex(args) => dex::run(args),
+        Command::Scan(args) => scan::run(args),
+        Command::Rules(command) => rules::run(command),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

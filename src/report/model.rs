@@ -172,8 +172,9 @@ pub struct TrackerFinding {
     pub id: String,
     pub name: String,
     pub categories: Vec<String>,
-    /// Owner id (see endpoints rules) and its country, when known.
+    /// Owner id (see endpoints rules), its display name and its country, when known.
     pub owner: Option<String>,
+    pub owner_name: Option<String>,
     pub country: Option<String>,
     pub website: Option<String>,
     /// How many classes of the app fall under the tracker's code prefixes.

@@ -362,9 +362,10 @@ fn trackers(w: &mut Writer, report: &Report, verbose: bool) {
         kinds.sort_unstable();
         kinds.dedup();
         let line = format!(
-            "  {}  {owner}  {} classes  via {}",
+            "  {}  {owner}  {} class{}  via {}",
             w.pad(name, Some(Style::Bold), name_width),
             tracker.class_count,
+            if tracker.class_count == 1 { "" } else { "es" },
             kinds.join(", ")
         );
         w.line(&line);

@@ -48,6 +48,13 @@ pub fn owner_name<'a>(report: &'a Report, owner: &'a str) -> &'a str {
         .iter()
         .filter(|e| e.owner.as_deref() == Some(owner))
         .find_map(|e| e.owner_name.as_deref())
+        .or_else(|| {
+            report
+                .trackers
+                .iter()
+                .filter(|t| t.owner.as_deref() == Some(owner))
+                .find_map(|t| t.owner_name.as_deref())
+        })
         .unwrap_or(owner)
 }
 
@@ -84,7 +91,10 @@ pub fn collector_strength(category: &CategoryFinding, collector: &str) -> Option
 /// The part of a store label after its last `›` (`Location › Precise location` → `Precise
 /// location`), for tables too narrow for the whole path.
 pub fn short_store_label(label: &str) -> &str {
-    label.rsplit('›').next().unwrap_or(label).trim()
+    // "App info and performance › Diagnostics (IP-derived location: Location › Approximate
+    // location)": the type is what follows the first '›', up to any parenthesised aside.
+    let after = label.split_once('›').map_or(label, |(_, rest)| rest);
+    after.split(" (").next().unwrap_or(after).trim()
 }
 
 /// `Lcom/example/Foo$Bar;` → `com.example.Foo$Bar`; anything that is not a class descriptor is

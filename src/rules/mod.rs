@@ -381,6 +381,28 @@ impl RuleSet {
             .map(|&i| &self.layer.apis[i])
     }
 
+    /// The doc of a rule of any family, by id (for SARIF rule descriptions and the like).
+    pub fn doc_of(&self, id: &str) -> Option<&Doc> {
+        let layer = &self.layer;
+        layer
+            .permissions
+            .iter()
+            .find(|r| r.id == id)
+            .map(|r| &r.doc)
+            .or_else(|| layer.apis.iter().find(|r| r.id == id).map(|r| &r.doc))
+            .or_else(|| layer.natives.iter().find(|r| r.id == id).map(|r| &r.doc))
+            .or_else(|| layer.libraries.iter().find(|r| r.id == id).map(|r| &r.doc))
+            .or_else(|| layer.trackers.iter().find(|r| r.id == id).map(|r| &r.doc))
+            .or_else(|| layer.owners.iter().find(|r| r.id == id).map(|r| &r.doc))
+            .or_else(|| {
+                layer
+                    .not_endpoints
+                    .iter()
+                    .find(|r| r.id == id)
+                    .map(|r| &r.doc)
+            })
+    }
+
     /// The tracker owning a class (`Lpkg/Cls;` or `pkg.Cls`); longest package prefix wins.
     pub fn tracker_for_class(&self, desc: &str) -> Option<&TrackerRule> {
         self.tracker_classes
