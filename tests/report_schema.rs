@@ -1,41 +1,23 @@
 //! The JSON report against `docs/report.schema.json`, and the SARIF output against the official
 //! SARIF 2.1.0 schema vendored in `tests/data/` (see `tests/data/README.md` for its source).
 
+mod common;
 mod report_support;
-
-use std::path::PathBuf;
 
 use dossier::report::*;
 use serde_json::Value;
 
-fn load_json(relative: &str) -> Value {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(relative);
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{relative}: {e}"));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{relative}: {e}"))
-}
-
-fn errors(schema: &Value, instance: &Value) -> Vec<String> {
-    let validator = jsonschema::options()
-        .should_validate_formats(true)
-        .build(schema)
-        .expect("schema compiles");
-    validator
-        .iter_errors(instance)
-        .map(|e| format!("{} at {}", e, e.instance_path()))
-        .collect()
-}
-
 #[test]
 fn json_report_validates_against_the_documented_schema() {
-    let schema = load_json("docs/report.schema.json");
+    let schema = common::load_json("docs/report.schema.json");
     let report: Value = serde_json::from_str(&render_json(&report_support::sample())).unwrap();
-    let problems = errors(&schema, &report);
+    let problems = common::schema_errors(&schema, &report);
     assert!(problems.is_empty(), "{problems:#?}");
 }
 
 #[test]
 fn empty_report_validates_too() {
-    let schema = load_json("docs/report.schema.json");
+    let schema = common::load_json("docs/report.schema.json");
     let mut report = report_support::sample();
     report.app = AppInfo::default();
     report.permissions.clear();
@@ -49,7 +31,7 @@ fn empty_report_validates_too() {
     report.input.members.clear();
     report.input.kind = "dex".to_owned();
     let value: Value = serde_json::from_str(&render_json(&report)).unwrap();
-    let problems = errors(&schema, &value);
+    let problems = common::schema_errors(&schema, &value);
     assert!(problems.is_empty(), "{problems:#?}");
 }
 
@@ -87,18 +69,18 @@ fn schema_lists_exactly_the_fields_of_the_model() {
             _ => {}
         }
     }
-    let schema = load_json("docs/report.schema.json");
+    let schema = common::load_json("docs/report.schema.json");
     check(&schema, "#");
 
     // And a field the schema does not know is rejected.
     let mut report: Value = serde_json::from_str(&render_json(&report_support::sample())).unwrap();
     report["categories"][0]["surprise"] = Value::Bool(true);
-    assert!(!errors(&schema, &report).is_empty());
+    assert!(!common::schema_errors(&schema, &report).is_empty());
 }
 
 #[test]
 fn schema_version_matches_the_model() {
-    let schema = load_json("docs/report.schema.json");
+    let schema = common::load_json("docs/report.schema.json");
     let pattern = schema["properties"]["schema_version"]["pattern"]
         .as_str()
         .unwrap();
@@ -109,51 +91,20 @@ fn schema_version_matches_the_model() {
     );
 }
 
-/// The released SARIF 2.1.0 schema has a stray `]` in the pattern of `language` (in `run` and
-/// in `toolComponent`), which the validator's check of the schema itself (format `regex`) rejects
-/// before validating anything. The vendored file stays as released; the test mends those
-/// patterns in memory to what they evidently mean (a two-letter language, optionally `-` and a
-/// two-letter region). Our output never sets `language`, so the mend cannot make it pass where it
-/// should fail.
-fn official_sarif_schema() -> Value {
-    const RELEASED: &str = "^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$";
-    fn mend(node: &mut Value, count: &mut usize) {
-        match node {
-            Value::Object(map) => {
-                for (key, child) in map.iter_mut() {
-                    if key == "pattern" && child == RELEASED {
-                        *child = Value::String("^[a-zA-Z]{2}(-[a-zA-Z]{2})?$".to_owned());
-                        *count += 1;
-                    } else {
-                        mend(child, count);
-                    }
-                }
-            }
-            Value::Array(items) => items.iter_mut().for_each(|i| mend(i, count)),
-            _ => {}
-        }
-    }
-    let mut schema = load_json("tests/data/sarif-schema-2.1.0.json");
-    let mut count = 0;
-    mend(&mut schema, &mut count);
-    assert_eq!(count, 2, "the vendored schema changed");
-    schema
-}
-
 #[test]
 fn sarif_validates_against_the_official_schema() {
-    let schema = official_sarif_schema();
+    let schema = common::official_sarif_schema();
     let docs = report_support::rule_docs();
     let sarif: Value =
         serde_json::from_str(&render_sarif(&report_support::sample(), &docs)).unwrap();
-    let problems = errors(&schema, &sarif);
+    let problems = common::schema_errors(&schema, &sarif);
     assert!(problems.is_empty(), "{problems:#?}");
 
     // The validator does check formats: an unencoded space is not a URI reference.
     let mut broken = sarif.clone();
     broken["runs"][0]["artifacts"][0]["location"]["uri"] = Value::String("a b".to_owned());
     assert!(
-        !errors(&schema, &broken).is_empty(),
+        !common::schema_errors(&schema, &broken).is_empty(),
         "format checks are off"
     );
 
@@ -165,13 +116,13 @@ fn sarif_validates_against_the_official_schema() {
     empty.endpoints.clear();
     empty.anomalies.clear();
     let sarif: Value = serde_json::from_str(&render_sarif(&empty, &docs)).unwrap();
-    let problems = errors(&schema, &sarif);
+    let problems = common::schema_errors(&schema, &sarif);
     assert!(problems.is_empty(), "{problems:#?}");
 }
 
 #[test]
 fn the_vendored_sarif_schema_is_the_2_1_0_release() {
-    let schema = load_json("tests/data/sarif-schema-2.1.0.json");
+    let schema = common::load_json("tests/data/sarif-schema-2.1.0.json");
     assert_eq!(
         schema["title"],
         "Static Analysis Results Format (SARIF) Version 2.1.0 JSON Schema"

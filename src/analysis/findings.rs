@@ -183,6 +183,19 @@ fn split_field(signature: &str) -> Option<(&str, &str, Option<&str>)> {
     })
 }
 
+/// Permissions the app can be said to hold for the purpose of an API's requirement: the ones it
+/// requests, and the `BIND_*` permissions that guard its own services (an accessibility service or
+/// input method gets its power from being bound by the system, not from `uses-permission`).
+fn held_permissions(manifest: &crate::axml::Manifest) -> BTreeSet<String> {
+    let requested = manifest.permissions.iter().map(|p| p.name.clone());
+    let guards = manifest
+        .components
+        .iter()
+        .filter_map(|c| c.permission.clone())
+        .filter(|p| p.starts_with("android.permission.BIND_"));
+    requested.chain(guards).collect()
+}
+
 /// Builds the report of one app.
 pub fn build_report(facts: &AppFacts, rules: &'_ RuleSet) -> Report {
     let manifest = facts.manifest.as_ref();

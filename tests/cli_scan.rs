@@ -1,0 +1,544 @@
+//! `dossier scan` end to end: every data category on the vidshare fixture with the right strength
+//! and collector, nothing at all on the clean decoy app, every output format valid, snapshots of
+//! each fixture's JSON report, user rules, and the real-APK corpus.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+/// Runs the binary from `fixtures/built` so that `input.path` in reports is just the file name.
+fn dossier_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_dossier"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("dossier runs")
+}
+
+fn built() -> std::path::PathBuf {
+    common::root().join("fixtures/built")
+}
+
+fn scan(name: &str, format: &str) -> String {
+    let out = dossier_in(&built(), &["scan", name, "--format", format]);
+    assert!(
+        out.status.success(),
+        "scan {name} --format {format}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("UTF-8 output")
+}
+
+fn scan_json(name: &str) -> Value {
+    serde_json::from_str(&scan(name, "json")).expect("valid JSON")
+}
+
+fn category<'a>(report: &'a Value, id: &str) -> &'a Value {
+    report["categories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == id)
+        .unwrap_or_else(|| panic!("category {id} not found"))
+}
+
+fn evidence_kinds(category: &Value) -> BTreeSet<String> {
+    category["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// The expectation for each taxonomy category on the vidshare split set: its strength, a collector
+/// that must be named, and an evidence kind that must be among its evidence.
+const EXPECTED: &[(&str, &str, &str, &str)] = &[
+    ("location_precise", "called", "app", "api_call"),
+    ("location_approximate", "called", "app", "api_call"),
+    ("location_background", "called", "app", "api_call"),
+    ("contacts", "called", "app", "field_read"),
+    ("call_log", "called", "app", "string"),
+    ("sms", "called", "app", "api_call"),
+    ("calendar", "called", "app", "field_read"),
+    ("accounts", "called", "app", "api_call"),
+    ("phone_number", "called", "app", "api_call"),
+    ("device_ids", "called", "bytedance_applog", "string"),
+    ("advertising_id", "called", "appsflyer", "api_call"),
+    ("device_info", "called", "bytedance_applog", "native_import"),
+    ("battery_info", "called", "pangle", "api_call"),
+    ("storage_info", "called", "pangle", "api_call"),
+    ("network_info", "called", "app", "native_import"),
+    ("wifi_info", "called", "pangle", "api_call"),
+    ("bluetooth", "called", "app", "api_call"),
+    ("installed_apps", "reflective", "app", "reflection"),
+    ("app_usage", "called", "app", "api_call"),
+    ("clipboard", "called", "app", "api_call"),
+    ("keystrokes", "called", "app", "component"),
+    ("camera", "called", "app", "api_call"),
+    ("microphone", "called", "app", "api_call"),
+    ("media_files", "called", "app", "field_read"),
+    ("sensors", "called", "pangle", "api_call"),
+    ("health_fitness", "called", "app", "api_call"),
+    ("web_browsing", "called", "app", "api_call"),
+    ("app_interactions", "called", "app", "tracker"),
+    ("crash_diagnostics", "called", "sentry", "tracker"),
+];
+
+#[test]
+fn every_taxonomy_category_is_found_with_its_strength_and_collector() {
+    let report = scan_json("vidshare.apks");
+    let taxonomy: BTreeSet<String> = dossier::rules::RuleSet::builtin()
+        .unwrap()
+        .categories()
+        .iter()
+        .map(|c| c.id.clone())
+        .collect();
+    let expected: BTreeSet<String> = EXPECTED.iter().map(|e| e.0.to_owned()).collect();
+    assert_eq!(
+        expected, taxonomy,
+        "the expectation table must cover the taxonomy exactly"
+    );
+    let found: BTreeSet<String> = report["categories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(found, taxonomy);
+    for (id, strength, collector, kind) in EXPECTED {
+        let finding = category(&report, id);
+        assert_eq!(finding["strength"], *strength, "{id}");
+        let collectors: Vec<&str> = finding["collectors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap())
+            .collect();
+        assert!(
+            collectors.contains(collector),
+            "{id}: {collector} not among {collectors:?}"
+        );
+        assert!(
+            evidence_kinds(finding).contains(*kind),
+            "{id}: no {kind} evidence in {:?}",
+            evidence_kinds(finding)
+        );
+        assert!(
+            !finding["play"].as_str().unwrap().is_empty()
+                && !finding["apple"].as_str().unwrap().is_empty(),
+            "{id}"
+        );
+        for evidence in finding["evidence"].as_array().unwrap() {
+            assert!(
+                !evidence["rule"].as_str().unwrap().is_empty(),
+                "{id}: evidence without a rule"
+            );
+        }
+    }
+}
+
+#[test]
+fn call_sites_name_dex_class_method_and_collector() {
+    let report = scan_json("vidshare.apks");
+    let call = report["api_calls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["api"] == "Landroid/hardware/Camera;->open(I)Landroid/hardware/Camera;")
+        .expect("Camera.open in the editor split");
+    assert_eq!(call["strength"], "called");
+    let site = &call["sites"][0];
+    assert_eq!(site["dex"], "splits/editor-master.apk!classes.dex");
+    assert_eq!(
+        site["class"],
+        "Lcom/example/vidshare/editor/EditorActivity;"
+    );
+    assert_eq!(
+        site["method"],
+        "Lcom/example/vidshare/editor/EditorActivity;->onResume()V"
+    );
+    assert_eq!(site["collector"], "app");
+
+    let device_id = report["api_calls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| {
+            c["api"] == "Landroid/telephony/TelephonyManager;->getDeviceId()Ljava/lang/String;"
+        })
+        .unwrap();
+    assert_eq!(device_id["sites"][0]["collector"], "bytedance_applog");
+    // A field reads as a field signature.
+    assert!(
+        report["api_calls"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["api"] == "Landroid/os/Build;->MODEL:Ljava/lang/String;")
+    );
+}
+
+#[test]
+fn one_apk_without_its_splits_only_declares_the_camera() {
+    // The camera code lives in the editor split: the base APK alone only asks for the permission.
+    let report = scan_json("vidshare.apk");
+    let camera = category(&report, "camera");
+    assert_eq!(camera["strength"], "declared");
+    assert_eq!(
+        evidence_kinds(camera),
+        BTreeSet::from(["permission".to_owned()])
+    );
+}
+
+#[test]
+fn trackers_and_endpoints_with_owners_and_countries() {
+    let report = scan_json("vidshare.apks");
+    let trackers: BTreeMap<String, &Value> = report["trackers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t["id"].as_str().unwrap().to_owned(), t))
+        .collect();
+    for id in [
+        "appsflyer",
+        "bytedance_applog",
+        "facebook_analytics",
+        "google_admob",
+        "google_firebase_analytics",
+        "pangle",
+        "sentry",
+    ] {
+        let tracker = trackers
+            .get(id)
+            .unwrap_or_else(|| panic!("tracker {id} missing: {:?}", trackers.keys()));
+        assert!(
+            !tracker["evidence"].as_array().unwrap().is_empty(),
+            "{id} without evidence"
+        );
+    }
+    assert_eq!(trackers.len(), 7, "{:?}", trackers.keys());
+    assert_eq!(trackers["pangle"]["country"], "CN");
+    assert_eq!(trackers["bytedance_applog"]["class_count"], 1);
+    // AdMob is known only from its manifest key: declared evidence, no classes.
+    assert_eq!(trackers["google_admob"]["class_count"], 0);
+    assert_eq!(trackers["google_admob"]["evidence"][0]["kind"], "meta_data");
+
+    let endpoints: BTreeMap<String, &Value> = report["endpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["url"].as_str().unwrap().to_owned(), e))
+        .collect();
+    let expect = [
+        (
+            "https://log.byteoversea.com/service/2/app_log/",
+            Some("CN"),
+            "dex",
+        ),
+        (
+            "https://api16-access-sg.pangle.io/api/ad/union/sdk/get_ads/",
+            Some("CN"),
+            "dex",
+        ),
+        ("https://graph.facebook.com/v16.0/", Some("US"), "dex"),
+        (
+            "https://launches.appsflyer.com/api/v6.9/androidevent?app_id=",
+            Some("US"),
+            "dex",
+        ),
+        ("https://o0.ingest.sentry.io/0", Some("US"), "manifest"),
+        ("https://api.vidshare.example.com/v2/", None, "resource"),
+        ("api.vidshare.example.com", None, "resource"),
+        (
+            "https://feed.vidshare.example.com/api/v1/recommend",
+            None,
+            "asset",
+        ),
+        (
+            "https://mon.vidshare-metrics.example.net/collect",
+            None,
+            "native",
+        ),
+    ];
+    for (url, country, kind) in expect {
+        let endpoint = endpoints
+            .get(url)
+            .unwrap_or_else(|| panic!("{url} missing: {:?}", endpoints.keys()));
+        assert_eq!(endpoint["country"].as_str(), country, "{url}");
+        assert!(
+            endpoint["sources"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|s| s["kind"] == kind),
+            "{url}: no {kind} source"
+        );
+    }
+    assert_eq!(
+        endpoints.len(),
+        expect.len(),
+        "unexpected endpoints: {:?}",
+        endpoints.keys()
+    );
+    let applog = endpoints["https://log.byteoversea.com/service/2/app_log/"];
+    assert_eq!(applog["trackers"], serde_json::json!(["bytedance_applog"]));
+    assert_eq!(applog["sources"][0]["collector"], "bytedance_applog");
+}
+
+#[test]
+fn the_clean_app_has_no_finding_at_all() {
+    let report = scan_json("cleannotes.apk");
+    for key in [
+        "permissions",
+        "categories",
+        "api_calls",
+        "trackers",
+        "endpoints",
+        "native_libs",
+        "anomalies",
+    ] {
+        assert_eq!(report[key], serde_json::json!([]), "{key} should be empty");
+    }
+    assert_eq!(report["app"]["package"], "com.example.cleannotes");
+}
+
+#[test]
+fn split_set_flavours_agree_and_reports_are_deterministic() {
+    let apks = scan_json("vidshare.apks");
+    let xapk = scan_json("vidshare.xapk");
+    assert_eq!(
+        apks["categories"].as_array().unwrap().len(),
+        xapk["categories"].as_array().unwrap().len()
+    );
+    for (a, b) in apks["categories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(xapk["categories"].as_array().unwrap())
+    {
+        assert_eq!(
+            (&a["id"], &a["strength"], &a["collectors"]),
+            (&b["id"], &b["strength"], &b["collectors"])
+        );
+    }
+    let tracker_counts = |report: &Value| -> Vec<(String, u64)> {
+        report["trackers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| {
+                (
+                    t["id"].as_str().unwrap().to_owned(),
+                    t["class_count"].as_u64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(tracker_counts(&apks), tracker_counts(&xapk));
+    assert_eq!(scan("vidshare.apks", "json"), scan("vidshare.apks", "json"));
+    assert_eq!(apks["input"]["members"][0], "splits/base-master.apk");
+}
+
+#[test]
+fn json_and_sarif_validate_against_their_schemas() {
+    let report_schema = common::load_json("docs/report.schema.json");
+    let sarif_schema = common::official_sarif_schema();
+    for name in ["vidshare.apks", "vidshare.apk", "cleannotes.apk"] {
+        let report = scan_json(name);
+        let problems = common::schema_errors(&report_schema, &report);
+        assert!(problems.is_empty(), "{name}: {problems:#?}");
+        let sarif: Value = serde_json::from_str(&scan(name, "sarif")).unwrap();
+        let problems = common::schema_errors(&sarif_schema, &sarif);
+        assert!(problems.is_empty(), "{name}: {problems:#?}");
+    }
+    let sarif: Value = serde_json::from_str(&scan("vidshare.apks", "sarif")).unwrap();
+    let rules = sarif["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
+    let camera_rule = rules
+        .iter()
+        .find(|r| r["id"] == "camera_capture")
+        .expect("camera rule described");
+    assert!(
+        !camera_rule["fullDescription"]["text"]
+            .as_str()
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[test]
+fn text_markdown_and_html_render_the_same_findings() {
+    let text = scan("vidshare.apks", "text");
+    assert!(!text.contains('\u{1b}'), "no colour when not on a terminal");
+    for needle in [
+        "VidShare",
+        "com.example.vidshare",
+        "location_precise",
+        "Pangle",
+        "log.byteoversea.com",
+    ] {
+        assert!(text.contains(needle), "text lacks {needle}");
+    }
+    let markdown = scan("vidshare.apks", "md");
+    assert!(markdown.contains("location_precise") && markdown.contains("Pangle"));
+    let html = scan("vidshare.apks", "html");
+    assert!(html.starts_with("<!DOCTYPE html>") || html.starts_with("<!doctype html>"));
+    assert!(html.contains("location_precise") && html.contains("Pangle"));
+    let verbose = dossier_in(&built(), &["scan", "vidshare.apks", "--verbose"]);
+    let verbose = String::from_utf8(verbose.stdout).unwrap();
+    assert!(
+        verbose.contains("EditorActivity"),
+        "--verbose lists call sites"
+    );
+    assert!(verbose.len() > text.len());
+}
+
+/// One JSON snapshot per fixture: refresh with `DOSSIER_UPDATE_SNAPSHOTS=1 cargo test --test cli_scan`.
+#[test]
+fn fixture_reports_match_their_snapshots() {
+    let dir = common::root().join("tests/snapshots");
+    let update = std::env::var("DOSSIER_UPDATE_SNAPSHOTS").as_deref() == Ok("1");
+    let mut stale = Vec::new();
+    for name in [
+        "vidshare.apk",
+        "vidshare.apks",
+        "vidshare.xapk",
+        "cleannotes.apk",
+    ] {
+        let actual = scan(name, "json");
+        let path = dir.join(format!("scan-{name}.json"));
+        if update {
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(&path, &actual).unwrap();
+        } else if std::fs::read_to_string(&path).ok().as_deref() != Some(actual.as_str()) {
+            stale.push(name);
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "reports differ from tests/snapshots for {stale:?}; if the change is intended, run DOSSIER_UPDATE_SNAPSHOTS=1 cargo test --test cli_scan and review the diff"
+    );
+}
+
+#[test]
+fn user_rules_add_a_tracker_and_bad_rules_are_located() {
+    let dir = std::env::temp_dir().join(format!("dossier-rules-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("mine.toml"),
+        r#"[[tracker]]
+id = "vidshare_inhouse_analytics"
+name = "VidShare in-house analytics"
+categories = ["app_interactions"]
+code = ["com.example.vidshare.analytics."]
+doc = { what = "The app's own analytics package.", why = "It reports screens.", example = "com.example.vidshare.analytics.Events", references = ["https://example.com/"] }
+"#,
+    )
+    .unwrap();
+    let out = dossier_in(
+        &built(),
+        &[
+            "scan",
+            "vidshare.apk",
+            "--format",
+            "json",
+            "--rules",
+            dir.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        report["trackers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["id"] == "vidshare_inhouse_analytics")
+    );
+    let builtin_digest = scan_json("vidshare.apk")["tool"]["rules_digest"].clone();
+    assert_ne!(report["tool"]["rules_digest"], builtin_digest);
+
+    let out = dossier_in(&built(), &["rules", "check", dir.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    std::fs::write(
+        dir.join("broken.toml"),
+        "[[tracker]]\nid = \"Not Snake\"\nname = 3\n",
+    )
+    .unwrap();
+    let out = dossier_in(&built(), &["rules", "check", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("broken.toml:"),
+        "errors name the file and position: {stderr}"
+    );
+    let out = dossier_in(
+        &built(),
+        &["scan", "vidshare.apk", "--rules", dir.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    std::fs::remove_dir_all(&dir).ok();
+
+    let out = dossier_in(&built(), &["rules", "list"]);
+    let listing = String::from_utf8_lossy(&out.stdout);
+    assert!(listing.contains("camera_capture") && listing.contains("pangle"));
+}
+
+#[test]
+fn scan_errors_exit_with_two_and_name_the_file() {
+    let out = dossier_in(&built(), &["scan", "no-such-file.apk"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no-such-file.apk"));
+}
+
+#[test]
+fn corpus_every_input_scans_without_failure() {
+    let Some(corpus) = common::corpus() else {
+        return;
+    };
+    let rules = dossier::rules::RuleSet::builtin().unwrap();
+    let limits = dossier::container::Limits::default();
+    let mut files = common::corpus_files(&corpus, "apks");
+    files.extend(common::corpus_files(&corpus, "dex"));
+    let mut failures = Vec::new();
+    for file in &files {
+        let name = file.file_name().unwrap().to_string_lossy().into_owned();
+        match dossier::analysis::scan_path(file, &limits, &rules) {
+            Ok(report) => {
+                // Every finding carries evidence.
+                for category in &report.categories {
+                    assert!(
+                        !category.evidence.is_empty(),
+                        "{name}: {} without evidence",
+                        category.id
+                    );
+                }
+                for tracker in &report.trackers {
+                    assert!(
+                        !tracker.evidence.is_empty(),
+                        "{name}: {} without evidence",
+                        tracker.id
+                    );
+                }
+            }
+            Err(err) => failures.push(format!("{name}: {err}")),
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
