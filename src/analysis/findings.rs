@@ -202,9 +202,7 @@ pub fn build_report(facts: &AppFacts, rules: &'_ RuleSet) -> Report {
     let mut builder = Builder {
         rules,
         who: Attributor::new(rules, manifest),
-        requested: manifest
-            .map(|m| m.permissions.iter().map(|p| p.name.clone()).collect())
-            .unwrap_or_default(),
+        requested: manifest.map(held_permissions).unwrap_or_default(),
         target_sdk: manifest.and_then(|m| m.target_sdk),
         has_manifest: manifest.is_some(),
         categories: BTreeMap::new(),
