@@ -304,6 +304,18 @@ const EXTENSION_LIKE_TLDS: &[&str] = &[
     "app",
 ];
 
+/// Top-level domains accepted for a bare host name (a string with no scheme): the generic ones
+/// apps really use and the country codes that commonly host services. Any real TLD is accepted
+/// inside a URL, but without a scheme `user.country`, `coverage.ec` or `jdk.xml.dtd.support` are
+/// property and file names far more often than hosts, so the list is deliberately short.
+const BARE_HOST_TLDS: &[&str] = &[
+    "com", "net", "org", "edu", "gov", "int", "info", "biz", "io", "co", "me", "tv", "app", "dev",
+    "cloud", "xyz", "top", "online", "site", "tech", "cn", "ru", "jp", "de", "uk", "kr", "in",
+    "br", "fr", "eu", "us", "ca", "au", "it", "es", "nl", "se", "ch", "at", "be", "dk", "fi", "no",
+    "pt", "cz", "tr", "ir", "vn", "id", "th", "my", "sg", "hk", "tw", "mx", "ar", "cl", "za", "ng",
+    "ua", "kz", "il", "sa", "ae", "nz", "ly", "gl", "to",
+];
+
 /// A whole string that is only a host name: stricter than a host inside a URL, because without the
 /// scheme nothing says it is one.
 fn is_bare_host(host: &str) -> bool {
@@ -315,10 +327,11 @@ fn is_bare_host(host: &str) -> bool {
         return false;
     }
     let tld = labels[labels.len() - 1];
-    if labels.len() == 2 && EXTENSION_LIKE_TLDS.contains(&tld) {
+    if EXTENSION_LIKE_TLDS.contains(&tld) || !BARE_HOST_TLDS.contains(&tld) {
         return false;
     }
-    true
+    // `b.mu`, `a.co`: one-letter names are minified identifiers, not hosts.
+    labels[labels.len() - 2].len() >= 2
 }
 
 #[cfg(test)]
