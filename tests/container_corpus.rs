@@ -7,11 +7,10 @@ use std::process::Command;
 
 use dossier::container::{InputKind, Limits, LoadedInput};
 
+mod common;
+
 fn corpus_dir() -> Option<PathBuf> {
-    let root = std::env::var_os("DOSSIER_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target/corpus"));
-    root.is_dir().then_some(root)
+    common::corpus()
 }
 
 fn corpus_files() -> Vec<PathBuf> {

@@ -4,7 +4,8 @@
 //! entry N.
 //! Skips quietly when the corpus (`$DOSSIER_CORPUS`) or dexdump is absent.
 
-#[path = "dex_common.rs"]
+mod common;
+#[path = "dex_support/mod.rs"]
 mod dex_common;
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -2,7 +2,8 @@
 //! end, plus the layouts no Debian tool writes, built here by a small DEX writer: a version 041
 //! container of two sections and a DEX whose header is larger than 0x70 bytes.
 
-#[path = "dex_common.rs"]
+mod common;
+#[path = "dex_support/mod.rs"]
 mod dex_common;
 
 use std::path::PathBuf;

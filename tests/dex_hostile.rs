@@ -1,6 +1,8 @@
 //! Hostile input: truncated files, flipped bytes, counts and offsets set to 2^32-1. The reader must
 //! never panic, must finish quickly and must keep its output bounded.
 
+mod common;
+
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -226,13 +228,9 @@ fn methods_sharing_one_huge_code_item_hit_the_work_budget() {
 #[test]
 fn corrupted_corpus_dex_when_present() {
     // A real, larger DEX (okhttp, 0.5 MB) with random corruption; skipped without the corpus.
-    let dir = std::env::var_os("DOSSIER_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/corpus"));
-    let Ok(original) = std::fs::read(dir.join("dex/okhttp-d8-038.dex")) else {
-        eprintln!("skipped: no corpus");
-        return;
-    };
+    let Some(dir) = common::corpus() else { return };
+    let original =
+        std::fs::read(dir.join("dex/okhttp-d8-038.dex")).expect("okhttp DEX in the corpus");
     let mut rng = XorShift(0x0123_4567_89ab_cdef);
     for round in 0..40 {
         let mut bytes = original.clone();

@@ -2,6 +2,8 @@
 //! every manifest and resource table parses, and what dossier reads agrees with
 //! `aapt dump permissions` / `aapt dump badging` wherever aapt can read the APK.
 
+mod common;
+
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -10,9 +12,9 @@ use std::time::{Duration, Instant};
 use dossier::axml::{Manifest, ResourceTable, parse_xml, to_xml_text};
 
 fn corpus_apks() -> Vec<PathBuf> {
-    let root = std::env::var_os("DOSSIER_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target/corpus"));
+    let Some(root) = common::corpus() else {
+        return Vec::new();
+    };
     let Ok(entries) = std::fs::read_dir(root.join("apks")) else {
         return Vec::new();
     };

@@ -49,10 +49,10 @@ pub fn extract(text: &str) -> Vec<FoundEndpoint> {
             found.push(endpoint);
         }
     }
-    if found.is_empty() {
-        if let Some(endpoint) = parse_bare(text.trim()) {
-            found.push(endpoint);
-        }
+    if found.is_empty()
+        && let Some(endpoint) = parse_bare(text.trim())
+    {
+        found.push(endpoint);
     }
     found.sort();
     found.dedup();

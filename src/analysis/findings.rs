@@ -617,12 +617,11 @@ fn endpoints(builder: &mut Builder<'_>, facts: &AppFacts) -> Vec<Endpoint> {
                     },
                 );
             }
-            if let Some(endpoint) = found.get_mut(&hit.url) {
-                if endpoint.sources.len() < MAX_SOURCES_PER_ENDPOINT
-                    && !endpoint.sources.contains(&source)
-                {
-                    endpoint.sources.push(source.clone());
-                }
+            if let Some(endpoint) = found.get_mut(&hit.url)
+                && endpoint.sources.len() < MAX_SOURCES_PER_ENDPOINT
+                && !endpoint.sources.contains(&source)
+            {
+                endpoint.sources.push(source.clone());
             }
         }
     };

@@ -6,12 +6,9 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// The corpus directory: `$DOSSIER_CORPUS`, else `target/corpus` under the crate root.
+/// (`tests/common`, which also fails instead of skipping under `DOSSIER_REQUIRE_CORPUS=1`).
 pub fn corpus_dir() -> Option<PathBuf> {
-    let dir = match std::env::var_os("DOSSIER_CORPUS") {
-        Some(d) => PathBuf::from(d),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("target/corpus"),
-    };
-    dir.is_dir().then_some(dir)
+    crate::common::corpus()
 }
 
 fn files_in(dir: &Path, extension: &str) -> Vec<PathBuf> {
