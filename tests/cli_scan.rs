@@ -542,3 +542,64 @@ fn corpus_every_input_scans_without_failure() {
     }
     assert!(failures.is_empty(), "{failures:#?}");
 }
+
+/// The whole pipeline on damaged copies of the fixture: every outcome is a report or a typed
+/// error, never a panic. Mutations come from a fixed-seed xorshift so failures reproduce.
+#[test]
+fn damaged_apks_never_panic_the_whole_scan() {
+    let original = std::fs::read(common::fixture("vidshare.apk")).unwrap();
+    let rules = dossier::rules::RuleSet::builtin().unwrap();
+    let limits = dossier::container::Limits::default();
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let (mut reports, mut errors) = (0, 0);
+    for round in 0..300 {
+        let mut bytes = original.clone();
+        match round % 3 {
+            0 => bytes.truncate((next() % bytes.len() as u64) as usize),
+            1 => {
+                for _ in 0..(1 + next() % 8) {
+                    let at = (next() % bytes.len() as u64) as usize;
+                    bytes[at] = next() as u8;
+                }
+            }
+            _ => {
+                // Overwrite a 4-byte word with an extreme count or offset.
+                let at = (next() % (bytes.len() as u64 - 4)) as usize;
+                let value = [u32::MAX, 0x7fff_ffff, 0x8000_0000, 0][(next() % 4) as usize];
+                bytes[at..at + 4].copy_from_slice(&value.to_le_bytes());
+            }
+        }
+        let info = dossier::report::InputInfo {
+            path: format!("round-{round}.apk"),
+            sha256: String::new(),
+            size: bytes.len() as u64,
+            kind: String::new(),
+            members: Vec::new(),
+        };
+        let outcome = dossier::container::LoadedInput::from_bytes(bytes, "damaged.apk", &limits)
+            .map_err(dossier::app::AppError::from)
+            .and_then(|mut input| {
+                dossier::app::settle_base(&mut input);
+                dossier::analysis::collect(input, info, &rules)
+            });
+        match outcome {
+            Ok(facts) => {
+                let report = dossier::analysis::build_report(&facts, &rules);
+                let _ = dossier::report::render_text(&report, &Default::default());
+                reports += 1;
+            }
+            Err(_) => errors += 1,
+        }
+    }
+    assert_eq!(reports + errors, 300);
+    assert!(
+        reports > 100,
+        "most damaged copies should still give a report ({reports})"
+    );
+}
