@@ -83,18 +83,22 @@ impl<'r> Builder<'r> {
             return;
         }
         for condition in &rule.conditions {
-            let holds = match condition.kind {
-                ConditionKind::MinTargetSdk => {
-                    matches!((self.target_sdk, condition.sdk), (Some(t), Some(s)) if t >= s)
-                }
-                ConditionKind::MaxTargetSdk => {
-                    matches!((self.target_sdk, condition.sdk), (Some(t), Some(s)) if t <= s)
-                }
-                ConditionKind::RequiresPermission => condition
-                    .permission
-                    .as_ref()
-                    .is_some_and(|p| !self.requested.contains(p)),
-            };
+            // A condition that names a permission only matters when the app does not hold it:
+            // "from API 33 the app must declare AD_ID" says nothing about an app that does.
+            let lacks_permission = condition
+                .permission
+                .as_ref()
+                .is_none_or(|p| !self.requested.contains(p));
+            let holds = lacks_permission
+                && match condition.kind {
+                    ConditionKind::MinTargetSdk => {
+                        matches!((self.target_sdk, condition.sdk), (Some(t), Some(s)) if t >= s)
+                    }
+                    ConditionKind::MaxTargetSdk => {
+                        matches!((self.target_sdk, condition.sdk), (Some(t), Some(s)) if t <= s)
+                    }
+                    ConditionKind::RequiresPermission => condition.permission.is_some(),
+                };
             if holds {
                 self.add_note(&rule.categories, format!("{}: {}", rule.id, condition.text));
             }
