@@ -603,3 +603,85 @@ fn damaged_apks_never_panic_the_whole_scan() {
         "most damaged copies should still give a report ({reports})"
     );
 }
+
+/// Permission-aware notes: target-SDK rules that apply to this app, calls that need a permission
+/// the app does not request, and silence where the app does hold what a rule asks for.
+#[test]
+fn notes_follow_target_sdk_and_permissions() {
+    let report = scan_json("vidshare.apks");
+    let notes = |id: &str| -> Vec<String> {
+        category(&report, id)["notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n.as_str().unwrap().to_owned())
+            .collect()
+    };
+    // targetSdk 30: IMEI and friends need a privileged permission from API 29.
+    assert!(
+        notes("device_ids")
+            .iter()
+            .any(|n| n.starts_with("telephony_hardware_ids:")),
+        "{:?}",
+        notes("device_ids")
+    );
+    // The app declares AD_ID, and its accessibility service is guarded by BIND_ACCESSIBILITY_SERVICE.
+    assert!(
+        notes("advertising_id").is_empty(),
+        "{:?}",
+        notes("advertising_id")
+    );
+    assert!(notes("keystrokes").is_empty(), "{:?}", notes("keystrokes"));
+
+    // A user rule that needs a permission vidshare does not request.
+    let dir = std::env::temp_dir().join(format!("dossier-notes-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("extra.toml"),
+        r#"[[api]]
+id = "clipboard_needs_precise_state"
+categories = ["clipboard"]
+methods = ["Landroid/content/ClipboardManager;->getPrimaryClip"]
+permissions = ["android.permission.READ_PRECISE_PHONE_STATE"]
+doc = { what = "A test rule.", why = "It needs a permission the fixture lacks.", example = "getPrimaryClip", references = ["https://example.com/"] }
+"#,
+    )
+    .unwrap();
+    let out = dossier_in(
+        &built(),
+        &[
+            "scan",
+            "vidshare.apks",
+            "--format",
+            "json",
+            "--rules",
+            dir.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let call = report["api_calls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["rule"] == "clipboard_needs_precise_state")
+        .expect("the user rule matched");
+    assert_eq!(
+        call["missing_permissions"],
+        serde_json::json!(["android.permission.READ_PRECISE_PHONE_STATE"])
+    );
+    let clipboard_notes = category(&report, "clipboard")["notes"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert!(
+        clipboard_notes
+            .iter()
+            .any(|n| n.as_str().unwrap().contains("READ_PRECISE_PHONE_STATE"))
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
