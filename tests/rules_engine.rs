@@ -717,3 +717,40 @@ fn rows_are_sorted_and_cover_every_family_with_rules() {
         assert!(rows.iter().any(|r| r.family == family), "no {family} rows");
     }
 }
+
+#[test]
+fn with_strings_needs_strings_and_is_kept() {
+    let source = Source {
+        name: "ws.toml".to_owned(),
+        text: format!(
+            "[[api]]\nid = \"setting_read\"\ncategories = [\"device_ids\"]\nmethods = [\"Landroid/provider/Settings$Global;->getString\"]\nwith_strings = true\n{DOC}\n"
+        ),
+    };
+    let errors = builtin()
+        .with_override_sources(&[source])
+        .expect_err("rejected");
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].to_string().starts_with("ws.toml:5:"),
+        "{}",
+        errors[0]
+    );
+
+    let rules = with(&format!(
+        "[[api]]\nid = \"setting_read\"\ncategories = [\"device_ids\"]\nmethods = [\"Landroid/provider/Settings$Global;->getString\"]\nstrings = [\"device_name\"]\nwith_strings = true\n{DOC}\n"
+    ));
+    let rule = rules
+        .api_for_method(
+            "Landroid/provider/Settings$Global;",
+            "getString",
+            "(Landroid/content/ContentResolver;Ljava/lang/String;)Ljava/lang/String;",
+        )
+        .find(|r| r.id == "setting_read")
+        .expect("matched by method");
+    assert!(rule.with_strings);
+    assert!(
+        rules
+            .api_for_method("Landroid/provider/Settings$Secure;", "getString", "")
+            .any(|r| r.id == "android_id" && r.with_strings)
+    );
+}

@@ -345,6 +345,22 @@ fn components(builder: &mut Builder<'_>, facts: &AppFacts) {
     }
 }
 
+/// The caller positions among `positions` whose method also loads one of the rule's strings.
+fn with_strings(rule: &ApiRule, sites: &crate::dex::Sites, positions: &[u32]) -> Vec<u32> {
+    let loaders: BTreeSet<u32> = rule
+        .strings
+        .iter()
+        .filter_map(|s| sites.const_strings.get(s))
+        .flatten()
+        .copied()
+        .collect();
+    positions
+        .iter()
+        .copied()
+        .filter(|p| loaders.contains(p))
+        .collect()
+}
+
 /// Sites of one reference, as report sites with their collectors.
 fn sites_of(
     builder: &mut Builder<'_>,
@@ -382,6 +398,17 @@ fn code(builder: &mut Builder<'_>, facts: &AppFacts) {
             used_methods.insert(signature.clone());
             let found = sites_of(builder, &sites.callers, positions);
             for rule in matched {
+                let found = match rule.with_strings {
+                    true => sites_of(
+                        builder,
+                        &sites.callers,
+                        &with_strings(rule, sites, positions),
+                    ),
+                    false => found.clone(),
+                };
+                if found.is_empty() {
+                    continue;
+                }
                 builder.record_api(
                     signature,
                     rule,
@@ -412,6 +439,17 @@ fn code(builder: &mut Builder<'_>, facts: &AppFacts) {
             used_fields.insert(signature.clone());
             let found = sites_of(builder, &sites.callers, positions);
             for rule in matched {
+                let found = match rule.with_strings {
+                    true => sites_of(
+                        builder,
+                        &sites.callers,
+                        &with_strings(rule, sites, positions),
+                    ),
+                    false => found.clone(),
+                };
+                if found.is_empty() {
+                    continue;
+                }
                 builder.record_api(
                     signature,
                     rule,
@@ -485,7 +523,10 @@ fn code(builder: &mut Builder<'_>, facts: &AppFacts) {
             let Some((class, name, proto)) = split_method(signature) else {
                 continue;
             };
-            for rule in rules.api_for_method(class, name, proto) {
+            for rule in rules
+                .api_for_method(class, name, proto)
+                .filter(|r| !r.with_strings)
+            {
                 builder.record_api(
                     signature,
                     rule,
@@ -502,7 +543,10 @@ fn code(builder: &mut Builder<'_>, facts: &AppFacts) {
             let Some((class, name, ty)) = split_field(signature) else {
                 continue;
             };
-            for rule in rules.api_for_field(class, name, ty) {
+            for rule in rules
+                .api_for_field(class, name, ty)
+                .filter(|r| !r.with_strings)
+            {
                 builder.record_api(
                     signature,
                     rule,

@@ -652,6 +652,11 @@ impl<'a> Checker<'a> {
                         .to_owned(),
                 );
             }
+            let with_strings = d.with_strings.as_ref().is_some_and(|w| *w.get_ref());
+            if with_strings && d.strings.is_none() {
+                let at = d.with_strings.as_ref().map_or_else(|| span.clone(), |w| w.span());
+                c.error(at, "`with_strings = true` needs a `strings` list to look for".to_owned());
+            }
             let mut conditions = Vec::new();
             for cond in &d.condition {
                 if let Some(cond) = c.condition(cond) {
@@ -668,6 +673,7 @@ impl<'a> Checker<'a> {
                 string_prefixes,
                 classes,
                 permissions,
+                with_strings,
                 conditions,
                 doc,
                 origin: c.origin(span.clone()),

@@ -141,6 +141,9 @@ pub struct ApiRule {
     pub classes: Vec<String>,
     /// Permissions of which any one lets the call succeed.
     pub permissions: Vec<String>,
+    /// A method or field use counts only in a calling method that also loads one of `strings`
+    /// (`Settings.Secure.getString` is ANDROID_ID only next to `"android_id"`).
+    pub with_strings: bool,
     pub conditions: Vec<Condition>,
     pub doc: Doc,
     #[serde(skip)]

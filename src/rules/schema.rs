@@ -101,6 +101,9 @@ pub struct ApiDef {
     pub classes: Option<SpannedList>,
     #[serde(default)]
     pub permissions: Option<SpannedList>,
+    /// Method and field uses count only in a method that also loads one of `strings`.
+    #[serde(default)]
+    pub with_strings: Option<Spanned<bool>>,
     #[serde(default)]
     pub condition: Vec<Spanned<ConditionDef>>,
 }
