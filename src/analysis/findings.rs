@@ -779,7 +779,7 @@ fn trackers(
                 .map(|s| s.location.clone())
                 .unwrap_or_default();
             let evidence = Evidence {
-                kind: EvidenceKind::Tracker,
+                kind: EvidenceKind::Host,
                 rule: tracker.clone(),
                 strength: Strength::Referenced,
                 detail: format!("host {}", endpoint.host),

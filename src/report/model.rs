@@ -124,7 +124,10 @@ pub enum EvidenceKind {
     String,
     Reflection,
     NativeImport,
+    /// A tracker's code (classes under its prefixes), or the tracker's presence behind a category.
     Tracker,
+    /// A host that a tracker's network signature names, found among the endpoints.
+    Host,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]

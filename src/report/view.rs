@@ -28,7 +28,8 @@ pub fn evidence_kind_label(kind: EvidenceKind) -> &'static str {
         EvidenceKind::String => "string",
         EvidenceKind::Reflection => "reflection",
         EvidenceKind::NativeImport => "native import",
-        EvidenceKind::Tracker => "class prefix",
+        EvidenceKind::Tracker => "tracker code",
+        EvidenceKind::Host => "host",
     }
 }
 
