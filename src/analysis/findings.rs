@@ -345,6 +345,33 @@ fn components(builder: &mut Builder<'_>, facts: &AppFacts) {
     }
 }
 
+/// Records the uses of one method or field (at `positions` among the callers) for every rule it
+/// matched; a `with_strings` rule keeps only the callers that also load one of its strings.
+fn record_uses(
+    builder: &mut Builder<'_>,
+    sites: &crate::dex::Sites,
+    signature: &str,
+    positions: &[u32],
+    matched: &[&ApiRule],
+    kind: EvidenceKind,
+) {
+    let all = sites_of(builder, &sites.callers, positions);
+    for rule in matched {
+        let found = if rule.with_strings {
+            sites_of(
+                builder,
+                &sites.callers,
+                &with_strings(rule, sites, positions),
+            )
+        } else {
+            all.clone()
+        };
+        if !found.is_empty() {
+            builder.record_api(signature, rule, Strength::Called, kind, found);
+        }
+    }
+}
+
 /// The caller positions among `positions` whose method also loads one of the rule's strings.
 fn with_strings(rule: &ApiRule, sites: &crate::dex::Sites, positions: &[u32]) -> Vec<u32> {
     let loaders: BTreeSet<u32> = rule
@@ -396,27 +423,14 @@ fn code(builder: &mut Builder<'_>, facts: &AppFacts) {
                 continue;
             }
             used_methods.insert(signature.clone());
-            let found = sites_of(builder, &sites.callers, positions);
-            for rule in matched {
-                let found = match rule.with_strings {
-                    true => sites_of(
-                        builder,
-                        &sites.callers,
-                        &with_strings(rule, sites, positions),
-                    ),
-                    false => found.clone(),
-                };
-                if found.is_empty() {
-                    continue;
-                }
-                builder.record_api(
-                    signature,
-                    rule,
-                    Strength::Called,
-                    EvidenceKind::ApiCall,
-                    found.clone(),
-                );
-            }
+            record_uses(
+                builder,
+                sites,
+                signature,
+                positions,
+                &matched,
+                EvidenceKind::ApiCall,
+            );
         }
         let read: BTreeSet<&str> = scan
             .facts
@@ -437,27 +451,14 @@ fn code(builder: &mut Builder<'_>, facts: &AppFacts) {
                 continue;
             }
             used_fields.insert(signature.clone());
-            let found = sites_of(builder, &sites.callers, positions);
-            for rule in matched {
-                let found = match rule.with_strings {
-                    true => sites_of(
-                        builder,
-                        &sites.callers,
-                        &with_strings(rule, sites, positions),
-                    ),
-                    false => found.clone(),
-                };
-                if found.is_empty() {
-                    continue;
-                }
-                builder.record_api(
-                    signature,
-                    rule,
-                    Strength::Called,
-                    EvidenceKind::FieldRead,
-                    found.clone(),
-                );
-            }
+            record_uses(
+                builder,
+                sites,
+                signature,
+                positions,
+                &matched,
+                EvidenceKind::FieldRead,
+            );
         }
         for (text, positions) in &sites.const_strings {
             let matched = rules.api_for_string(text);
