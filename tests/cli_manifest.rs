@@ -303,6 +303,8 @@ fn corpus_every_apk_decodes_and_permissions_match_aapt() {
     }
     if have_aapt {
         eprintln!("compared with aapt: {compared}; refused by aapt: {refused_by_aapt:?}");
-        assert!(compared >= 20, "only {compared} APKs compared with aapt");
+        if common::corpus_required() {
+            assert!(compared >= 20, "only {compared} APKs compared with aapt");
+        }
     }
 }
