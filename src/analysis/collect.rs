@@ -73,15 +73,15 @@ pub fn collect_path(
     limits: &crate::container::Limits,
     rules: &RuleSet,
 ) -> Result<AppFacts, AppError> {
-    let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-    if bytes > limits.max_input_size {
-        // Let the container produce its typed error without reading the file.
-        return Err(app::open(path, limits)
-            .err()
-            .unwrap_or_else(|| AppError::NoManifest {
-                label: path.display().to_string(),
-                kind: "an input above max_input_size",
-            }));
+    // Refuse an oversized input before reading it, as the container's own `open` does.
+    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    if size > limits.max_input_size {
+        return Err(crate::container::ContainerError::InputTooLarge {
+            label: path.display().to_string(),
+            size,
+            limit: limits.max_input_size,
+        }
+        .into());
     }
     let data = std::fs::read(path).map_err(|source| crate::container::ContainerError::Io {
         path: path.display().to_string(),

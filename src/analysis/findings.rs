@@ -372,6 +372,19 @@ fn record_uses(
     }
 }
 
+/// Records a method or field that the id tables name but no instruction uses.
+fn record_references(builder: &mut Builder<'_>, signature: &str, matched: &[&ApiRule]) {
+    for rule in matched.iter().filter(|r| !r.with_strings) {
+        builder.record_api(
+            signature,
+            rule,
+            Strength::Referenced,
+            EvidenceKind::ApiReference,
+            Vec::new(),
+        );
+    }
+}
+
 /// The caller positions among `positions` whose method also loads one of the rule's strings.
 fn with_strings(rule: &ApiRule, sites: &crate::dex::Sites, positions: &[u32]) -> Vec<u32> {
     let loaders: BTreeSet<u32> = rule
@@ -515,47 +528,30 @@ fn code(builder: &mut Builder<'_>, facts: &AppFacts) {
             }
         }
     }
-    // What the id tables name but no instruction uses: weaker evidence, reported as such.
+    // What the id tables name but no instruction uses: weaker evidence, reported as such. A
+    // `with_strings` rule needs the calling method to judge, so a bare reference never counts.
     for scan in &facts.dex {
-        for signature in &scan.referenced_methods {
-            if used_methods.contains(signature) {
-                continue;
-            }
+        let unused_methods = scan
+            .referenced_methods
+            .iter()
+            .filter(|s| !used_methods.contains(*s));
+        for signature in unused_methods {
             let Some((class, name, proto)) = split_method(signature) else {
                 continue;
             };
-            for rule in rules
-                .api_for_method(class, name, proto)
-                .filter(|r| !r.with_strings)
-            {
-                builder.record_api(
-                    signature,
-                    rule,
-                    Strength::Referenced,
-                    EvidenceKind::ApiReference,
-                    Vec::new(),
-                );
-            }
+            let matched: Vec<&ApiRule> = rules.api_for_method(class, name, proto).collect();
+            record_references(builder, signature, &matched);
         }
-        for signature in &scan.referenced_fields {
-            if used_fields.contains(signature) {
-                continue;
-            }
+        let unused_fields = scan
+            .referenced_fields
+            .iter()
+            .filter(|s| !used_fields.contains(*s));
+        for signature in unused_fields {
             let Some((class, name, ty)) = split_field(signature) else {
                 continue;
             };
-            for rule in rules
-                .api_for_field(class, name, ty)
-                .filter(|r| !r.with_strings)
-            {
-                builder.record_api(
-                    signature,
-                    rule,
-                    Strength::Referenced,
-                    EvidenceKind::ApiReference,
-                    Vec::new(),
-                );
-            }
+            let matched: Vec<&ApiRule> = rules.api_for_field(class, name, ty).collect();
+            record_references(builder, signature, &matched);
         }
         for class in &scan.referenced_types {
             for rule in rules.api_for_class(class) {
@@ -632,86 +628,106 @@ fn native(builder: &mut Builder<'_>, facts: &AppFacts) -> Vec<NativeLib> {
     libs
 }
 
-fn endpoints(builder: &mut Builder<'_>, facts: &AppFacts) -> Vec<Endpoint> {
-    let mut found: BTreeMap<String, Endpoint> = BTreeMap::new();
-    let mut add = |builder: &mut Builder<'_>, text: &str, source: Source| {
-        for hit in endpoints::extract(text) {
-            if builder.rules.is_not_endpoint(&hit.url) {
+/// The endpoints of one string that are worth reporting (no namespaces, licences, scopes ...).
+fn reportable(rules: &RuleSet, text: &str) -> Vec<endpoints::FoundEndpoint> {
+    let mut hits = endpoints::extract(text);
+    hits.retain(|hit| !rules.is_not_endpoint(&hit.url));
+    hits
+}
+
+/// Adds the endpoints of one string, each with the places the string was found.
+fn add_endpoints(
+    rules: &RuleSet,
+    found: &mut BTreeMap<String, Endpoint>,
+    hits: &[endpoints::FoundEndpoint],
+    sources: &[Source],
+) {
+    for hit in hits {
+        if !found.contains_key(&hit.url) {
+            if found.len() >= MAX_ENDPOINTS {
                 continue;
             }
-            if !found.contains_key(&hit.url) {
-                if found.len() >= MAX_ENDPOINTS {
-                    continue;
+            let owner = rules.owner_for_host(&hit.host);
+            let mut trackers: Vec<String> = rules
+                .trackers_for_host(&hit.host)
+                .into_iter()
+                .map(|t| t.id.clone())
+                .collect();
+            trackers.sort();
+            trackers.dedup();
+            found.insert(
+                hit.url.clone(),
+                Endpoint {
+                    url: hit.url.clone(),
+                    host: hit.host.clone(),
+                    port: hit.port,
+                    owner: owner.map(|o| o.id.clone()),
+                    owner_name: owner.map(|o| o.name.clone()),
+                    country: owner.map(|o| o.country.clone()),
+                    trackers,
+                    sources: Vec::new(),
+                },
+            );
+        }
+        if let Some(endpoint) = found.get_mut(&hit.url) {
+            for source in sources {
+                if endpoint.sources.len() >= MAX_SOURCES_PER_ENDPOINT {
+                    break;
                 }
-                let owner = builder.rules.owner_for_host(&hit.host);
-                let mut trackers: Vec<String> = builder
-                    .rules
-                    .trackers_for_host(&hit.host)
-                    .into_iter()
-                    .map(|t| t.id.clone())
-                    .collect();
-                trackers.sort();
-                trackers.dedup();
-                found.insert(
-                    hit.url.clone(),
-                    Endpoint {
-                        url: hit.url.clone(),
-                        host: hit.host.clone(),
-                        port: hit.port,
-                        owner: owner.map(|o| o.id.clone()),
-                        owner_name: owner.map(|o| o.name.clone()),
-                        country: owner.map(|o| o.country.clone()),
-                        trackers,
-                        sources: Vec::new(),
-                    },
-                );
-            }
-            if let Some(endpoint) = found.get_mut(&hit.url)
-                && endpoint.sources.len() < MAX_SOURCES_PER_ENDPOINT
-                && !endpoint.sources.contains(&source)
-            {
-                endpoint.sources.push(source.clone());
+                if !endpoint.sources.contains(source) {
+                    endpoint.sources.push(source.clone());
+                }
             }
         }
-    };
+    }
+}
+
+fn endpoints(builder: &mut Builder<'_>, facts: &AppFacts) -> Vec<Endpoint> {
+    let rules = builder.rules;
+    let mut found: BTreeMap<String, Endpoint> = BTreeMap::new();
     for scan in &facts.dex {
         let Some(sites) = &scan.facts.sites else {
             continue;
         };
         for (text, positions) in &sites.const_strings {
+            // Extract once per string; the call sites are only worth resolving when it holds one.
             if !text.contains('.') {
                 continue;
             }
-            for site in sites_of(builder, &sites.callers, positions) {
-                let source = Source {
+            let hits = reportable(rules, text);
+            if hits.is_empty() {
+                continue;
+            }
+            let sources: Vec<Source> = sites_of(builder, &sites.callers, positions)
+                .into_iter()
+                .map(|site| Source {
                     kind: "dex".to_owned(),
                     location: site_location(&site),
                     collector: Some(site.collector),
-                };
-                add(builder, text, source);
-            }
+                })
+                .collect();
+            add_endpoints(rules, &mut found, &hits, &sources);
         }
     }
     for text_source in &facts.texts {
+        let source = [Source {
+            kind: text_source.kind.to_owned(),
+            location: text_source.location.clone(),
+            collector: None,
+        }];
         for text in &text_source.strings {
-            let source = Source {
-                kind: text_source.kind.to_owned(),
-                location: text_source.location.clone(),
-                collector: None,
-            };
-            add(builder, text, source);
+            add_endpoints(rules, &mut found, &reportable(rules, text), &source);
         }
     }
     for scan in &facts.native {
         let Some(elf) = &scan.facts else { continue };
-        let collector = native_collector(builder, &elf.jni_exports);
+        let source = [Source {
+            kind: "native".to_owned(),
+            location: scan.path.clone(),
+            collector: Some(native_collector(builder, &elf.jni_exports)),
+        }];
         for text in elf.strings.iter().filter(|s| s.contains('.')) {
-            let source = Source {
-                kind: "native".to_owned(),
-                location: scan.path.clone(),
-                collector: Some(collector.clone()),
-            };
-            add(builder, text, source);
+            add_endpoints(rules, &mut found, &reportable(rules, text), &source);
         }
     }
     found.into_values().collect()

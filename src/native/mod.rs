@@ -42,13 +42,6 @@ pub struct NativeFacts {
     pub anomalies: Vec<Anomaly>,
 }
 
-/// The ABI directory of an APK path like `lib/arm64-v8a/libfoo.so`, if it has that shape.
-pub fn abi_of_path(path: &str) -> Option<&str> {
-    let rest = path.rsplit('!').next()?.strip_prefix("lib/")?;
-    let (abi, file) = rest.split_once('/')?;
-    (!abi.is_empty() && !file.is_empty() && !file.contains('/')).then_some(abi)
-}
-
 /// Reads one ELF shared object. `location` names it in errors and anomalies.
 pub fn read_elf(bytes: &[u8], location: &str) -> Result<NativeFacts, NativeError> {
     if bytes.len() < 4 || &bytes[..4] != b"\x7fELF" {
@@ -167,18 +160,6 @@ fn push_run(run: &[u8], found: &mut Vec<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn abi_comes_from_the_lib_directory() {
-        assert_eq!(abi_of_path("lib/arm64-v8a/libfoo.so"), Some("arm64-v8a"));
-        assert_eq!(
-            abi_of_path("splits/base-x86_64.apk!lib/x86_64/libz.so"),
-            Some("x86_64")
-        );
-        assert_eq!(abi_of_path("assets/lib/x.so"), None);
-        assert_eq!(abi_of_path("lib/x.so"), None);
-        assert_eq!(abi_of_path("lib/arm64-v8a/sub/x.so"), None);
-    }
 
     #[test]
     fn non_elf_is_a_typed_error() {
