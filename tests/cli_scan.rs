@@ -507,10 +507,16 @@ fn scan_errors_exit_with_two_and_name_the_file() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("no-such-file.apk"));
 
     // An input above --max-input-size is refused before it is read, naming the file and the limit.
-    let out = dossier_in(&built(), &["scan", "vidshare.apk", "--max-input-size", "1K"]);
+    let out = dossier_in(
+        &built(),
+        &["scan", "vidshare.apk", "--max-input-size", "1K"],
+    );
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("vidshare.apk") && stderr.contains("max_input_size"), "{stderr}");
+    assert!(
+        stderr.contains("vidshare.apk") && stderr.contains("max_input_size"),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -229,6 +229,17 @@ fn is_text_asset(name: &str) -> bool {
     .any(|ext| lower.ends_with(ext))
 }
 
+/// The pieces of a text asset that may hold an endpoint: the text cut at quotes, angle brackets
+/// and white space, which never occur inside a URL (they end one in the extractor too), so no URL
+/// is cut while a minified bundle that is one multi-megabyte line becomes small pieces. Pieces
+/// without a dot cannot hold a host and are dropped.
+fn text_pieces(text: &str) -> Vec<String> {
+    text.split(|c: char| matches!(c, '"' | '\'' | '`' | '<' | '>') || c.is_whitespace())
+        .filter(|piece| piece.contains('.'))
+        .map(str::to_owned)
+        .collect()
+}
+
 /// Strings of the XML resources and text assets of every member.
 fn member_texts(input: &LoadedInput, anomalies: &mut Vec<Anomaly>) -> Vec<TextSource> {
     let mut texts = Vec::new();
@@ -273,13 +284,7 @@ fn member_texts(input: &LoadedInput, anomalies: &mut Vec<Anomaly>) -> Vec<TextSo
                 let keep = bytes.len().min(MAX_ASSET_TEXT).min(asset_budget);
                 asset_budget -= keep;
                 let text = String::from_utf8_lossy(&bytes[..keep]);
-                // Endpoints never span lines; a minified bundle is one long line, which the
-                // extractor scans in bounded pieces.
-                let strings = text
-                    .lines()
-                    .filter(|l| l.contains('.'))
-                    .map(str::to_owned)
-                    .collect();
+                let strings = text_pieces(&text);
                 texts.push(TextSource {
                     kind: "asset",
                     location,
@@ -396,4 +401,26 @@ fn read_native(input: &LoadedInput, anomalies: &mut Vec<Anomaly>) -> Vec<NativeS
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::text_pieces;
+
+    #[test]
+    fn a_long_single_line_bundle_keeps_its_last_url() {
+        // Past the extractor's 1 MiB window for one string: found only because the line is cut.
+        let bundle = format!(
+            "var a={};fetch(\"https://late.example.net/x\")",
+            "1".repeat(3 << 20)
+        );
+        let pieces = text_pieces(&bundle);
+        assert!(pieces.iter().any(|p| p == "https://late.example.net/x"));
+    }
+
+    #[test]
+    fn pieces_never_cut_a_url() {
+        let pieces = text_pieces("load('https://a.example.com/p?q=1&r=2#f') <b>x.y</b>");
+        assert!(pieces.contains(&"https://a.example.com/p?q=1&r=2#f".to_owned()));
+    }
 }
