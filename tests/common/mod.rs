@@ -3,9 +3,15 @@
 
 use std::path::{Path, PathBuf};
 
-/// The crate root, so tests do not depend on the directory cargo runs them from.
+/// The repository root (where `fixtures/` is), so tests do not depend on the directory cargo runs
+/// them from nor on which crate of the workspace they belong to.
 pub fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    let manifest_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest_dir
+        .ancestors()
+        .find(|dir| dir.join("fixtures/built").is_dir())
+        .map(Path::to_path_buf)
+        .unwrap_or(manifest_dir)
 }
 
 pub fn fixture(name: &str) -> PathBuf {

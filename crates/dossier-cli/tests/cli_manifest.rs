@@ -1,6 +1,7 @@
 //! `dossier manifest` end to end: the binary on the fixtures, on tampered copies, on bad inputs,
 //! and on the real-APK corpus against aapt.
 
+#[path = "../../../tests/common/mod.rs"]
 mod common;
 
 use std::collections::BTreeSet;

@@ -2,6 +2,7 @@
 //! and collector, nothing at all on the clean decoy app, every output format valid, snapshots of
 //! each fixture's JSON report, user rules, and the real-APK corpus.
 
+#[path = "../../../tests/common/mod.rs"]
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};

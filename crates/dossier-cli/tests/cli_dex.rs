@@ -1,5 +1,6 @@
 //! `dossier dex` end to end on every kind of input: APK, split set, bare DEX, JAR of DEX files.
 
+#[path = "../../../tests/common/mod.rs"]
 mod common;
 
 use std::process::{Command, Output};
