@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::axml::Manifest;
-use crate::report::Collector;
+use crate::report::{Collector, CollectorKind};
 use crate::rules::RuleSet;
 
 /// The collector id of the app's own code.
@@ -110,7 +110,7 @@ impl<'r> Attributor<'r> {
             .or_insert_with(|| Collector {
                 id: id.clone(),
                 name,
-                kind: kind.to_owned(),
+                kind,
             });
         self.cache.insert(class.to_owned(), id.clone());
         id
@@ -118,44 +118,44 @@ impl<'r> Attributor<'r> {
 
     /// The app's own collector, registered (for evidence from the manifest).
     pub fn app(&mut self) -> String {
-        self.register(APP, "the app's own code", "app")
+        self.register(APP, "the app's own code", CollectorKind::App)
     }
 
     /// Registers a tracker as a collector (for evidence that is not code, such as a host).
     pub fn tracker(&mut self, id: &str, name: &str) -> String {
-        self.register(id, name, "tracker")
+        self.register(id, name, CollectorKind::Tracker)
     }
 
-    fn register(&mut self, id: &str, name: &str, kind: &str) -> String {
+    fn register(&mut self, id: &str, name: &str, kind: CollectorKind) -> String {
         self.collectors
             .entry(id.to_owned())
             .or_insert_with(|| Collector {
                 id: id.to_owned(),
                 name: name.to_owned(),
-                kind: kind.to_owned(),
+                kind,
             });
         id.to_owned()
     }
 
-    fn classify(&self, class: &str) -> (String, String, &'static str) {
+    fn classify(&self, class: &str) -> (String, String, CollectorKind) {
         if let Some(tracker) = self.rules.tracker_for_class(class) {
-            return (tracker.id.clone(), tracker.name.clone(), "tracker");
+            return (tracker.id.clone(), tracker.name.clone(), CollectorKind::Tracker);
         }
         if let Some(library) = self.rules.library_for_class(class) {
-            return (library.id.clone(), library.name.clone(), "library");
+            return (library.id.clone(), library.name.clone(), CollectorKind::Library);
         }
         if self
             .app_prefixes
             .iter()
             .any(|p| class.starts_with(p.as_str()))
         {
-            return (APP.to_owned(), "the app's own code".to_owned(), "app");
+            return (APP.to_owned(), "the app's own code".to_owned(), CollectorKind::App);
         }
         if is_obfuscated(class) {
             return (
                 OBFUSCATED.to_owned(),
                 "obfuscated code (package names removed)".to_owned(),
-                "unidentified",
+                CollectorKind::Unidentified,
             );
         }
         match two_segment_prefix(class) {
@@ -167,10 +167,10 @@ impl<'r> Attributor<'r> {
                 (
                     format!("other:{package}"),
                     format!("{package} (unidentified SDK)"),
-                    "unidentified",
+                    CollectorKind::Unidentified,
                 )
             }
-            None => (APP.to_owned(), "the app's own code".to_owned(), "app"),
+            None => (APP.to_owned(), "the app's own code".to_owned(), CollectorKind::App),
         }
     }
 

@@ -1,27 +1,79 @@
-//! Analysis: turning the facts read from an app (manifest, bytecode, native libraries, resources)
-//! into findings: data categories with evidence, collectors, trackers and endpoints.
+//! Analysis: the rules applied to the facts of one input, giving the [`Report`].
 //!
-//! `collect.rs` reads and parses (the only part that touches the input), `findings.rs` builds the
-//! report from what was collected, `attribution.rs` decides who each class belongs to, and
-//! `endpoints.rs` recognises URLs, hosts and addresses in strings.
+//! Pure: it reads [`AppFacts`] (made by `crate::scanner`, independent of the rules) and the
+//! [`RuleSet`], never the input. One module per kind of finding:
+//! - `accumulator.rs`: evidence per category and sensitive API calls as they are found, with the
+//!   permission and target-SDK notes of each rule, and the caps that keep a report bounded;
+//! - `manifest.rs`: requested permissions and permission-guarded components;
+//! - `code.rs`: DEX code — invoked methods, read fields, loaded strings, reflection, and what
+//!   the id tables name without an instruction using it;
+//! - `native.rs`: native libraries and their imports;
+//! - `endpoints.rs`: endpoints with their sources and owners (`urls.rs` recognises them in text);
+//! - `trackers.rs`: tracker SDKs by classes, hosts and meta-data;
+//! - `attribution.rs`: who each class belongs to (tracker, library, the app, unidentified).
+//!
+//! Every list is put in its documented order by `Report::normalize` at the end, so the report
+//! does not depend on the order in which DEX files were scanned.
 
+mod accumulator;
 pub mod attribution;
-pub mod collect;
-pub mod endpoints;
-pub mod findings;
+mod code;
+mod endpoints;
+mod manifest;
+mod native;
+mod trackers;
+pub mod urls;
 
-use std::path::Path;
+use accumulator::Accumulator;
 
-pub use collect::{AppFacts, collect, collect_path};
-pub use findings::build_report;
-
-use crate::app::AppError;
-use crate::container::Limits;
-use crate::report::Report;
+use crate::report::{AppInfo, Report, SCHEMA_VERSION, ScanStatus, ToolInfo};
 use crate::rules::RuleSet;
+use crate::scanner::AppFacts;
 
-/// Reads one input file and reports on it.
-pub fn scan_path(path: &Path, limits: &Limits, rules: &RuleSet) -> Result<Report, AppError> {
-    let facts = collect_path(path, limits, rules)?;
-    Ok(build_report(&facts, rules))
+/// Builds the report of one app: the rules applied to its facts.
+pub fn build_report(facts: &AppFacts, rules: &RuleSet) -> Report {
+    let manifest = facts.manifest.as_ref();
+    let mut acc = Accumulator::new(rules, manifest);
+
+    let permissions = manifest::permissions(&mut acc, facts);
+    manifest::components(&mut acc, facts);
+    code::record(&mut acc, facts);
+    let native_libs = native::libraries(&mut acc, facts);
+    let (endpoints, endpoints_truncated) = endpoints::endpoints(&mut acc, facts);
+    let trackers = trackers::trackers(&mut acc, facts, &endpoints);
+
+    let app = manifest.map_or_else(AppInfo::default, |m| AppInfo {
+        package: m.package.clone(),
+        version_code: m.version_code,
+        version_name: m.version_name.clone(),
+        min_sdk: m.min_sdk,
+        target_sdk: m.target_sdk,
+        label: m.application.as_ref().and_then(|a| a.label.clone()),
+    });
+    let mut status = ScanStatus::from_anomalies(&facts.anomalies);
+    if endpoints_truncated {
+        status.truncated.push("endpoints".to_owned());
+    }
+    let (categories, api_calls, collectors) = acc.finish();
+    let mut report = Report {
+        schema_version: SCHEMA_VERSION.to_owned(),
+        tool: ToolInfo {
+            name: "dossier".to_owned(),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            rules_digest: rules.digest().to_owned(),
+        },
+        status,
+        input: facts.input.clone(),
+        app,
+        permissions,
+        categories,
+        api_calls,
+        trackers,
+        endpoints,
+        native_libs,
+        collectors,
+        anomalies: facts.anomalies.clone(),
+    };
+    report.normalize();
+    report
 }

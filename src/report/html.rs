@@ -143,7 +143,7 @@ fn header(out: &mut String, report: &Report, title: &str) {
     if let Some(target) = app.target_sdk {
         fact("target SDK", target.to_string());
     }
-    fact("input", esc(&input.kind));
+    fact("input", esc(super::model::input_kind_str(input.kind)));
     fact("size", view::human_size(input.size));
     fact(
         "sha256",
@@ -273,7 +273,7 @@ fn evidence_table(out: &mut String, report: &Report, evidence: &[Evidence]) {
             badge(item.strength),
             view::evidence_kind_label(item.kind),
             esc(&item.detail),
-            esc(&item.location),
+            esc(&view::location_text(item.location.as_ref())),
             esc(&item.rule)
         );
     }
@@ -374,8 +374,8 @@ fn endpoints(out: &mut String, report: &Report) {
                 let _ = write!(
                     out,
                     "<tr><td>{}</td><td><code>{}</code></td><td>{who}</td></tr>",
-                    esc(&source.kind),
-                    esc(&source.location)
+                    esc(source.kind.as_str()),
+                    esc(&source.location.to_string())
                 );
             }
             out.push_str("</tbody></table></details></li>");
@@ -421,8 +421,8 @@ fn api_calls(out: &mut String, report: &Report) {
             let _ = write!(
                 out,
                 "<tr><td><code>{}</code></td><td><code>{}</code></td><td>{}</td></tr>",
-                esc(&site.dex),
-                esc(&site.method),
+                esc(&site.location.artifact()),
+                esc(&view::site_method(&site.location)),
                 esc(view::collector_name(report, &site.collector))
             );
         }
@@ -491,7 +491,7 @@ fn native_libs(out: &mut String, report: &Report) {
         let _ = write!(
             out,
             "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td><details><summary>{} imports, {} needed, {} JNI</summary>",
-            esc(&lib.path),
+            esc(&lib.location.artifact()),
             esc(&lib.abi),
             categories.join(" "),
             lib.imports.len(),

@@ -64,7 +64,7 @@ fn header(out: &mut String, report: &Report) {
         out,
         "Input {} ({}, {}, sha256 {}), scanned by {} {}, rules {}.\n",
         code(&input.path, false),
-        text(&input.kind),
+        text(super::model::input_kind_str(input.kind)),
         view::human_size(input.size),
         code(&input.sha256, false),
         text(&report.tool.name),
@@ -273,7 +273,7 @@ fn native_libs(out: &mut String, report: &Report) {
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} |",
-            code(&lib.path, true),
+            code(&lib.location.artifact(), true),
             text(&lib.abi),
             imports.join(", "),
             categories.join(", ")

@@ -9,13 +9,17 @@ use serde::{Deserialize, Serialize};
 
 use crate::anomaly::Anomaly;
 
+pub use crate::container::InputKind;
+
 /// Bumped on any change to the JSON shape: major for removals and renames, minor for additions.
-pub const SCHEMA_VERSION: &str = "1.0";
+pub const SCHEMA_VERSION: &str = "2.0";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Report {
     pub schema_version: String,
     pub tool: ToolInfo,
+    /// Whether every part of the input could be read; `partial` says what was not.
+    pub status: ScanStatus,
     pub input: InputInfo,
     pub app: AppInfo,
     /// Requested permissions (`uses-permission` and `uses-permission-sdk-23`), sorted by name.
@@ -50,8 +54,7 @@ pub struct InputInfo {
     pub path: String,
     pub sha256: String,
     pub size: u64,
-    /// `apk`, `split_set`, `dex` or `jar`.
-    pub kind: String,
+    pub kind: InputKind,
     /// For split sets: the member APKs, base first then sorted; empty otherwise.
     pub members: Vec<String>,
 }
@@ -110,6 +113,8 @@ pub struct CategoryFinding {
     pub evidence: Vec<Evidence>,
     /// Caveats: a permission the app does not request, a target-SDK rule that blocks the call, ...
     pub notes: Vec<String>,
+    /// True when `evidence` was cut at its cap (some evidence is not listed).
+    pub truncated: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -138,10 +143,97 @@ pub struct Evidence {
     pub strength: Strength,
     /// What matched: a permission name, an API signature, a string, a symbol.
     pub detail: String,
-    /// Where: `AndroidManifest.xml`, `classes2.dex Lcom/x/Y;->m()V`, `lib/arm64-v8a/libz.so`.
-    pub location: String,
+    /// Where: the manifest, a DEX method (with the code offset of the instruction), a native
+    /// library; `null` when the evidence has no one place (an API named only in a DEX id table
+    /// of a report made without call sites).
+    pub location: Option<Location>,
     /// The collector id of the code at `location`, when it is code.
     pub collector: Option<String>,
+}
+
+/// A place in the input: an entry of the APK (of a split-set member), and inside a DEX entry the
+/// class, method and code offset. Written as structured fields so that no consumer has to split
+/// a string (entry names may hold spaces, `!` or `->`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Location {
+    /// The split-set member holding the entry (`splits/editor-master.apk`); `null` for a lone
+    /// APK, a JAR or a bare DEX.
+    pub member: Option<String>,
+    /// The entry inside the APK: `AndroidManifest.xml`, `classes2.dex`, `lib/x86_64/libz.so`,
+    /// `assets/config.json`; the file name for a bare DEX. A DEX copy Android does not load gets
+    /// `#<entry index>` appended, a later section of a version 041 container `#<section>`.
+    pub entry: String,
+    /// Class descriptor (`Lcom/example/Foo;`) of the code, inside a DEX entry.
+    pub class: Option<String>,
+    /// Method name, inside `class`.
+    pub method: Option<String>,
+    /// Method prototype (`(Ljava/lang/String;)V`), with `method`.
+    pub proto: Option<String>,
+    /// Offset in 16-bit code units of the instruction inside the method (as `dexdump -d` prints
+    /// it), when one instruction is meant.
+    pub offset: Option<u32>,
+}
+
+impl Location {
+    /// An entry of the input (of a member, in a split set).
+    pub fn entry(member: Option<&str>, entry: impl Into<String>) -> Location {
+        Location {
+            member: member.map(str::to_owned),
+            entry: entry.into(),
+            ..Location::default()
+        }
+    }
+
+    /// A method of a DEX entry, optionally one instruction in it.
+    pub fn code(
+        member: Option<&str>,
+        entry: impl Into<String>,
+        class: impl Into<String>,
+        method: impl Into<String>,
+        proto: impl Into<String>,
+        offset: Option<u32>,
+    ) -> Location {
+        Location {
+            member: member.map(str::to_owned),
+            entry: entry.into(),
+            class: Some(class.into()),
+            method: Some(method.into()),
+            proto: Some(proto.into()),
+            offset,
+        }
+    }
+
+    /// `member!entry`, or `entry`: the artifact a SARIF consumer or a reader opens.
+    pub fn artifact(&self) -> String {
+        match &self.member {
+            Some(member) => format!("{member}!{}", self.entry),
+            None => self.entry.clone(),
+        }
+    }
+
+    /// `Lcom/x/Y;->m(I)V`, when the location is a method.
+    pub fn method_signature(&self) -> Option<String> {
+        let class = self.class.as_deref()?;
+        match (&self.method, &self.proto) {
+            (Some(name), Some(proto)) => Some(format!("{class}->{name}{proto}")),
+            (Some(name), None) => Some(format!("{class}->{name}")),
+            _ => Some(class.to_owned()),
+        }
+    }
+}
+
+impl std::fmt::Display for Location {
+    /// For people: `member!entry`, then the method and the code offset when there are.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.artifact())?;
+        if let Some(method) = self.method_signature() {
+            write!(f, " {method}")?;
+        }
+        if let Some(offset) = self.offset {
+            write!(f, " @{offset:04x}")?;
+        }
+        Ok(())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -154,19 +246,17 @@ pub struct ApiCall {
     pub strength: Strength,
     /// Permissions the API needs (any one of them) that the app does not request; empty when fine.
     pub missing_permissions: Vec<String>,
-    /// Sorted by (dex, class, method).
-    pub sites: Vec<Site>,
+    /// Sorted by location (member, entry, class, method, proto, offset), then collector.
+    pub sites: Vec<CallSite>,
+    /// True when `sites` was cut at its cap (some sites are not listed).
+    pub truncated: bool,
 }
 
+/// Where a sensitive API is used: the calling method and instruction, and who that code is.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub struct Site {
-    /// `classes2.dex`, or `split_editor.apk!classes.dex` in a split set.
-    pub dex: String,
-    /// `Lcom/example/Foo;`
-    pub class: String,
-    /// `Lcom/example/Foo;->bar(Ljava/lang/String;)V`
-    pub method: String,
-    /// Collector id of `class`.
+pub struct CallSite {
+    pub location: Location,
+    /// Collector id of the calling class.
     pub collector: String,
 }
 
@@ -199,24 +289,40 @@ pub struct Endpoint {
     pub country: Option<String>,
     /// Tracker ids whose host signatures match.
     pub trackers: Vec<String>,
-    /// Sorted by (kind, location).
-    pub sources: Vec<Source>,
+    /// Sorted by (kind, location, collector).
+    pub sources: Vec<EndpointSource>,
+    /// True when `sources` was cut at its cap.
+    pub truncated: bool,
+}
+
+/// What kind of content an endpoint was read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceKind {
+    /// A string loaded by DEX code (`location` is the loading method).
+    Dex,
+    /// A value of the manifest (meta-data).
+    Manifest,
+    /// `resources.arsc` or a binary XML resource.
+    Resource,
+    /// A text asset (`assets/*.json`, a React Native bundle, ...).
+    Asset,
+    /// The strings of a native library.
+    Native,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub struct Source {
-    /// `dex`, `manifest`, `resource`, `asset` or `native`.
-    pub kind: String,
-    /// `classes.dex Lcom/x/Y;->m()V`, `resources.arsc`, `assets/index.android.bundle`, `lib/x86_64/libz.so`.
-    pub location: String,
+pub struct EndpointSource {
+    pub kind: SourceKind,
+    pub location: Location,
     /// Collector id, when the source is code.
     pub collector: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NativeLib {
-    /// `lib/arm64-v8a/libfoo.so`, prefixed with the member in a split set.
-    pub path: String,
+    /// Where the library is: `lib/arm64-v8a/libfoo.so` (of a member, in a split set).
+    pub location: Location,
     pub abi: String,
     /// DT_NEEDED libraries, sorted.
     pub needed: Vec<String>,
@@ -227,14 +333,248 @@ pub struct NativeLib {
     pub categories: Vec<String>,
 }
 
+/// Who a collector id stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CollectorKind {
+    /// The app's own code.
+    App,
+    /// A known tracker SDK (a tracker rule).
+    Tracker,
+    /// A known library (a library rule).
+    Library,
+    /// A third-party package no rule names, or obfuscated code.
+    Unidentified,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Collector {
     /// `app` for the app's own code; a tracker or library rule id otherwise.
     pub id: String,
     pub name: String,
-    /// `app`, `tracker`, `library`, or `unidentified` (a third-party package no rule names, or
-    /// obfuscated code).
-    pub kind: String,
+    pub kind: CollectorKind,
+}
+
+/// Whether every part of the input was read.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScanStatus {
+    pub state: ScanState,
+    /// Why the scan is partial: each part of the input that could not be read or was cut short,
+    /// sorted by (code, where, detail). Empty when complete.
+    pub reasons: Vec<Anomaly>,
+    /// Report lists cut at their cap (`endpoints`), sorted; each element with a list of its own
+    /// that was cut says so with its `truncated` field.
+    pub truncated: Vec<String>,
+}
+
+/// Anomaly codes after which findings may be missing: an entry that could not be inflated, a DEX
+/// or library that could not be parsed, a budget that stopped a reader. Each is documented in
+/// `docs/anomalies-*.md`.
+pub const PARTIAL_CODES: &[&str] = &[
+    "arsc.unreadable",
+    "asset.unreadable",
+    "axml.limit_reached",
+    "axml.string_budget_exhausted",
+    "dex.output_capped",
+    "dex.unreadable",
+    "dex.work_budget",
+    "elf.strings_capped",
+    "elf.symbols_capped",
+    "elf.unreadable",
+    "manifest.unreadable",
+    "scan.asset_text_capped",
+    "scan.xml_resources_capped",
+    "zip.split_member_unreadable",
+];
+
+impl ScanStatus {
+    /// The status of a scan that noticed these anomalies: partial when any of them means a part
+    /// of the input was not read ([`PARTIAL_CODES`]), which are then its reasons.
+    pub fn from_anomalies(anomalies: &[Anomaly]) -> ScanStatus {
+        let mut reasons: Vec<Anomaly> = anomalies
+            .iter()
+            .filter(|a| PARTIAL_CODES.contains(&a.code.as_str()))
+            .cloned()
+            .collect();
+        crate::anomaly::normalize(&mut reasons);
+        ScanStatus {
+            state: if reasons.is_empty() {
+                ScanState::Complete
+            } else {
+                ScanState::Partial
+            },
+            reasons,
+            truncated: Vec::new(),
+        }
+    }
+}
+
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum ScanState {
+    /// Every entry that decides a finding (manifest, DEX, native libraries, resources, assets)
+    /// was read whole.
+    #[default]
+    Complete,
+    /// Some part could not be read or was cut by a limit: findings may be missing.
+    Partial,
+}
+
+/// Identity of a finding across scans: what `diff` matches two reports on. Built from what the
+/// finding is (ids, names, signatures, collectors), never from where it happens to sit (DEX file
+/// numbering, split-member names, code offsets) nor from list order.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FindingKey(pub String);
+
+impl std::fmt::Display for FindingKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+fn key(parts: &[&str]) -> FindingKey {
+    // The unit separator cannot occur in ids, and app strings holding it stay unambiguous enough
+    // for a key: parts are never split again.
+    FindingKey(parts.join("\u{1f}"))
+}
+
+impl PermissionEntry {
+    pub fn key(&self) -> FindingKey {
+        key(&["permission", &self.name])
+    }
+}
+
+impl CategoryFinding {
+    pub fn key(&self) -> FindingKey {
+        key(&["category", &self.id])
+    }
+}
+
+impl Evidence {
+    /// Kind, rule, what matched and who: the same evidence at another DEX position is the same.
+    pub fn key(&self) -> FindingKey {
+        let class = self
+            .location
+            .as_ref()
+            .and_then(|l| l.class.as_deref())
+            .unwrap_or("");
+        let method = self
+            .location
+            .as_ref()
+            .and_then(|l| l.method.as_deref())
+            .unwrap_or("");
+        key(&[
+            "evidence",
+            kind_word(self.kind),
+            &self.rule,
+            &self.detail,
+            self.collector.as_deref().unwrap_or(""),
+            class,
+            method,
+        ])
+    }
+}
+
+impl ApiCall {
+    pub fn key(&self) -> FindingKey {
+        key(&["api_call", &self.rule, &self.api])
+    }
+}
+
+impl CallSite {
+    /// The calling method and its collector, without the DEX entry, member or offset.
+    pub fn key(&self) -> FindingKey {
+        let l = &self.location;
+        key(&[
+            "call_site",
+            l.class.as_deref().unwrap_or(""),
+            l.method.as_deref().unwrap_or(""),
+            l.proto.as_deref().unwrap_or(""),
+            &self.collector,
+        ])
+    }
+}
+
+impl TrackerFinding {
+    pub fn key(&self) -> FindingKey {
+        key(&["tracker", &self.id])
+    }
+}
+
+impl Endpoint {
+    pub fn key(&self) -> FindingKey {
+        key(&["endpoint", &self.url])
+    }
+}
+
+impl NativeLib {
+    /// ABI and entry, without the split member that carries it.
+    pub fn key(&self) -> FindingKey {
+        key(&["native_lib", &self.location.entry])
+    }
+}
+
+impl SourceKind {
+    /// The JSON spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceKind::Dex => "dex",
+            SourceKind::Manifest => "manifest",
+            SourceKind::Resource => "resource",
+            SourceKind::Asset => "asset",
+            SourceKind::Native => "native",
+        }
+    }
+}
+
+impl CollectorKind {
+    /// The JSON spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CollectorKind::App => "app",
+            CollectorKind::Tracker => "tracker",
+            CollectorKind::Library => "library",
+            CollectorKind::Unidentified => "unidentified",
+        }
+    }
+}
+
+impl ScanState {
+    /// The JSON spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScanState::Complete => "complete",
+            ScanState::Partial => "partial",
+        }
+    }
+}
+
+/// The JSON spelling of an input kind.
+pub fn input_kind_str(kind: InputKind) -> &'static str {
+    match kind {
+        InputKind::Apk => "apk",
+        InputKind::SplitSet => "split_set",
+        InputKind::Dex => "dex",
+        InputKind::Jar => "jar",
+    }
+}
+
+fn kind_word(kind: EvidenceKind) -> &'static str {
+    match kind {
+        EvidenceKind::Permission => "permission",
+        EvidenceKind::Component => "component",
+        EvidenceKind::MetaData => "meta_data",
+        EvidenceKind::ApiCall => "api_call",
+        EvidenceKind::FieldRead => "field_read",
+        EvidenceKind::ApiReference => "api_reference",
+        EvidenceKind::String => "string",
+        EvidenceKind::Reflection => "reflection",
+        EvidenceKind::NativeImport => "native_import",
+        EvidenceKind::Tracker => "tracker",
+        EvidenceKind::Host => "host",
+    }
 }
 
 impl Report {
@@ -291,12 +631,14 @@ impl Report {
             sort_strings(&mut lib.jni_exports);
             sort_strings(&mut lib.categories);
         }
-        sort_then_json(&mut self.native_libs, |a, b| a.path.cmp(&b.path));
+        sort_then_json(&mut self.native_libs, |a, b| a.location.cmp(&b.location));
 
         self.collectors.sort();
         self.collectors.dedup();
 
         crate::anomaly::normalize(&mut self.anomalies);
+        crate::anomaly::normalize(&mut self.status.reasons);
+        sort_strings(&mut self.status.truncated);
     }
 }
 

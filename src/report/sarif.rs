@@ -21,7 +21,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::escape;
-use super::model::{EvidenceKind, Report, Strength};
+use super::model::{self, EvidenceKind, Report, Strength};
 use super::view;
 
 /// The documentation of one rule, as shown in a SARIF viewer.
@@ -234,8 +234,8 @@ struct ResultProperties {
 }
 
 struct Builder {
-    /// Artifact key (`entry` or `split.apk!entry`) → index in `artifacts`.
-    artifact_index: BTreeMap<String, usize>,
+    /// Artifact key (split member, entry) → index in `artifacts`.
+    artifact_index: BTreeMap<(Option<String>, String), usize>,
     artifacts: Vec<Artifact>,
     results: Vec<SarifResult>,
     rules_used: BTreeMap<String, RuleUse>,
@@ -261,26 +261,24 @@ impl Builder {
         }
     }
 
-    /// Index of the artifact for `entry` (`classes2.dex`, `split.apk!classes.dex`), creating it
-    /// and its parent; the empty entry is the input itself.
-    fn artifact(&mut self, entry: &str) -> usize {
+    /// Index of the artifact for `entry` of `member` (the input itself when there is no
+    /// member), creating it and its parent; the empty entry is the input itself.
+    fn artifact(&mut self, member: Option<&str>, entry: &str) -> usize {
+        let parent = match member {
+            Some(member) if !member.is_empty() => self.artifact(None, member),
+            _ => 0,
+        };
         if entry.is_empty() {
-            return 0;
+            return parent;
         }
-        if let Some(&index) = self.artifact_index.get(entry) {
+        let key = (member.map(str::to_owned), entry.to_owned());
+        if let Some(&index) = self.artifact_index.get(&key) {
             return index;
         }
-        // Only the first `!` separates a split member from its entry (`split.apk!classes.dex`);
-        // entry names may hold more `!`s of their own, and splitting on each would let a hostile
-        // name nest artifacts (and recurse) without bound.
-        let (parent, name) = match entry.split_once('!') {
-            Some((member, name)) if !member.is_empty() => (self.artifact(member), name),
-            _ => (0, entry),
-        };
         let index = self.artifacts.len();
         self.artifacts.push(Artifact {
             location: ArtifactLocation {
-                uri: uri_reference(name),
+                uri: uri_reference(entry),
                 index: None,
             },
             parent_index: Some(parent),
@@ -288,22 +286,25 @@ impl Builder {
             length: None,
             hashes: BTreeMap::new(),
         });
-        self.artifact_index.insert(entry.to_owned(), index);
+        self.artifact_index.insert(key, index);
         index
     }
 
-    /// A SARIF location for a report location string (`entry` or `entry code`).
-    fn location(&mut self, location: &str) -> Location {
-        let (entry, code) = view::split_location(location);
-        let mut value = self.physical(entry);
-        if let Some(code) = code {
-            value.logical_locations.push(logical_location(code));
+    /// A SARIF location for a report location: the entry as an artifact (nested in its split
+    /// member), the DEX method as a logical location.
+    fn location(&mut self, location: Option<&model::Location>) -> Location {
+        let Some(location) = location else {
+            return self.physical(None, "");
+        };
+        let mut value = self.physical(location.member.as_deref(), &location.entry);
+        if let Some(code) = location.method_signature() {
+            value.logical_locations.push(logical_location(&code));
         }
         value
     }
 
-    fn physical(&mut self, entry: &str) -> Location {
-        let index = self.artifact(entry);
+    fn physical(&mut self, member: Option<&str>, entry: &str) -> Location {
+        let index = self.artifact(member, entry);
         Location {
             physical_location: PhysicalLocation {
                 artifact_location: ArtifactLocation {
@@ -357,7 +358,8 @@ impl Builder {
                     escape::visible(&evidence.detail),
                     view::strength_label(evidence.strength)
                 );
-                let location = self.location(&evidence.location);
+                let location = self.location(evidence.location.as_ref());
+                let key = evidence.key();
                 let properties = ResultProperties {
                     category: Some(category.id.clone()),
                     strength: Some(evidence.strength),
@@ -371,13 +373,7 @@ impl Builder {
                     level: level_for(evidence.strength),
                     message,
                     locations: vec![location],
-                    fingerprint_parts: &[
-                        "evidence",
-                        &category.id,
-                        kind_key(evidence.kind),
-                        &evidence.detail,
-                        &evidence.location,
-                    ],
+                    fingerprint_parts: &["evidence", &category.id, &key.0],
                     properties,
                 });
             }
@@ -401,7 +397,7 @@ impl Builder {
                     escape::visible(&call.api),
                     view::strength_label(call.strength)
                 );
-                let location = self.physical("");
+                let location = self.physical(None, "");
                 self.push(Finding {
                     rule: &call.rule,
                     used_as: RuleUse::Evidence,
@@ -414,15 +410,14 @@ impl Builder {
                 continue;
             }
             for site in &call.sites {
+                let caller = site.location.method_signature().unwrap_or_default();
                 let message = format!(
                     "{} calls {} ({categories})",
-                    escape::visible(&site.method),
+                    escape::visible(&caller),
                     escape::visible(&call.api)
                 );
-                let mut location = self.physical(&site.dex);
-                location
-                    .logical_locations
-                    .push(logical_location(&site.method));
+                let location = self.location(Some(&site.location));
+                let key = site.key();
                 let properties = ResultProperties {
                     collector: Some(site.collector.clone()),
                     ..properties.clone()
@@ -433,7 +428,7 @@ impl Builder {
                     level: level_for(call.strength),
                     message,
                     locations: vec![location],
-                    fingerprint_parts: &["site", &call.api, &site.dex, &site.method],
+                    fingerprint_parts: &["site", &call.api, &key.0],
                     properties,
                 });
             }
@@ -460,8 +455,8 @@ impl Builder {
                 if locations.len() == MAX_LOCATIONS_PER_RESULT {
                     break;
                 }
-                if seen.insert(evidence.location.as_str()) {
-                    locations.push(self.location(&evidence.location));
+                if seen.insert(evidence.location.as_ref()) {
+                    locations.push(self.location(evidence.location.as_ref()));
                 }
             }
             let properties = ResultProperties {
@@ -507,7 +502,7 @@ impl Builder {
                 .sources
                 .iter()
                 .take(MAX_LOCATIONS_PER_RESULT)
-                .map(|s| self.location(&s.location))
+                .map(|s| self.location(Some(&s.location)))
                 .collect();
             let properties = ResultProperties {
                 host: Some(endpoint.host.clone()),
@@ -541,9 +536,15 @@ impl Builder {
                 escape::visible(&anomaly.detail)
             );
             // Anomaly locations are entry names or `entry@offset`, not code.
-            let entry = anomaly.location.split('@').next().unwrap_or("");
-            let mut location = self.physical(entry);
-            if entry != anomaly.location {
+            let label = anomaly.location.split('@').next().unwrap_or("");
+            // Only the first `!` separates a split member from its entry: entry names may hold
+            // more of their own.
+            let (member, entry) = match label.split_once('!') {
+                Some((member, entry)) if !member.is_empty() => (Some(member), entry),
+                _ => (None, label),
+            };
+            let mut location = self.physical(member, entry);
+            if label != anomaly.location {
                 location.message = Some(Message {
                     text: escape::visible(&anomaly.location).into_owned(),
                 });
@@ -597,7 +598,7 @@ impl Builder {
                 properties: RunProperties {
                     report_schema_version: &report.schema_version,
                     rules_digest: &report.tool.rules_digest,
-                    input_kind: &report.input.kind,
+                    input_kind: model::input_kind_str(report.input.kind),
                     package: app.package.as_deref(),
                     version_name: app.version_name.as_deref(),
                     version_code: app.version_code,
@@ -612,10 +613,6 @@ fn level_for(strength: Strength) -> &'static str {
         Strength::Declared | Strength::Referenced => "note",
         Strength::Reflective | Strength::Native | Strength::Called => "warning",
     }
-}
-
-fn kind_key(kind: EvidenceKind) -> &'static str {
-    view::evidence_kind_label(kind)
 }
 
 /// A logical location for `Lcls;->member...` (a function or field) or a bare class descriptor.

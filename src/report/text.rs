@@ -165,7 +165,7 @@ fn header(w: &mut Writer, report: &Report) {
         facts.push(format!("target sdk {target}"));
     }
     let input = &report.input;
-    facts.push(w.app(&input.kind));
+    facts.push(w.app(super::model::input_kind_str(input.kind)));
     facts.push(view::human_size(input.size));
     facts.push(format!(
         "sha256 {}",
@@ -282,7 +282,7 @@ fn categories(w: &mut Writer, report: &Report, verbose: bool) {
                     ),
                     view::evidence_kind_label(evidence.kind),
                     w.app(&evidence.detail),
-                    w.app(&evidence.location),
+                    w.app(&view::location_text(evidence.location.as_ref())),
                     w.app(&evidence.rule)
                 );
                 if let Some(collector) = &evidence.collector {
@@ -326,8 +326,8 @@ fn api_calls(w: &mut Writer, report: &Report) {
         for site in &call.sites {
             let line = format!(
                 "      {} {}  [{}]",
-                w.app(&site.dex),
-                w.app(&site.method),
+                w.app(&site.location.artifact()),
+                w.app(&view::site_method(&site.location)),
                 w.app(view::collector_name(report, &site.collector))
             );
             w.line(&line);
@@ -375,7 +375,7 @@ fn trackers(w: &mut Writer, report: &Report, verbose: bool) {
                     "      {} {}  {}",
                     view::evidence_kind_label(evidence.kind),
                     w.app(&evidence.detail),
-                    w.app(&evidence.location)
+                    w.app(&view::location_text(evidence.location.as_ref()))
                 );
                 w.line(&line);
             }
@@ -430,8 +430,8 @@ fn endpoints(w: &mut Writer, report: &Report, verbose: bool) {
                 for source in &endpoint.sources {
                     let line = format!(
                         "          {} {}",
-                        w.app(&source.kind),
-                        w.app(&source.location)
+                        w.app(source.kind.as_str()),
+                        w.app(&source.location.to_string())
                     );
                     w.line(&w.styled(Style::Dim, &line));
                 }
@@ -457,7 +457,7 @@ fn native_libs(w: &mut Writer, report: &Report, verbose: bool) {
     }
     w.heading("Native libraries", report.native_libs.len());
     for lib in &report.native_libs {
-        let mut line = format!("  {}", w.app(&lib.path));
+        let mut line = format!("  {}", w.app(&lib.location.artifact()));
         if !lib.categories.is_empty() {
             let cats: Vec<String> = lib.categories.iter().map(|c| w.app(c)).collect();
             let _ = write!(line, "  → {}", cats.join(", "));

@@ -3,7 +3,7 @@
 //! Java-style names from DEX descriptors, short store labels. Nothing here escapes: callers pass
 //! every string through [`super::escape`] for their medium.
 
-use super::model::{CategoryFinding, Endpoint, EvidenceKind, Report, Strength};
+use super::model::{CategoryFinding, Endpoint, EvidenceKind, Location, Report, Strength};
 
 /// The word a reader sees for a strength; the same as its JSON spelling.
 pub fn strength_label(strength: Strength) -> &'static str {
@@ -186,13 +186,17 @@ pub fn short_digest(digest: &str) -> &str {
     digest.get(..12).unwrap_or(digest)
 }
 
-/// The entry part of a location such as `classes2.dex Lcom/x/Y;->m()V` and the code part after
-/// the first space, if any.
-pub fn split_location(location: &str) -> (&str, Option<&str>) {
-    match location.split_once(' ') {
-        Some((entry, code)) if !code.is_empty() => (entry, Some(code)),
-        Some((entry, _)) => (entry, None),
-        None => (location, None),
+/// A location for people (`classes2.dex Lcom/x/Y;->m()V @0012`), or nothing.
+pub fn location_text(location: Option<&Location>) -> String {
+    location.map(Location::to_string).unwrap_or_default()
+}
+
+/// The calling method of a call site with its code offset (`Lcom/x/Y;->m()V @0012`).
+pub fn site_method(location: &Location) -> String {
+    let method = location.method_signature().unwrap_or_default();
+    match location.offset {
+        Some(offset) => format!("{method} @{offset:04x}"),
+        None => method,
     }
 }
 
@@ -223,9 +227,5 @@ mod tests {
             "Precise location"
         );
         assert_eq!(short_digest("abc"), "abc");
-        assert_eq!(
-            split_location("classes2.dex Lx;->m()V"),
-            ("classes2.dex", Some("Lx;->m()V"))
-        );
     }
 }

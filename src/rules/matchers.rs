@@ -52,10 +52,18 @@ pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
 /// Package-prefix and exact-class table for `code = [...]` lists (trackers, libraries).
 #[derive(Debug, Default, Clone)]
 pub struct ClassTable {
-    /// `Lcom/foo/Bar` (descriptor without the `;`) → rule index.
-    exact: FastMap<String, usize>,
-    /// `Lcom/foo/` → rule index.
-    packages: FastMap<String, usize>,
+    /// `Lcom/foo/Bar` (descriptor without the `;`) → rule index and the code as the rule wrote it.
+    exact: FastMap<String, (usize, String)>,
+    /// `Lcom/foo/` → rule index and the code as the rule wrote it.
+    packages: FastMap<String, (usize, String)>,
+}
+
+/// A class claimed by a rule: which rule, and which of its `code` entries (dot form, as written)
+/// matched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClassMatch<'t> {
+    pub index: usize,
+    pub code: &'t str,
 }
 
 impl ClassTable {
@@ -63,25 +71,31 @@ impl ClassTable {
     /// rule to claim a key keeps it.
     pub fn insert(&mut self, code: &str, index: usize) {
         let slashed = code.replace('.', "/");
-        if code.ends_with('.') {
-            self.packages.entry(format!("L{slashed}")).or_insert(index);
+        let table = if code.ends_with('.') {
+            &mut self.packages
         } else {
-            self.exact.entry(format!("L{slashed}")).or_insert(index);
-        }
+            &mut self.exact
+        };
+        table
+            .entry(format!("L{slashed}"))
+            .or_insert_with(|| (index, code.to_owned()));
     }
 
     /// The rule owning `class`, given as a DEX descriptor (`Lcom/foo/Bar;`) or in dot form
     /// (`com.foo.Bar`). An exact class (or an outer class of a nested one) beats any package
     /// prefix; among prefixes the longest wins.
-    pub fn lookup(&self, class: &str) -> Option<usize> {
+    pub fn lookup(&self, class: &str) -> Option<ClassMatch<'_>> {
         let descriptor = to_descriptor(class)?;
         // Without the trailing `;`, so exact keys and nested classes are plain slices.
         let name = descriptor.strip_suffix(';').unwrap_or(&descriptor);
         if !self.exact.is_empty() {
             let mut candidate = name;
             loop {
-                if let Some(&i) = self.exact.get(candidate) {
-                    return Some(i);
+                if let Some((index, code)) = self.exact.get(candidate) {
+                    return Some(ClassMatch {
+                        index: *index,
+                        code,
+                    });
                 }
                 match candidate.rfind('$') {
                     Some(pos) => candidate = &candidate[..pos],
@@ -91,8 +105,11 @@ impl ClassTable {
         }
         let mut end = name.len();
         while let Some(pos) = name[..end].rfind('/') {
-            if let Some(&i) = self.packages.get(&name[..=pos]) {
-                return Some(i);
+            if let Some((index, code)) = self.packages.get(&name[..=pos]) {
+                return Some(ClassMatch {
+                    index: *index,
+                    code,
+                });
             }
             end = pos;
         }
@@ -365,19 +382,25 @@ mod tests {
         t.insert("com.google.firebase.", 0);
         t.insert("com.google.firebase.analytics.", 1);
         t.insert("com.google.firebase.crashlytics.CrashlyticsRegistrar", 2);
+        let index = |class: &str| t.lookup(class).map(|m| m.index);
         assert_eq!(
-            t.lookup("Lcom/google/firebase/analytics/FirebaseAnalytics;"),
+            index("Lcom/google/firebase/analytics/FirebaseAnalytics;"),
             Some(1)
         );
-        assert_eq!(t.lookup("Lcom/google/firebase/FirebaseApp;"), Some(0));
+        assert_eq!(index("Lcom/google/firebase/FirebaseApp;"), Some(0));
+        let nested = t.lookup("Lcom/google/firebase/crashlytics/CrashlyticsRegistrar$1;");
         assert_eq!(
-            t.lookup("Lcom/google/firebase/crashlytics/CrashlyticsRegistrar$1;"),
-            Some(2)
+            nested.map(|m| (m.index, m.code)),
+            Some((2, "com.google.firebase.crashlytics.CrashlyticsRegistrar"))
         );
-        assert_eq!(t.lookup("com.google.firebase.analytics.Foo"), Some(1));
-        assert_eq!(t.lookup("Lcom/google/firebasex/Foo;"), None);
-        assert_eq!(t.lookup("[Lcom/google/firebase/FirebaseApp;"), None);
-        assert_eq!(t.lookup(""), None);
+        assert_eq!(
+            t.lookup("com.google.firebase.analytics.Foo")
+                .map(|m| m.code),
+            Some("com.google.firebase.analytics.")
+        );
+        assert_eq!(index("Lcom/google/firebasex/Foo;"), None);
+        assert_eq!(index("[Lcom/google/firebase/FirebaseApp;"), None);
+        assert_eq!(index(""), None);
     }
 
     #[test]

@@ -110,6 +110,12 @@ impl RuleSet {
             .map_err(|mut errors| errors.remove(0))
     }
 
+    /// No rules at all: for reading facts (manifest, DEX) without judging them, or as the base
+    /// of a caller's own rules.
+    pub fn empty() -> RuleSet {
+        Self::compile(Layer::default(), HashMap::new())
+    }
+
     fn builtin_sources() -> Vec<Source> {
         BUILTIN_FILES
             .iter()
@@ -405,9 +411,15 @@ impl RuleSet {
 
     /// The tracker owning a class (`Lpkg/Cls;` or `pkg.Cls`); longest package prefix wins.
     pub fn tracker_for_class(&self, desc: &str) -> Option<&TrackerRule> {
+        self.tracker_code_for_class(desc).map(|(rule, _)| rule)
+    }
+
+    /// The tracker owning a class with the `code` entry of its rule that matched (dot form, as
+    /// the rule wrote it: `com.foo.` for a package, `com.foo.Bar` for a class).
+    pub fn tracker_code_for_class(&self, desc: &str) -> Option<(&TrackerRule, &str)> {
         self.tracker_classes
             .lookup(desc)
-            .map(|i| &self.layer.trackers[i])
+            .map(|m| (&self.layer.trackers[m.index], m.code))
     }
 
     /// Trackers whose host suffix matches `host` at a label boundary, most specific first.
@@ -430,7 +442,7 @@ impl RuleSet {
     pub fn library_for_class(&self, desc: &str) -> Option<&LibraryRule> {
         self.library_classes
             .lookup(desc)
-            .map(|i| &self.layer.libraries[i])
+            .map(|m| &self.layer.libraries[m.index])
     }
 
     /// The organisation running `host` (most specific suffix wins).

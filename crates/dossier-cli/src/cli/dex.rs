@@ -1,40 +1,55 @@
-//! `dossier dex FILE`: every DEX of the input scanned in parallel, as a summary or as JSON.
+//! `dossier dex FILE`: every DEX of the input, read through the scan pipeline, as a summary or as
+//! JSON, with the same status as `dossier scan` gives for what could be read.
 
 use anyhow::Result;
+use serde::Serialize;
 
-use dossier::app;
-use dossier::dex::{self, ScanOptions};
+use dossier::dex_facts::{self, DexFacts};
+use dossier::report::{ScanState, ScanStatus};
 
 use super::args::{DexArgs, DexFormat};
 use super::output::emit;
 
+/// The JSON of `--format json`.
+#[derive(Serialize)]
+struct DexJson<'a> {
+    status: &'a ScanStatus,
+    dex: &'a [DexFacts],
+}
+
 pub fn run(args: &DexArgs) -> Result<()> {
-    let limits = super::limits_from(&args.limits);
-    let mut input = app::open(&args.file, &limits)?;
-    app::settle_base(&mut input);
-    let refs = input.dex_entries();
-    if refs.is_empty() {
+    let scanner = super::scanner(&args.limits, None)?;
+    let input = scanner.open_path(&args.file)?;
+    let mut anomalies = input.anomalies();
+    let scans = scanner.dex(&input, &mut anomalies);
+    if scans.is_empty() && !anomalies.iter().any(|a| a.code == "dex.unreadable") {
         anyhow::bail!("{}: no classes*.dex in this input", args.file.display());
     }
-    // Inflate first (each read is bounded by the container's caps), then scan in parallel.
-    let mut blobs = Vec::with_capacity(refs.len());
-    for dex_ref in &refs {
-        blobs.push((dex_ref.label.clone(), input.read_dex(dex_ref)?));
+    let mut facts: Vec<DexFacts> = Vec::with_capacity(scans.len());
+    for scan in scans {
+        anomalies.extend(scan.facts.anomalies.iter().cloned());
+        let mut one = scan.facts;
+        if !args.sites {
+            one.sites = None;
+        }
+        facts.push(one);
     }
-    let inputs: Vec<(String, &[u8])> = blobs
-        .iter()
-        .map(|(label, bytes)| (label.clone(), bytes.as_slice()))
-        .collect();
-    let facts = dex::scan_many(&inputs, &ScanOptions { sites: args.sites });
+    let status = ScanStatus::from_anomalies(&anomalies);
     let text = match args.format {
         DexFormat::Json => {
-            let mut text = dex::to_json(&facts);
+            let mut text = serde_json::to_string_pretty(&DexJson {
+                status: &status,
+                dex: &facts,
+            })?;
             text.push('\n');
             text
         }
         DexFormat::Text => {
             let mut out = Vec::new();
-            dex::write_text(&facts, &mut out)?;
+            if status.state == ScanState::Partial {
+                super::write_partial(&mut out, &status)?;
+            }
+            dex_facts::write_text(&facts, &mut out)?;
             String::from_utf8_lossy(&out).into_owned()
         }
     };

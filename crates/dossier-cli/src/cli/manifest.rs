@@ -3,39 +3,32 @@
 use anyhow::Result;
 use serde::Serialize;
 
-use dossier::anomaly::Anomaly;
-use dossier::app::{self, SplitInfo};
-use dossier::axml::{self, Manifest};
-use dossier::container::InputKind;
+use dossier::{Anomaly, InputKind, Manifest, SplitInfo};
 
 use super::args::{ManifestArgs, ManifestFormat};
 use super::output::emit;
 
 /// The JSON of `--format json`: the typed manifest with what the container noticed.
 #[derive(Serialize)]
-struct ManifestJson {
+struct ManifestJson<'a> {
     #[serde(flatten)]
     manifest: Manifest,
     input_kind: InputKind,
     /// For split sets: each member and its `split` name (the base has none).
-    splits: Vec<SplitInfo>,
+    splits: &'a [SplitInfo],
     /// APK files found inside the APK (listed, not analysed).
-    nested_apks: Vec<String>,
+    nested_apks: &'a [String],
 }
 
 pub fn run(args: &ManifestArgs) -> Result<()> {
-    let limits = super::limits_from(&args.limits);
-    let mut input = app::open(&args.file, &limits)?;
-    let splits = app::settle_base(&mut input);
-    let decoded = app::decode_manifest(&input)?;
-    let anomalies = app::manifest_anomalies(&input, &decoded);
+    let scanner = super::scanner(&args.limits, None)?;
+    let input = scanner.open_path(&args.file)?;
+    let decoded = scanner.manifest(&input)?;
+    let anomalies = decoded.anomalies(&input);
     let text = match args.format {
         ManifestFormat::Xml => {
             let mut text = anomaly_comment(&anomalies);
-            text.push_str(&axml::to_xml_text(
-                &decoded.document,
-                decoded.resources.as_ref(),
-            ));
+            text.push_str(&decoded.to_xml());
             text
         }
         ManifestFormat::Json => {
@@ -43,9 +36,9 @@ pub fn run(args: &ManifestArgs) -> Result<()> {
             manifest.anomalies = anomalies;
             let json = ManifestJson {
                 manifest,
-                input_kind: input.kind,
-                splits,
-                nested_apks: input.nested_apks.clone(),
+                input_kind: input.kind(),
+                splits: input.splits(),
+                nested_apks: input.nested_apks(),
             };
             let mut text = serde_json::to_string_pretty(&json)?;
             text.push('\n');

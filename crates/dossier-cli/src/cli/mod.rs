@@ -12,8 +12,10 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use args::{Cli, Command, LimitArgs};
-use dossier::container::Limits;
+use args::{Cli, Command, LimitArgs, RulesArgs};
+use dossier::report::ScanStatus;
+use dossier::rules::RuleSet;
+use dossier::{Limits, Scanner};
 
 /// Exit codes: 0 fine, 1 a gate failed (reserved for `diff`), 2 error.
 pub fn run() -> ExitCode {
@@ -49,4 +51,33 @@ fn limits_from(args: &LimitArgs) -> Limits {
         limits.max_ratio = ratio;
     }
     limits
+}
+
+/// The one pipeline every command reads its input through: the limits from the command line and
+/// the rules (built-in plus `--rules DIR`) when the command judges findings, none otherwise.
+fn scanner(limits: &LimitArgs, rules: Option<&RulesArgs>) -> anyhow::Result<Scanner> {
+    let rules = match rules {
+        Some(args) => rules::load(args)?,
+        None => RuleSet::empty(),
+    };
+    Ok(Scanner::new(rules, limits_from(limits)))
+}
+
+/// The first lines of a text output whose input was not read whole.
+fn write_partial(out: &mut impl std::io::Write, status: &ScanStatus) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "PARTIAL: {} part(s) of the input could not be read; findings may be missing:",
+        status.reasons.len()
+    )?;
+    for reason in &status.reasons {
+        writeln!(
+            out,
+            "  {} at {}: {}",
+            reason.code,
+            reason.location.escape_debug(),
+            reason.detail.escape_debug()
+        )?;
+    }
+    Ok(())
 }

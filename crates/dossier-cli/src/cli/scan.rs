@@ -4,16 +4,15 @@ use std::io::IsTerminal;
 
 use anyhow::Result;
 
-use dossier::analysis;
 use dossier::report::{self, TextOptions};
 
 use super::args::{ScanArgs, ScanFormat};
 use super::output::emit;
 
 pub fn run(args: &ScanArgs) -> Result<()> {
-    let limits = super::limits_from(&args.limits);
-    let rules = super::rules::load(&args.rules)?;
-    let report = analysis::scan_path(&args.file, &limits, &rules)?;
+    let scanner = super::scanner(&args.limits, Some(&args.rules))?;
+    let report = scanner.scan_path(&args.file)?;
+    let rules = scanner.rules();
     let text = match args.format {
         ScanFormat::Text => {
             // Colour only for a person at a terminal, and never when NO_COLOR asks us not to.
@@ -29,7 +28,7 @@ pub fn run(args: &ScanArgs) -> Result<()> {
             )
         }
         ScanFormat::Json => report::render_json(&report),
-        ScanFormat::Sarif => report::render_sarif(&report, &super::rules::Docs(&rules)),
+        ScanFormat::Sarif => report::render_sarif(&report, &super::rules::Docs(rules)),
         ScanFormat::Md => report::render_markdown(&report),
         ScanFormat::Html => report::render_html(&report),
     };

@@ -1,0 +1,276 @@
+//! Evidence as it is found: per category, the evidence items and notes; per sensitive API, its
+//! call sites. Each rule's permission and target-SDK conditions become notes here, and the caps
+//! that keep the report of a huge app bounded are applied here, each marking what it cut.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::attribution::Attributor;
+use crate::axml::Manifest;
+use crate::dex;
+use crate::report::{
+    ApiCall, CallSite, CategoryFinding, Collector, Evidence, EvidenceKind, Location, Strength,
+};
+use crate::rules::{ApiRule, ConditionKind, RuleSet};
+use crate::scanner::DexScan;
+
+/// Most call sites listed per API; the rest are counted by `truncated`.
+const MAX_SITES_PER_API: usize = 500;
+/// Most evidence items kept per category.
+const MAX_EVIDENCE_PER_CATEGORY: usize = 400;
+
+/// What is being gathered for one category.
+#[derive(Default)]
+struct CategoryEvidence {
+    evidence: BTreeSet<Evidence>,
+    notes: BTreeSet<String>,
+    truncated: bool,
+}
+
+pub(super) struct Accumulator<'r> {
+    pub rules: &'r RuleSet,
+    pub who: Attributor<'r>,
+    /// Permissions the app holds for the purpose of an API's requirement.
+    held: BTreeSet<String>,
+    target_sdk: Option<u32>,
+    has_manifest: bool,
+    categories: BTreeMap<String, CategoryEvidence>,
+    api_calls: BTreeMap<(String, String), ApiCall>,
+}
+
+/// Permissions the app can be said to hold for the purpose of an API's requirement: the ones it
+/// requests, and the `BIND_*` permissions that guard its own services (an accessibility service or
+/// input method gets its power from being bound by the system, not from `uses-permission`).
+fn held_permissions(manifest: &Manifest) -> BTreeSet<String> {
+    let requested = manifest.permissions.iter().map(|p| p.name.clone());
+    let guards = manifest
+        .components
+        .iter()
+        .filter_map(|c| c.permission.clone())
+        .filter(|p| p.starts_with("android.permission.BIND_"));
+    requested.chain(guards).collect()
+}
+
+impl<'r> Accumulator<'r> {
+    pub fn new(rules: &'r RuleSet, manifest: Option<&Manifest>) -> Self {
+        Accumulator {
+            rules,
+            who: Attributor::new(rules, manifest),
+            held: manifest.map(held_permissions).unwrap_or_default(),
+            target_sdk: manifest.and_then(|m| m.target_sdk),
+            has_manifest: manifest.is_some(),
+            categories: BTreeMap::new(),
+            api_calls: BTreeMap::new(),
+        }
+    }
+
+    pub fn add_evidence(&mut self, categories: &[String], evidence: Evidence) {
+        for category in categories {
+            let acc = self.categories.entry(category.clone()).or_default();
+            if acc.evidence.len() < MAX_EVIDENCE_PER_CATEGORY {
+                acc.evidence.insert(evidence.clone());
+            } else if !acc.evidence.contains(&evidence) {
+                acc.truncated = true;
+            }
+        }
+    }
+
+    fn add_note(&mut self, categories: &[String], note: String) {
+        for category in categories {
+            self.categories
+                .entry(category.clone())
+                .or_default()
+                .notes
+                .insert(note.clone());
+        }
+    }
+
+    /// Permissions of `rule` of which the app requests none (empty when one is requested, or when
+    /// there is no manifest to tell).
+    fn missing_permissions(&self, rule: &ApiRule) -> Vec<String> {
+        if !self.has_manifest
+            || rule.permissions.is_empty()
+            || rule.permissions.iter().any(|p| self.held.contains(p))
+        {
+            return Vec::new();
+        }
+        rule.permissions.clone()
+    }
+
+    /// Notes of the rule's target-SDK and permission conditions that hold for this app.
+    pub fn condition_notes(&mut self, rule: &ApiRule) {
+        if !self.has_manifest {
+            return;
+        }
+        for condition in &rule.conditions {
+            // A condition that names a permission only matters when the app does not hold it:
+            // "from API 33 the app must declare AD_ID" says nothing about an app that does.
+            let lacks_permission = condition
+                .permission
+                .as_ref()
+                .is_none_or(|p| !self.held.contains(p));
+            let holds = lacks_permission
+                && match condition.kind {
+                    ConditionKind::MinTargetSdk => {
+                        matches!((self.target_sdk, condition.sdk), (Some(t), Some(s)) if t >= s)
+                    }
+                    ConditionKind::MaxTargetSdk => {
+                        matches!((self.target_sdk, condition.sdk), (Some(t), Some(s)) if t <= s)
+                    }
+                    ConditionKind::RequiresPermission => condition.permission.is_some(),
+                };
+            if holds {
+                self.add_note(&rule.categories, format!("{}: {}", rule.id, condition.text));
+            }
+        }
+        let missing = self.missing_permissions(rule);
+        if !missing.is_empty() {
+            self.add_note(
+                &rule.categories,
+                format!(
+                    "{}: needs {}, which the app does not request, so the call cannot return the data",
+                    rule.id,
+                    missing.join(" or ")
+                ),
+            );
+        }
+    }
+
+    /// Records a use of a sensitive method or field (or a reflective name) with its sites: one
+    /// evidence item per collector, at its first site (the sites themselves go to the API call).
+    pub fn record_api(
+        &mut self,
+        api: &str,
+        rule: &ApiRule,
+        strength: Strength,
+        kind: EvidenceKind,
+        sites: Vec<CallSite>,
+    ) {
+        let mut seen_collectors = BTreeSet::new();
+        let mut evidence: Vec<Evidence> = sites
+            .iter()
+            .filter(|site| seen_collectors.insert(site.collector.clone()))
+            .map(|site| Evidence {
+                kind,
+                rule: rule.id.clone(),
+                strength,
+                detail: api.to_owned(),
+                location: Some(site.location.clone()),
+                collector: Some(site.collector.clone()),
+            })
+            .collect();
+        if evidence.is_empty() {
+            evidence.push(Evidence {
+                kind,
+                rule: rule.id.clone(),
+                strength,
+                detail: api.to_owned(),
+                location: None,
+                collector: None,
+            });
+        }
+        for item in evidence {
+            self.add_evidence(&rule.categories, item);
+        }
+        let missing = self.missing_permissions(rule);
+        let entry = self
+            .api_calls
+            .entry((api.to_owned(), rule.id.clone()))
+            .or_insert_with(|| ApiCall {
+                api: api.to_owned(),
+                rule: rule.id.clone(),
+                categories: rule.categories.clone(),
+                strength,
+                missing_permissions: missing,
+                sites: Vec::new(),
+                truncated: false,
+            });
+        entry.strength = entry.strength.max(strength);
+        let room = MAX_SITES_PER_API.saturating_sub(entry.sites.len());
+        if sites.len() > room {
+            entry.truncated = true;
+        }
+        entry.sites.extend(sites.into_iter().take(room));
+        self.condition_notes(rule);
+    }
+
+    /// The callers at `positions` of one DEX's site table, as located call sites with their
+    /// collectors.
+    pub fn call_sites(
+        &mut self,
+        scan: &DexScan,
+        callers: &[dex::Site],
+        positions: &[u32],
+    ) -> Vec<CallSite> {
+        positions
+            .iter()
+            .filter_map(|&p| callers.get(p as usize))
+            .map(|caller| self.call_site(scan, caller, None))
+            .collect()
+    }
+
+    /// One caller as a located call site.
+    pub fn call_site(
+        &mut self,
+        scan: &DexScan,
+        caller: &dex::Site,
+        offset: Option<u32>,
+    ) -> CallSite {
+        let (name, proto) = caller
+            .method
+            .split_once('(')
+            .map_or((caller.method.as_str(), String::new()), |(n, p)| {
+                (n, format!("({p}"))
+            });
+        CallSite {
+            location: Location::code(
+                scan.member.as_deref(),
+                scan.entry.clone(),
+                caller.class.clone(),
+                name,
+                proto,
+                offset,
+            ),
+            collector: self.who.collector_of(&caller.class),
+        }
+    }
+
+    /// The categories with their evidence, the API calls and the collectors met.
+    pub fn finish(self) -> (Vec<CategoryFinding>, Vec<ApiCall>, Vec<Collector>) {
+        let rules = self.rules;
+        let categories = self
+            .categories
+            .into_iter()
+            .filter(|(_, acc)| !acc.evidence.is_empty())
+            .map(|(id, acc)| {
+                let known = rules.category(&id);
+                let strength = acc
+                    .evidence
+                    .iter()
+                    .map(|e| e.strength)
+                    .max()
+                    .unwrap_or(Strength::Declared);
+                let collectors: BTreeSet<String> = acc
+                    .evidence
+                    .iter()
+                    .filter_map(|e| e.collector.clone())
+                    .collect();
+                CategoryFinding {
+                    title: known.map(|c| c.title.clone()).unwrap_or_default(),
+                    strength,
+                    collectors: collectors.into_iter().collect(),
+                    play: known.map(|c| c.play.clone()).unwrap_or_default(),
+                    apple: known.map(|c| c.apple.clone()).unwrap_or_default(),
+                    evidence: acc.evidence.into_iter().collect(),
+                    notes: acc.notes.into_iter().collect(),
+                    truncated: acc.truncated,
+                    id,
+                }
+            })
+            .collect();
+        (
+            categories,
+            self.api_calls.into_values().collect(),
+            self.who.into_collectors(),
+        )
+    }
+}
