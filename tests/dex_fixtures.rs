@@ -465,7 +465,7 @@ mod writer {
 }
 
 /// Snapshot of `dossier dex refs.dex --format json --sites`: the whole JSON document, so that a
-/// change of shape or content shows up in review. Refresh with `DOSSIER_UPDATE_SNAPSHOTS=1`.
+/// change of shape or content shows up in review. Refresh with `DOSSIER_UPDATE_GOLDEN=1`.
 #[test]
 fn refs_fixture_json_snapshot() {
     let bytes = fixture("refs.dex");
@@ -475,13 +475,13 @@ fn refs_fixture_json_snapshot() {
     );
     let json = dex::to_json(&facts) + "\n";
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/dex/refs.expected.json");
-    if std::env::var_os("DOSSIER_UPDATE_SNAPSHOTS").is_some() {
+    if std::env::var_os("DOSSIER_UPDATE_GOLDEN").is_some() {
         std::fs::write(&path, &json).unwrap();
     }
     let expected = std::fs::read_to_string(&path).unwrap_or_default();
     assert_eq!(
         json, expected,
-        "snapshot differs; refresh with DOSSIER_UPDATE_SNAPSHOTS=1"
+        "snapshot differs; refresh with DOSSIER_UPDATE_GOLDEN=1"
     );
 }
 

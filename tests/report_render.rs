@@ -518,10 +518,17 @@ fn hostile_locations_do_not_break_renderers() {
     let mut report = sample();
     let bangs = "!".repeat(100_000);
     let long = "x".repeat(1 << 20);
-    report.categories[0].evidence[0].location = format!("a.apk!{bangs} Lx;->m()V");
-    report.categories[0].evidence[1].location = bangs.clone();
+    report.categories[0].evidence[0].location = Some(Location::code(
+        Some("a.apk"),
+        bangs.clone(),
+        "Lx;",
+        "m",
+        "()V",
+        Some(3),
+    ));
+    report.categories[0].evidence[1].location = Some(Location::entry(None, bangs.clone()));
     report.anomalies[0].location = format!("{long}@0x10");
-    report.endpoints[0].sources[0].location = String::new();
+    report.endpoints[0].sources[0].location = Location::entry(None, "");
     let sarif: serde_json::Value =
         serde_json::from_str(&render_sarif(&report, &rule_docs())).unwrap();
     let artifacts = sarif["runs"][0]["artifacts"].as_array().unwrap();
@@ -544,10 +551,13 @@ fn large_report_renders_in_bounded_time() {
         .map(|i| ApiCall {
             api: format!("Landroid/x/Api{i};->m()V"),
             sites: (0..20)
-                .map(|j| Site {
-                    method: format!("Lcom/a/C{j};->m{i}()V"),
+                .map(|j| CallSite {
+                    location: Location {
+                        class: Some(format!("Lcom/a/C{j};")),
+                        method: Some(format!("m{i}")),
+                        ..site.location.clone()
+                    },
                     collector: format!("sdk{}", j % 100),
-                    ..site.clone()
                 })
                 .collect(),
             ..call.clone()
@@ -565,7 +575,7 @@ fn large_report_renders_in_bounded_time() {
         .map(|i| Collector {
             id: format!("sdk{i}"),
             name: format!("SDK {i}"),
-            kind: "tracker".to_owned(),
+            kind: CollectorKind::Tracker,
         })
         .collect();
     let verbose = TextOptions {

@@ -29,7 +29,7 @@ fn empty_report_validates_too() {
     report.collectors.clear();
     report.anomalies.clear();
     report.input.members.clear();
-    report.input.kind = "dex".to_owned();
+    report.input.kind = InputKind::Dex;
     let value: Value = serde_json::from_str(&render_json(&report)).unwrap();
     let problems = common::schema_errors(&schema, &value);
     assert!(problems.is_empty(), "{problems:#?}");

@@ -27,6 +27,8 @@ main { max-width:1200px; margin:0 auto; padding:24px 28px 48px; }
 header.app { background:var(--paper); border:1px solid var(--line); border-radius:10px; padding:18px 22px; }
 header.app h1 { margin:0 0 2px; font-size:24px; }
 .pkg { font-family:ui-monospace,"SFMono-Regular",Menlo,Consolas,monospace; color:var(--muted); }
+.partial { border:2px solid #b3261e; background:#fdecea; color:#5f1410; padding:.5em .8em; margin:.6em 0; border-radius:6px; }
+.partial ul { margin:.3em 0 0 1.2em; padding:0; }
 .facts { margin:8px 0 0; color:var(--muted); display:flex; flex-wrap:wrap; gap:6px 18px; }
 .facts b { color:var(--ink); font-weight:600; }
 .counts { display:flex; gap:12px; margin:16px 0 4px; flex-wrap:wrap; }
@@ -124,6 +126,13 @@ fn header(out: &mut String, report: &Report, title: &str) {
     let input = &report.input;
     out.push_str("<header class=\"app\">\n");
     let _ = writeln!(out, "<h1>{}</h1>", esc(title));
+    if let Some((headline, reasons)) = view::partial_notice(report) {
+        let _ = write!(out, "<div class=\"partial\"><b>{}</b><ul>", esc(&headline));
+        for reason in &reasons {
+            let _ = write!(out, "<li>{}</li>", esc(reason));
+        }
+        out.push_str("</ul></div>\n");
+    }
     if let Some(package) = &app.package {
         let _ = writeln!(out, "<div class=\"pkg\">{}</div>", esc(package));
     }

@@ -75,6 +75,13 @@ fn header(out: &mut String, report: &Report) {
         let members: Vec<String> = input.members.iter().map(|m| code(m, false)).collect();
         let _ = writeln!(out, "Split set members: {}.\n", members.join(", "));
     }
+    if let Some((headline, reasons)) = view::partial_notice(report) {
+        let _ = writeln!(out, "> **{}.**", text(&headline));
+        for reason in &reasons {
+            let _ = writeln!(out, "> - {}", text(reason));
+        }
+        out.push('\n');
+    }
     let _ = writeln!(
         out,
         "**{} data categories, {} trackers, {} endpoints, {} anomalies.**\n",

@@ -184,6 +184,15 @@ fn header(w: &mut Writer, report: &Report) {
     );
     source.push_str(&w.styled(Style::Dim, &tool));
     w.line(&source);
+    if let Some((headline, reasons)) = view::partial_notice(report) {
+        w.line(&format!("  {}", w.styled(Style::Red, &headline)));
+        for reason in reasons.iter().take(5) {
+            w.line(&format!("    {}", w.app(reason)));
+        }
+        if reasons.len() > 5 {
+            w.line(&format!("    ... and {} more", reasons.len() - 5));
+        }
+    }
 }
 
 fn permissions(w: &mut Writer, report: &Report, verbose: bool) {

@@ -186,6 +186,35 @@ pub fn short_digest(digest: &str) -> &str {
     digest.get(..12).unwrap_or(digest)
 }
 
+/// The warning a partial report opens with, and one line per reason (`code at where: detail`);
+/// `None` for a complete report. Lists that a cap cut are named too.
+pub fn partial_notice(report: &Report) -> Option<(String, Vec<String>)> {
+    let status = &report.status;
+    if status.state == super::model::ScanState::Complete && status.truncated.is_empty() {
+        return None;
+    }
+    let mut lines: Vec<String> = status
+        .reasons
+        .iter()
+        .map(|r| format!("{} at {}: {}", r.code, r.location, r.detail))
+        .collect();
+    if !status.truncated.is_empty() {
+        lines.push(format!(
+            "lists cut at their cap: {}",
+            status.truncated.join(", ")
+        ));
+    }
+    let headline = if status.state == super::model::ScanState::Partial {
+        format!(
+            "Partial scan: {} part(s) of the input could not be read; findings may be missing",
+            status.reasons.len()
+        )
+    } else {
+        "Some lists were cut at their cap".to_owned()
+    };
+    Some((headline, lines))
+}
+
 /// A location for people (`classes2.dex Lcom/x/Y;->m()V @0012`), or nothing.
 pub fn location_text(location: Option<&Location>) -> String {
     location.map(Location::to_string).unwrap_or_default()

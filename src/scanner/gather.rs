@@ -151,6 +151,8 @@ fn member_texts(input: &OpenedInput, anomalies: &mut Vec<Anomaly>) -> Vec<TextSt
     let mut texts = Vec::new();
     let mut asset_budget = MAX_TOTAL_ASSET_TEXT;
     let mut xml_count = 0;
+    // What the caps left out, reported once each so that the report says it is partial.
+    let (mut xml_skipped, mut assets_cut) = (0usize, 0usize);
     for (index, member) in input.loaded.archives.iter().enumerate() {
         let member_name = input.member_name(Some(index));
         let prefix = member_name.map_or_else(String::new, |m| format!("{m}!"));
@@ -160,7 +162,10 @@ fn member_texts(input: &OpenedInput, anomalies: &mut Vec<Anomaly>) -> Vec<TextSt
             }
             let name = &entry.name;
             let label = format!("{prefix}{name}");
-            if name.starts_with("res/") && name.ends_with(".xml") && xml_count < MAX_XML_RESOURCES {
+            let is_xml_resource = name.starts_with("res/") && name.ends_with(".xml");
+            if is_xml_resource && xml_count >= MAX_XML_RESOURCES {
+                xml_skipped += 1;
+            } else if is_xml_resource {
                 xml_count += 1;
                 let Ok(bytes) = member.archive.read(entry) else {
                     continue;
@@ -172,7 +177,9 @@ fn member_texts(input: &OpenedInput, anomalies: &mut Vec<Anomaly>) -> Vec<TextSt
                         strings: pool_strings(&doc.strings),
                     });
                 }
-            } else if name.starts_with("assets/") && is_text_asset(name) && asset_budget > 0 {
+            } else if name.starts_with("assets/") && is_text_asset(name) && asset_budget == 0 {
+                assets_cut += 1;
+            } else if name.starts_with("assets/") && is_text_asset(name) {
                 let bytes = match member.archive.read(entry) {
                     Ok(bytes) => bytes,
                     Err(err) => {
@@ -181,6 +188,9 @@ fn member_texts(input: &OpenedInput, anomalies: &mut Vec<Anomaly>) -> Vec<TextSt
                     }
                 };
                 let keep = bytes.len().min(MAX_ASSET_TEXT).min(asset_budget);
+                if keep < bytes.len() {
+                    assets_cut += 1;
+                }
                 asset_budget -= keep;
                 let text = String::from_utf8_lossy(&bytes[..keep]);
                 let strings = text_pieces(&text);
@@ -191,6 +201,24 @@ fn member_texts(input: &OpenedInput, anomalies: &mut Vec<Anomaly>) -> Vec<TextSt
                 });
             }
         }
+    }
+    if xml_skipped > 0 {
+        anomalies.push(Anomaly::new(
+            "scan.xml_resources_capped",
+            input.label(),
+            format!("{xml_skipped} XML resources past the first {MAX_XML_RESOURCES} were not read for endpoints"),
+        ));
+    }
+    if assets_cut > 0 {
+        anomalies.push(Anomaly::new(
+            "scan.asset_text_capped",
+            input.label(),
+            format!(
+                "{assets_cut} text assets were read in part or not at all for endpoints (at most {} MiB each, {} MiB in all)",
+                MAX_ASSET_TEXT >> 20,
+                MAX_TOTAL_ASSET_TEXT >> 20
+            ),
+        ));
     }
     texts
 }

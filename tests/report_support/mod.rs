@@ -25,8 +25,48 @@ pub fn evidence(
         rule: rule.to_owned(),
         strength,
         detail: detail.to_owned(),
-        location: location.to_owned(),
+        location: loc(location),
         collector: collector.map(str::to_owned),
+    }
+}
+
+/// A location from its text form for people: `member!entry`, then one space and a DEX method
+/// (`Lcom/x/Y;->m(I)V`) or class; the empty text is no location.
+pub fn loc(text: &str) -> Option<Location> {
+    if text.is_empty() {
+        return None;
+    }
+    let (artifact, code) = match text.split_once(' ') {
+        Some((artifact, code)) => (artifact, Some(code)),
+        None => (text, None),
+    };
+    let (member, entry) = match artifact.split_once('!') {
+        Some((member, entry)) => (Some(member), entry),
+        None => (None, artifact),
+    };
+    let mut location = Location::entry(member, entry);
+    if let Some(code) = code {
+        match code.split_once("->") {
+            Some((class, member)) => {
+                let (name, proto) = match member.find('(') {
+                    Some(at) => (&member[..at], &member[at..]),
+                    None => (member, ""),
+                };
+                location.class = Some(class.to_owned());
+                location.method = Some(name.to_owned());
+                location.proto = Some(proto.to_owned());
+            }
+            None => location.class = Some(code.to_owned()),
+        }
+    }
+    Some(location)
+}
+
+/// A call site from its DEX entry (`member!entry`) and calling method signature.
+pub fn site(dex: &str, method: &str, collector: &str) -> CallSite {
+    CallSite {
+        location: loc(&format!("{dex} {method}")).unwrap(),
+        collector: collector.to_owned(),
     }
 }
 
@@ -42,11 +82,20 @@ pub fn sample() -> Report {
             version: "0.1.0".to_owned(),
             rules_digest: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08".to_owned(),
         },
+        status: ScanStatus {
+            state: ScanState::Partial,
+            reasons: vec![Anomaly::new(
+                "dex.unreadable",
+                "split_editor.apk!classes2.dex",
+                format!("not a DEX file {SCRIPT}"),
+            )],
+            truncated: vec!["endpoints".to_owned()],
+        },
         input: InputInfo {
             path: "samples/vid share|\"evil\".apks".to_owned(),
             sha256: "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae".to_owned(),
             size: 12_582_912,
-            kind: "split_set".to_owned(),
+            kind: InputKind::SplitSet,
             members: strings(&["base.apk", "split_config.arm64_v8a.apk", "split_editor.apk"]),
         },
         app: AppInfo {
@@ -122,6 +171,7 @@ pub fn sample() -> Report {
                     ),
                 ],
                 notes: vec![format!("targetSdk 34 needs a runtime grant {SCRIPT}")],
+                truncated: false,
             },
             CategoryFinding {
                 id: "contacts".to_owned(),
@@ -149,6 +199,7 @@ pub fn sample() -> Report {
                     ),
                 ],
                 notes: vec![],
+                truncated: false,
             },
             CategoryFinding {
                 id: "device_ids".to_owned(),
@@ -166,6 +217,7 @@ pub fn sample() -> Report {
                     Some("app"),
                 )],
                 notes: vec![],
+                truncated: false,
             },
         ],
         api_calls: vec![
@@ -176,19 +228,10 @@ pub fn sample() -> Report {
                 strength: Strength::Called,
                 missing_permissions: vec![],
                 sites: vec![
-                    Site {
-                        dex: "classes2.dex".to_owned(),
-                        class: "Lcom/example/vidshare/Geo;".to_owned(),
-                        method: "Lcom/example/vidshare/Geo;->where()V".to_owned(),
-                        collector: "app".to_owned(),
-                    },
-                    Site {
-                        dex: "split_editor.apk!classes.dex".to_owned(),
-                        class: format!("Lcom/appsflyer/{SCRIPT};"),
-                        method: format!("Lcom/appsflyer/{SCRIPT};->run{ANSI}()V"),
-                        collector: "appsflyer".to_owned(),
-                    },
+                    site("classes2.dex", "Lcom/example/vidshare/Geo;->where()V", "app"),
+                    site("split_editor.apk!classes.dex", &format!("Lcom/appsflyer/{SCRIPT};->run{ANSI}()V"), "appsflyer"),
                 ],
+                truncated: false,
             },
             ApiCall {
                 api: "Landroid/os/Build;->SERIAL:Ljava/lang/String;".to_owned(),
@@ -197,6 +240,7 @@ pub fn sample() -> Report {
                 strength: Strength::Referenced,
                 missing_permissions: strings(&["android.permission.READ_PRIVILEGED_PHONE_STATE"]),
                 sites: vec![],
+                truncated: true,
             },
         ],
         trackers: vec![
@@ -256,11 +300,12 @@ pub fn sample() -> Report {
                 owner_name: Some("AppsFlyer Ltd.".to_owned()),
                 country: Some("IL".to_owned()),
                 trackers: strings(&["appsflyer"]),
-                sources: vec![Source {
-                    kind: "dex".to_owned(),
-                    location: "split_editor.apk!classes.dex Lcom/appsflyer/internal/AFb1x;->c()V".to_owned(),
+                sources: vec![EndpointSource {
+                    kind: SourceKind::Dex,
+                    location: loc("split_editor.apk!classes.dex Lcom/appsflyer/internal/AFb1x;->c()V").unwrap(),
                     collector: Some("appsflyer".to_owned()),
                 }],
+                truncated: false,
             },
             Endpoint {
                 url: format!("http://{BIDI}:8080/x?q=\"><img src=x onerror=alert(1)>|"),
@@ -271,17 +316,18 @@ pub fn sample() -> Report {
                 country: None,
                 trackers: vec![],
                 sources: vec![
-                    Source {
-                        kind: "native".to_owned(),
-                        location: "split_config.arm64_v8a.apk!lib/arm64-v8a/libvid.so".to_owned(),
+                    EndpointSource {
+                        kind: SourceKind::Native,
+                        location: loc("split_config.arm64_v8a.apk!lib/arm64-v8a/libvid.so").unwrap(),
                         collector: None,
                     },
-                    Source {
-                        kind: "asset".to_owned(),
-                        location: "assets/config.json".to_owned(),
+                    EndpointSource {
+                        kind: SourceKind::Asset,
+                        location: loc("assets/config.json").unwrap(),
                         collector: None,
                     },
                 ],
+                truncated: false,
             },
             Endpoint {
                 url: "https://firebaseinstallations.googleapis.com".to_owned(),
@@ -291,11 +337,12 @@ pub fn sample() -> Report {
                 owner_name: Some("Google LLC".to_owned()),
                 country: Some("US".to_owned()),
                 trackers: vec![],
-                sources: vec![Source {
-                    kind: "resource".to_owned(),
-                    location: "resources.arsc".to_owned(),
+                sources: vec![EndpointSource {
+                    kind: SourceKind::Resource,
+                    location: loc("resources.arsc").unwrap(),
                     collector: None,
                 }],
+                truncated: false,
             },
             Endpoint {
                 url: "10.0.2.2".to_owned(),
@@ -305,15 +352,16 @@ pub fn sample() -> Report {
                 owner_name: None,
                 country: None,
                 trackers: vec![],
-                sources: vec![Source {
-                    kind: "dex".to_owned(),
-                    location: "classes.dex Lcom/example/vidshare/Debug;->host()Ljava/lang/String;".to_owned(),
+                sources: vec![EndpointSource {
+                    kind: SourceKind::Dex,
+                    location: loc("classes.dex Lcom/example/vidshare/Debug;->host()Ljava/lang/String;").unwrap(),
                     collector: Some("app".to_owned()),
                 }],
+                truncated: false,
             },
         ],
         native_libs: vec![NativeLib {
-            path: "split_config.arm64_v8a.apk!lib/arm64-v8a/libvid.so".to_owned(),
+            location: loc("split_config.arm64_v8a.apk!lib/arm64-v8a/libvid.so").unwrap(),
             abi: "arm64-v8a".to_owned(),
             needed: strings(&["libc.so", "liblog.so"]),
             imports: strings(&["getifaddrs"]),
@@ -324,12 +372,12 @@ pub fn sample() -> Report {
             Collector {
                 id: "app".to_owned(),
                 name: "App code".to_owned(),
-                kind: "app".to_owned(),
+                kind: CollectorKind::App,
             },
             Collector {
                 id: "appsflyer".to_owned(),
                 name: "AppsFlyer".to_owned(),
-                kind: "tracker".to_owned(),
+                kind: CollectorKind::Tracker,
             },
         ],
         anomalies: vec![
@@ -421,19 +469,23 @@ pub fn realistic() -> Report {
         .permissions
         .retain(|p| p.name.starts_with("android."));
     let collectors = [
-        ("app", "App code", "app"),
-        ("appsflyer", "AppsFlyer", "tracker"),
-        ("facebook_sdk", "Facebook SDK", "tracker"),
-        ("firebase_analytics", "Firebase Analytics", "tracker"),
-        ("google_ads", "Google Mobile Ads", "tracker"),
-        ("okhttp", "OkHttp", "library"),
+        ("app", "App code", CollectorKind::App),
+        ("appsflyer", "AppsFlyer", CollectorKind::Tracker),
+        ("facebook_sdk", "Facebook SDK", CollectorKind::Tracker),
+        (
+            "firebase_analytics",
+            "Firebase Analytics",
+            CollectorKind::Tracker,
+        ),
+        ("google_ads", "Google Mobile Ads", CollectorKind::Tracker),
+        ("okhttp", "OkHttp", CollectorKind::Library),
     ];
     report.collectors = collectors
         .iter()
         .map(|(id, name, kind)| Collector {
             id: (*id).to_owned(),
             name: (*name).to_owned(),
-            kind: (*kind).to_owned(),
+            kind: *kind,
         })
         .collect();
     let rows: [CategoryRow; 9] = [
@@ -548,6 +600,7 @@ pub fn realistic() -> Report {
                 })
                 .collect(),
             notes: vec![],
+            truncated: false,
         })
         .collect();
     report.trackers[1] = TrackerFinding {
@@ -579,6 +632,7 @@ pub fn realistic() -> Report {
         country: Some("US".to_owned()),
         trackers: strings(&["facebook_sdk"]),
         sources: vec![],
+        truncated: false,
     });
     for anomaly in &mut report.anomalies {
         anomaly.detail = "stored CRC differs; Android ignores it".to_owned();

@@ -200,13 +200,7 @@ fn output_file_and_errors_with_exit_code_two() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("notes.txt"));
 
     // A bare DEX has code but no manifest: a clear error, not an empty manifest.
-    let dex_file = dir.join("classes.dex");
-    let apk = std::fs::read(common::fixture("cleannotes.apk")).unwrap();
-    let dex =
-        dossier::container::LoadedInput::from_bytes(apk, "cleannotes.apk", &Default::default())
-            .unwrap();
-    let dex_ref = dex.dex_entries().remove(0);
-    std::fs::write(&dex_file, dex.read_dex(&dex_ref).unwrap()).unwrap();
+    let dex_file = common::root().join("fixtures/dex/refs.dex");
     let out = dossier(&["manifest", dex_file.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no AndroidManifest.xml"));

@@ -1,6 +1,6 @@
 //! `dossier scan` end to end: every data category on the vidshare fixture with the right strength
-//! and collector, nothing at all on the clean decoy app, every output format valid, snapshots of
-//! each fixture's JSON report, user rules, and the real-APK corpus.
+//! and collector, nothing at all on the clean decoy app, every output format valid, user rules,
+//! and the real-APK corpus. Each fixture's whole JSON report is pinned in `golden.rs`.
 
 #[path = "../../../tests/common/mod.rs"]
 mod common;
@@ -155,15 +155,15 @@ fn call_sites_name_dex_class_method_and_collector() {
         .expect("Camera.open in the editor split");
     assert_eq!(call["strength"], "called");
     let site = &call["sites"][0];
-    assert_eq!(site["dex"], "splits/editor-master.apk!classes.dex");
+    let location = &site["location"];
+    assert_eq!(location["member"], "splits/editor-master.apk");
+    assert_eq!(location["entry"], "classes.dex");
     assert_eq!(
-        site["class"],
+        location["class"],
         "Lcom/example/vidshare/editor/EditorActivity;"
     );
-    assert_eq!(
-        site["method"],
-        "Lcom/example/vidshare/editor/EditorActivity;->onResume()V"
-    );
+    assert_eq!(location["method"], "onResume");
+    assert_eq!(location["proto"], "()V");
     assert_eq!(site["collector"], "app");
 
     let device_id = report["api_calls"]
@@ -401,33 +401,6 @@ fn text_markdown_and_html_render_the_same_findings() {
     assert!(verbose.len() > text.len());
 }
 
-/// One JSON snapshot per fixture: refresh with `DOSSIER_UPDATE_SNAPSHOTS=1 cargo test --test cli_scan`.
-#[test]
-fn fixture_reports_match_their_snapshots() {
-    let dir = common::root().join("tests/snapshots");
-    let update = std::env::var("DOSSIER_UPDATE_SNAPSHOTS").as_deref() == Ok("1");
-    let mut stale = Vec::new();
-    for name in [
-        "vidshare.apk",
-        "vidshare.apks",
-        "vidshare.xapk",
-        "cleannotes.apk",
-    ] {
-        let actual = scan(name, "json");
-        let path = dir.join(format!("scan-{name}.json"));
-        if update {
-            std::fs::create_dir_all(&dir).unwrap();
-            std::fs::write(&path, &actual).unwrap();
-        } else if std::fs::read_to_string(&path).ok().as_deref() != Some(actual.as_str()) {
-            stale.push(name);
-        }
-    }
-    assert!(
-        stale.is_empty(),
-        "reports differ from tests/snapshots for {stale:?}; if the change is intended, run DOSSIER_UPDATE_SNAPSHOTS=1 cargo test --test cli_scan and review the diff"
-    );
-}
-
 #[test]
 fn user_rules_add_a_tracker_and_bad_rules_are_located() {
     let dir = std::env::temp_dir().join(format!("dossier-rules-{}", std::process::id()));
@@ -525,14 +498,13 @@ fn corpus_every_input_scans_without_failure() {
     let Some(corpus) = common::corpus() else {
         return;
     };
-    let rules = dossier::rules::RuleSet::builtin().unwrap();
-    let limits = dossier::container::Limits::default();
+    let scanner = dossier::Scanner::with_builtin_rules().unwrap();
     let mut files = common::corpus_files(&corpus, "apks");
     files.extend(common::corpus_files(&corpus, "dex"));
     let mut failures = Vec::new();
     for file in &files {
         let name = file.file_name().unwrap().to_string_lossy().into_owned();
-        match dossier::analysis::scan_path(file, &limits, &rules) {
+        match scanner.scan_path(file) {
             Ok(report) => {
                 // Every finding carries evidence.
                 for category in &report.categories {
@@ -561,8 +533,7 @@ fn corpus_every_input_scans_without_failure() {
 #[test]
 fn damaged_apks_never_panic_the_whole_scan() {
     let original = std::fs::read(common::fixture("vidshare.apk")).unwrap();
-    let rules = dossier::rules::RuleSet::builtin().unwrap();
-    let limits = dossier::container::Limits::default();
+    let scanner = dossier::Scanner::with_builtin_rules().unwrap();
     let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
     let mut next = move || {
         state ^= state << 13;
@@ -588,22 +559,12 @@ fn damaged_apks_never_panic_the_whole_scan() {
                 bytes[at..at + 4].copy_from_slice(&value.to_le_bytes());
             }
         }
-        let info = dossier::report::InputInfo {
-            path: format!("round-{round}.apk"),
-            sha256: String::new(),
-            size: bytes.len() as u64,
-            kind: String::new(),
-            members: Vec::new(),
-        };
-        let outcome = dossier::container::LoadedInput::from_bytes(bytes, "damaged.apk", &limits)
-            .map_err(dossier::app::AppError::from)
-            .and_then(|mut input| {
-                dossier::app::settle_base(&mut input);
-                dossier::analysis::collect(input, info, &rules)
-            });
+        let outcome = scanner
+            .open_bytes(bytes, &format!("round-{round}.apk"))
+            .map(|input| scanner.facts(input));
         match outcome {
             Ok(facts) => {
-                let report = dossier::analysis::build_report(&facts, &rules);
+                let report = scanner.report(&facts);
                 let _ = dossier::report::render_text(&report, &Default::default());
                 reports += 1;
             }
