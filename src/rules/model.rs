@@ -1,6 +1,6 @@
 //! The validated rules as the rest of dossier sees them: plain owned data, one struct per family.
 //!
-//! These are what `load.rs` produces from the serde structs of `schema.rs` once every check has
+//! These are what `load/` produces from the serde structs of `schema.rs` once every check has
 //! passed, and what `matchers.rs` indexes. They serialize (for the rules digest and for
 //! `dossier rules list --json`); where a rule was defined ([`Origin`]) is left out of the
 //! serialization so that moving a rule between files does not change the digest.

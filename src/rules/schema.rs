@@ -3,7 +3,7 @@
 //! These types mirror the fixed rule format one to one and reject unknown keys, so that a typo in a
 //! key name is an error with a position rather than a silently ignored rule. Values that a later
 //! check may complain about are wrapped in [`Spanned`] so the complaint can name a line and column.
-//! Nothing here validates meaning: that is `load.rs`; nothing here matches: that is `matchers.rs`.
+//! Nothing here validates meaning: that is `load/`; nothing here matches: that is `matchers.rs`.
 
 use serde::Deserialize;
 use toml::Spanned;
@@ -17,7 +17,7 @@ pub type SpannedList = Spanned<Vec<SpannedStr>>;
 /// and the embedded files each hold the family their name says.
 #[derive(Debug, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
-pub struct RuleFile {
+pub struct FileDef {
     #[serde(default)]
     pub category: Vec<Spanned<CategoryDef>>,
     #[serde(default)]
