@@ -18,7 +18,8 @@ use dossier::rules::{RuleSet, TrackerRule};
 
 /// The library's scan entry point, called from this one place.
 fn scan(path: &Path, rules: &RuleSet) -> Report {
-    dossier::analysis::scan_path(path, &dossier::container::Limits::default(), rules)
+    dossier::Scanner::new(rules.clone(), dossier::Limits::default())
+        .scan_path(path)
         .unwrap_or_else(|e| panic!("scan {}: {e}", path.display()))
 }
 
@@ -187,7 +188,7 @@ fn library_rules_all_fire() {
     let fired: BTreeSet<&str> = probe()
         .collectors
         .iter()
-        .filter(|collector| collector.kind == "library")
+        .filter(|collector| collector.kind == dossier::report::CollectorKind::Library)
         .map(|collector| collector.id.as_str())
         .collect();
     assert_all_fire(
