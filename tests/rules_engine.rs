@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use dossier::rules::{Family, RuleError, RuleSet, Source, check_dir};
+use dossier::rules::{Family, RuleError, RuleFile, RuleSet, check_dir};
 
 fn builtin() -> RuleSet {
     RuleSet::builtin().expect("built-in rules load")
@@ -47,7 +47,7 @@ const DOC: &str =
 
 /// The built-in rules plus one in-memory override file.
 fn with(text: &str) -> RuleSet {
-    let source = Source {
+    let source = RuleFile {
         name: "test.toml".to_owned(),
         text: text.to_owned(),
     };
@@ -458,7 +458,7 @@ fn every_rule_has_a_complete_doc() {
 
 #[test]
 fn missing_doc_part_is_rejected() {
-    let source = Source {
+    let source = RuleFile {
         name: "nodoc.toml".to_owned(),
         text: "[[native]]\nid = \"x_sym\"\ncategories = [\"device_info\"]\nsymbols = [\"uname\"]\ndoc = { what = \"w\", why = \"y\", references = [\"https://a.b/\"] }\n".to_owned(),
     };
@@ -685,7 +685,7 @@ fn check_dir_reports_line_and_column_of_each_problem() {
 
 #[test]
 fn tracker_owner_must_exist() {
-    let source = Source {
+    let source = RuleFile {
         name: "t.toml".to_owned(),
         text: format!(
             "[[tracker]]\nid = \"orphan\"\nname = \"O\"\nowner = \"nobody\"\nhosts = [\"orphan.test\"]\n{DOC}\n"
@@ -720,7 +720,7 @@ fn rows_are_sorted_and_cover_every_family_with_rules() {
 
 #[test]
 fn with_strings_needs_strings_and_is_kept() {
-    let source = Source {
+    let source = RuleFile {
         name: "ws.toml".to_owned(),
         text: format!(
             "[[api]]\nid = \"setting_read\"\ncategories = [\"device_ids\"]\nmethods = [\"Landroid/provider/Settings$Global;->getString\"]\nwith_strings = true\n{DOC}\n"

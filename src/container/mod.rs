@@ -33,7 +33,7 @@ pub struct Limits {
     /// Total bytes inflated from one input, across all archives, reads and threads.
     pub max_total_inflated: u64,
     /// Largest inflated/compressed ratio of one entry, only enforced once the entry passes
-    /// [`RATIO_FLOOR`] inflated bytes.
+    /// `RATIO_FLOOR` (1 MiB) inflated bytes.
     pub max_ratio: u64,
 }
 

@@ -2,7 +2,7 @@
 //! the categories as a grid against the collectors, the store labels, trackers, endpoints by
 //! owner, native libraries and anomalies, with evidence and call sites folded in `<details>`.
 //!
-//! Every app string goes through [`escape::html`]; none is ever put in an `href`, `src` or `style`
+//! Every app string goes through [`super::escape::html`]; none is ever put in an `href`, `src` or `style`
 //! attribute, so a hostile URL is shown, never followed or loaded. Strength cells carry their
 //! word as well as their colour, so the grid reads the same printed in black and white.
 

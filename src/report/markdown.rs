@@ -1,7 +1,7 @@
 //! The Markdown renderer: the report as a document to paste into an issue, a pull request or an
 //! article (GitHub-flavoured tables, `<details>` left out so that it reads the same everywhere).
 //!
-//! App strings go through [`escape::markdown_text`] or [`escape::markdown_code`]: a `|` cannot
+//! App strings go through [`super::escape::markdown_text`] or [`super::escape::markdown_code`]: a `|` cannot
 //! split a table cell, a `[` cannot start a link, `<` cannot open raw HTML.
 
 use std::fmt::Write as _;

@@ -21,7 +21,7 @@ use sha2::{Digest, Sha256};
 
 pub use docs::render_docs;
 pub use load::{
-    MAX_RULE_FILE_BYTES, MAX_RULE_FILES, MergeReport, RuleError, RulesDirError, Source,
+    MAX_RULE_FILE_BYTES, MAX_RULE_FILES, MergeReport, RuleError, RuleFile, RulesDirError,
 };
 pub use model::{
     ApiRule, Category, Condition, ConditionKind, Doc, Family, LibraryRule, NativeRule, NotEndpoint,
@@ -116,10 +116,10 @@ impl RuleSet {
         Self::compile(Layer::default(), HashMap::new())
     }
 
-    fn builtin_sources() -> Vec<Source> {
+    fn builtin_sources() -> Vec<RuleFile> {
         BUILTIN_FILES
             .iter()
-            .map(|(name, text)| Source {
+            .map(|(name, text)| RuleFile {
                 name: (*name).to_owned(),
                 text: (*text).to_owned(),
             })
@@ -150,7 +150,7 @@ impl RuleSet {
     /// and replaced.
     pub fn with_override_sources(
         self,
-        sources: &[Source],
+        sources: &[RuleFile],
     ) -> Result<(RuleSet, MergeReport), Vec<RuleError>> {
         let over = load::load_layer(sources, Some(&self.layer))?;
         let (layer, report) = load::merge(self.layer, over)?;

@@ -22,9 +22,6 @@ mod value;
 
 pub use error::{RuleError, RulesDirError};
 pub use layer::{
-    Layer, MAX_RULE_FILE_BYTES, MAX_RULE_FILES, MergeReport, load_layer, merge, read_dir_sources,
+    Layer, MAX_RULE_FILE_BYTES, MAX_RULE_FILES, MergeReport, RuleFile, load_layer, merge,
+    read_dir_sources,
 };
-
-/// [`layer::RuleFile`] under its former name (which read like the report's endpoint `Source`),
-/// for `rules/mod.rs` until it exports `RuleFile` itself.
-pub use layer::RuleFile as Source;
