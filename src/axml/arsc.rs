@@ -39,7 +39,7 @@ pub enum EntryValue {
 
 /// One entry as found in a type chunk.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Entry {
+pub struct ResourceEntry {
     /// Index into the package's key string pool.
     pub key: u32,
     pub value: EntryValue,
@@ -51,7 +51,7 @@ pub struct Entry {
 #[derive(Debug, Clone)]
 struct ChosenEntry {
     from_default: bool,
-    entry: Entry,
+    entry: ResourceEntry,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -197,7 +197,7 @@ impl ResourceTable {
 
     /// The entry for `id`: from the default configuration when it has one, otherwise from the
     /// first configuration (in file order) that does.
-    pub fn entry(&self, id: u32) -> Option<&Entry> {
+    pub fn entry(&self, id: u32) -> Option<&ResourceEntry> {
         let package = self.package(id)?;
         package
             .entries
@@ -494,7 +494,7 @@ impl TableParser<'_> {
     }
 
     /// Reads the `ResTable_entry` at `at` (relative to the type chunk).
-    fn entry(&mut self, chunk: &[u8], at: usize) -> Option<Entry> {
+    fn entry(&mut self, chunk: &[u8], at: usize) -> Option<ResourceEntry> {
         if !at.is_multiple_of(4) {
             return None;
         }
@@ -508,7 +508,7 @@ impl TableParser<'_> {
                 data_type: (flags >> 8) as u8,
                 data,
             };
-            return Some(Entry {
+            return Some(ResourceEntry {
                 key: size as u32,
                 value: EntryValue::Simple(self.pending_value(raw)),
             });
@@ -543,13 +543,13 @@ impl TableParser<'_> {
                 let raw = RawValue::read(chunk, item + 4)?;
                 items.push((name, self.pending_value(raw)));
             }
-            return Some(Entry {
+            return Some(ResourceEntry {
                 key,
                 value: EntryValue::Map { parent, items },
             });
         }
         let raw = RawValue::read(chunk, at.checked_add(size)?)?;
-        Some(Entry {
+        Some(ResourceEntry {
             key,
             value: EntryValue::Simple(self.pending_value(raw)),
         })

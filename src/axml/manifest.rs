@@ -248,7 +248,7 @@ impl Manifest {
     /// Builds the typed manifest from a decoded `AndroidManifest.xml`, resolving references
     /// through `resources` when given.
     pub fn from_document(doc: &XmlDocument, resources: Option<&ResourceTable>) -> Manifest {
-        let mut builder = Builder {
+        let mut builder = ManifestBuilder {
             doc,
             resources,
             rec: Recorder::default(),
@@ -269,14 +269,14 @@ impl Manifest {
     }
 }
 
-struct Builder<'a> {
+struct ManifestBuilder<'a> {
     doc: &'a XmlDocument,
     resources: Option<&'a ResourceTable>,
     rec: Recorder,
     budget: usize,
 }
 
-impl<'a> Builder<'a> {
+impl<'a> ManifestBuilder<'a> {
     fn at(&self, element: &Element) -> String {
         format!("{}@0x{:x}", self.doc.location, element.offset)
     }

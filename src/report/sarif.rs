@@ -59,7 +59,7 @@ struct Finding<'a> {
     used_as: RuleUse,
     level: &'static str,
     message: String,
-    locations: Vec<Location>,
+    locations: Vec<SarifLocation>,
     /// What identifies the finding, for `partialFingerprints`.
     fingerprint_parts: &'a [&'a str],
     properties: ResultProperties,
@@ -78,7 +78,7 @@ enum RuleUse {
 pub fn render_sarif(report: &Report, docs: &dyn RuleDocs) -> String {
     let mut report = report.clone();
     report.normalize();
-    let mut builder = Builder::new(&report);
+    let mut builder = SarifBuilder::new(&report);
     builder.add_evidence_results(&report);
     builder.add_call_site_results(&report);
     builder.add_tracker_results(&report);
@@ -167,14 +167,14 @@ struct SarifResult {
     level: &'static str,
     message: Message,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    locations: Vec<Location>,
+    locations: Vec<SarifLocation>,
     partial_fingerprints: BTreeMap<&'static str, String>,
     properties: ResultProperties,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Location {
+struct SarifLocation {
     physical_location: PhysicalLocation,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     logical_locations: Vec<LogicalLocation>,
@@ -233,7 +233,7 @@ struct ResultProperties {
     trackers: Option<Vec<String>>,
 }
 
-struct Builder {
+struct SarifBuilder {
     /// Artifact key (split member, entry) → index in `artifacts`.
     artifact_index: BTreeMap<(Option<String>, String), usize>,
     artifacts: Vec<Artifact>,
@@ -241,7 +241,7 @@ struct Builder {
     rules_used: BTreeMap<String, RuleUse>,
 }
 
-impl Builder {
+impl SarifBuilder {
     fn new(report: &Report) -> Self {
         let root = Artifact {
             location: ArtifactLocation {
@@ -253,7 +253,7 @@ impl Builder {
             length: Some(report.input.size),
             hashes: BTreeMap::from([("sha-256", report.input.sha256.clone())]),
         };
-        Builder {
+        SarifBuilder {
             artifact_index: BTreeMap::new(),
             artifacts: vec![root],
             results: Vec::new(),
@@ -292,7 +292,7 @@ impl Builder {
 
     /// A SARIF location for a report location: the entry as an artifact (nested in its split
     /// member), the DEX method as a logical location.
-    fn location(&mut self, location: Option<&model::Location>) -> Location {
+    fn location(&mut self, location: Option<&model::Location>) -> SarifLocation {
         let Some(location) = location else {
             return self.physical(None, "");
         };
@@ -303,9 +303,9 @@ impl Builder {
         value
     }
 
-    fn physical(&mut self, member: Option<&str>, entry: &str) -> Location {
+    fn physical(&mut self, member: Option<&str>, entry: &str) -> SarifLocation {
         let index = self.artifact(member, entry);
-        Location {
+        SarifLocation {
             physical_location: PhysicalLocation {
                 artifact_location: ArtifactLocation {
                     uri: self.artifacts[index].location.uri.clone(),
@@ -498,7 +498,7 @@ impl Builder {
                 escape::visible(owner),
                 escape::visible(&country)
             );
-            let locations: Vec<Location> = endpoint
+            let locations: Vec<SarifLocation> = endpoint
                 .sources
                 .iter()
                 .take(MAX_LOCATIONS_PER_RESULT)

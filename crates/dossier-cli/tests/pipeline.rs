@@ -257,3 +257,21 @@ fn facts_serve_any_rule_set() {
     // Reading again gives the same report: facts are not consumed by a report.
     assert_eq!(builtin.report(&facts), full);
 }
+
+/// The input is read once, with a hard cap: a device whose metadata says 0 bytes is refused at
+/// the limit instead of being read without end.
+#[test]
+fn inputs_are_read_with_a_hard_cap() {
+    if !Path::new("/dev/zero").exists() {
+        return;
+    }
+    let started = std::time::Instant::now();
+    let out = dossier(&["scan", "/dev/zero", "--max-input-size", "1000"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("/dev/zero"), "{stderr}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(30),
+        "read far past the limit"
+    );
+}
