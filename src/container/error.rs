@@ -20,6 +20,10 @@ pub enum ContainerError {
         limit: u64,
     },
 
+    /// A stream or device (or a file that grew while read) gave more bytes than the limit.
+    #[error("{label}: more than {limit} bytes could be read from it, above the max_input_size limit")]
+    InputLongerThanLimit { label: String, limit: u64 },
+
     #[error("{label}: not a zip archive ({detail})")]
     NotAZip { label: String, detail: String },
 

@@ -58,9 +58,8 @@ impl OpenedInput {
             .read_to_end(&mut bytes)
             .map_err(io_error)?;
         if bytes.len() as u64 > limits.max_input_size {
-            return Err(ContainerError::InputTooLarge {
+            return Err(ContainerError::InputLongerThanLimit {
                 label: shown,
-                size: bytes.len() as u64,
                 limit: limits.max_input_size,
             }
             .into());
