@@ -17,6 +17,7 @@ use super::{Limits, raw};
 /// What an input is, decided from its bytes, never from its file name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum InputKind {
     /// A zip holding `AndroidManifest.xml` (or an empty zip: the caller reports "no manifest").
     Apk,

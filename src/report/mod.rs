@@ -2,16 +2,16 @@
 //!
 //! Every renderer takes a [`Report`] and returns the whole output as a `String`; none of them
 //! writes, so a caller can render in parallel and emit at once. Strings that came from the app are
-//! hostile: each renderer escapes them for its medium through [`escape`].
+//! hostile: each renderer escapes them for its medium through the private `escape` module.
 
-pub mod escape;
-pub mod html;
-pub mod json;
-pub mod markdown;
+mod escape;
+mod html;
+mod json;
+mod markdown;
 pub mod model;
-pub mod sarif;
-pub mod text;
-pub mod view;
+mod sarif;
+mod text;
+mod view;
 
 pub use html::render_html;
 pub use json::render_json;

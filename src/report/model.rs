@@ -84,6 +84,7 @@ pub struct PermissionEntry {
 /// How sure a finding is, weakest first; a category's strength is that of its strongest evidence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Strength {
     /// Only the manifest says so (a permission, a component, meta-data).
     Declared,
@@ -119,6 +120,7 @@ pub struct CategoryFinding {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum EvidenceKind {
     Permission,
     Component,
@@ -298,6 +300,7 @@ pub struct Endpoint {
 /// What kind of content an endpoint was read from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum SourceKind {
     /// A string loaded by DEX code (`location` is the loading method).
     Dex,
@@ -336,6 +339,7 @@ pub struct NativeLib {
 /// Who a collector id stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum CollectorKind {
     /// The app's own code.
     App,
@@ -413,6 +417,7 @@ impl ScanStatus {
     Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
 )]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum ScanState {
     /// Every entry that decides a finding (manifest, DEX, native libraries, resources, assets)
     /// was read whole.

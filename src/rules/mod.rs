@@ -1,7 +1,7 @@
 //! The rule set: rule data (`rules/*.toml`, embedded at build time, plus an optional `--rules DIR`)
 //! loaded, validated and compiled into look-up tables the analysis queries.
 //!
-//! - `schema.rs`: serde structs of the file format; `load.rs`: validation with file positions and
+//! - `schema.rs`: serde structs of the file format; `load/`: validation with file positions and
 //!   merging of layers; `model.rs`: the validated rule types; `matchers.rs`: the look-up tables;
 //!   `docs.rs`: renders `docs/rules.md` from the rules.
 //! - [`RuleSet::builtin`] loads the embedded files; [`RuleSet::with_overrides`] applies a user's
