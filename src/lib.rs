@@ -48,6 +48,8 @@ internal_modules! {
     dex,
     /// ELF shared objects, read with goblin.
     native,
+    /// Cutting app text at character boundaries, shared by every layer.
+    utf8,
 }
 
 pub mod anomaly;

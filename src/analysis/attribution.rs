@@ -46,7 +46,8 @@ fn is_obfuscated(class: &str) -> bool {
     match body.split_once('/') {
         None => true,
         Some((first, _)) => {
-            first.len() <= 2
+            // Characters, not bytes: `L上/b/C;` is as obfuscated as `La/b/C;`.
+            first.chars().count() <= 2
                 && !matches!(
                     first,
                     "io" | "me"

@@ -42,7 +42,7 @@ static TLDS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
 
 /// Every URL in `text`, plus the whole string when it is nothing but a host name or an address.
 pub fn extract(text: &str) -> Vec<FoundEndpoint> {
-    let text = truncate_at_char_boundary(text, MAX_TEXT);
+    let text = crate::utf8::prefix_within(text, MAX_TEXT);
     let mut found = Vec::new();
     for hit in URL.find_iter(text).take(MAX_PER_TEXT) {
         if let Some(endpoint) = parse_url(hit.as_str()) {
@@ -59,22 +59,16 @@ pub fn extract(text: &str) -> Vec<FoundEndpoint> {
     found
 }
 
-fn truncate_at_char_boundary(text: &str, max: usize) -> &str {
-    if text.len() <= max {
-        return text;
-    }
-    let mut end = max;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    &text[..end]
-}
-
 fn parse_url(raw: &str) -> Option<FoundEndpoint> {
-    // Sentence punctuation and closing brackets after a URL belong to the sentence.
-    let raw = raw.trim_end_matches(['.', ',', ';', ':', ')', ']', '!', '?', '*']);
+    // Sentence punctuation and closing brackets after a URL belong to the sentence, in CJK text
+    // (full-width forms) as in ASCII.
+    let raw = raw.trim_end_matches([
+        '.', ',', ';', ':', ')', ']', '!', '?', '*', '。', '，', '、', '；', '：', '！', '？', '）',
+        '」', '』', '】', '》', '〉',
+    ]);
     let (scheme, rest) = raw.split_once("://")?;
     let scheme = scheme.to_ascii_lowercase();
+    // `find` of an ASCII character (or the end): a character boundary, so `split_at` cannot panic.
     let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let (authority, tail) = rest.split_at(authority_end);
     if authority.contains('%') || authority.contains('$') {

@@ -283,10 +283,8 @@ impl<'a> ManifestBuilder<'a> {
 
     /// Copies a string into the manifest within the per-field and total budgets.
     fn own(&mut self, text: &str, element: &Element) -> String {
-        let mut end = text.len().min(MAX_FIELD_BYTES).min(self.budget);
-        while !text.is_char_boundary(end) {
-            end -= 1;
-        }
+        let kept = crate::utf8::prefix_within(text, MAX_FIELD_BYTES.min(self.budget));
+        let end = kept.len();
         if end < text.len() {
             let detail = format!(
                 "a value of {} bytes in <{}> was cut to {end} bytes",
@@ -297,7 +295,7 @@ impl<'a> ManifestBuilder<'a> {
                 .record("manifest.string_truncated", self.at(element), detail);
         }
         self.budget -= end;
-        text[..end].to_owned()
+        kept.to_owned()
     }
 
     /// The attribute's value with references followed through the table. An unresolvable

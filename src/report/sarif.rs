@@ -692,6 +692,7 @@ fn non_empty<'a>(text: &'a str, fallback: &'a str) -> &'a str {
 
 fn first_sentence(text: &str) -> &str {
     match text.find(". ") {
+        // `end` is the ASCII `.`: the slice through it ends on a character boundary.
         Some(end) => &text[..=end],
         None => text,
     }

@@ -113,6 +113,7 @@ pub fn java_class_name(descriptor: &str) -> String {
 /// Splits `Lcom/x/Y;->name(Args)Ret` or `Lcom/x/Y;->NAME:Type` into (`com.x.Y`, `name`).
 pub fn java_member_name(signature: &str) -> Option<(String, String)> {
     let (class, member) = signature.split_once("->")?;
+    // `find` of an ASCII character (or the end): a character boundary of the app's name.
     let name_end = member.find(['(', ':']).unwrap_or(member.len());
     Some((java_class_name(class), member[..name_end].to_owned()))
 }

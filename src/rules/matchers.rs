@@ -97,12 +97,15 @@ impl ClassTable {
                         code,
                     });
                 }
+                // `rfind` of an ASCII character: a boundary of the app's class name.
                 match candidate.rfind('$') {
                     Some(pos) => candidate = &candidate[..pos],
                     None => break,
                 }
             }
         }
+        // `end` is the length or an ASCII `/` found before; `..=pos` ends after that `/`: all
+        // boundaries of the app's class name.
         let mut end = name.len();
         while let Some(pos) = name[..end].rfind('/') {
             if let Some((index, code)) = self.packages.get(&name[..=pos]) {
@@ -185,6 +188,7 @@ impl HostTable {
                 return;
             }
             match rest.find('.') {
+                // Just past an ASCII `.`: a boundary of the app's host.
                 Some(pos) => rest = &rest[pos + 1..],
                 None => return,
             }
@@ -204,6 +208,8 @@ pub fn normalize_host(host: &str) -> Cow<'_, str> {
 
 /// The host part of a URL (`scheme://[user@]host[:port][/...]`), or `None` if it has no `://`.
 pub fn url_host(url: &str) -> Option<&str> {
+    // Every offset is just past `://` or at an ASCII delimiter found by `find`: boundaries of the
+    // app's URL whatever text surrounds them.
     let after_scheme = &url[url.find("://")? + 3..];
     let authority_end = after_scheme
         .find(['/', '?', '#'])
@@ -284,6 +290,7 @@ impl MemberTable {
         let Some((class, member)) = reference.split_once("->") else {
             return;
         };
+        // `find` of ASCII `(` in a validated rule reference: a boundary.
         let (name, proto) = match member.find('(') {
             Some(i) => (&member[..i], Some(&member[i..])),
             None => (member, None),
@@ -340,6 +347,7 @@ impl MemberTable {
         name: &str,
         proto: &'a str,
     ) -> impl Iterator<Item = usize> + use<'a> {
+        // From the ASCII `(` on: a boundary of the app's prototype.
         let proto = proto.find('(').map_or("", |i| &proto[i..]);
         let slot = self.methods.get(class).and_then(|names| names.get(name));
         slot.into_iter().flat_map(move |slot| {

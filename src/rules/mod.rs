@@ -519,16 +519,21 @@ pub fn check_dir(dir: &Path) -> Result<CheckSummary, Vec<RuleError>> {
 
 /// Scheme and host of URLs are case-insensitive; compare the prefix that way up to its path.
 fn starts_with_ignoring_scheme_case(url: &str, prefix: &str) -> bool {
-    if url.len() < prefix.len() || !url.is_char_boundary(prefix.len()) {
-        return false;
-    }
+    // The prefix's offsets are boundaries of the prefix (`find` of ASCII), not of the URL: an app's
+    // `https://www.spappmonitoring.com/để` has `đ` across the end of a prefix's authority. So the
+    // URL is compared as bytes, never sliced as text. Bytes equal to the prefix's (ASCII case
+    // aside) are whole characters, so a match ends on a boundary of the URL as well.
     let authority_end = prefix
         .find("://")
         .map(|i| i + 3)
         .and_then(|start| prefix[start..].find('/').map(|j| start + j))
         .unwrap_or(prefix.len());
-    url[..authority_end].eq_ignore_ascii_case(&prefix[..authority_end])
-        && url[authority_end..prefix.len()] == prefix[authority_end..]
+    let prefix = prefix.as_bytes();
+    let Some(head) = url.as_bytes().get(..prefix.len()) else {
+        return false;
+    };
+    head[..authority_end].eq_ignore_ascii_case(&prefix[..authority_end])
+        && head[authority_end..] == prefix[authority_end..]
 }
 
 fn parse_levels(tsv: &str) -> HashMap<String, PermissionLevel> {

@@ -56,6 +56,51 @@ pub fn corpus_files(dir: &Path, sub: &str) -> Vec<PathBuf> {
     files
 }
 
+/// The real apps with third-party SDKs in `../shared/corpus/sdk-apps` beside the repository
+/// (`$DOSSIER_SDK_APPS` elsewhere), sorted; empty when the folder is not there. Never required,
+/// not even under `DOSSIER_REQUIRE_CORPUS=1`: the tests that read them skip them quietly.
+pub fn sdk_apps() -> Vec<PathBuf> {
+    let dir = std::env::var_os("DOSSIER_SDK_APPS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("../shared/corpus/sdk-apps"));
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map(|entries| entries.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    files.retain(|p| p.is_file() && p.extension().is_some_and(|e| e == "apk"));
+    files.sort();
+    if files.is_empty() {
+        eprintln!("skipped: no SDK apps at {}", dir.display());
+    }
+    files
+}
+
+/// A copy of the fixture `base` (entries copied as they are) with one more entry, written to
+/// `dir/file_name`: an input made in the test for a string no fixture has.
+pub fn apk_with_asset(
+    base: &str,
+    dir: &Path,
+    file_name: &str,
+    entry: &str,
+    content: &[u8],
+) -> PathBuf {
+    use std::io::Write;
+    let original = std::fs::read(fixture(base)).unwrap();
+    let mut reader = zip::ZipArchive::new(std::io::Cursor::new(original)).unwrap();
+    let path = dir.join(file_name);
+    let mut writer = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+    for i in 0..reader.len() {
+        writer
+            .raw_copy_file(reader.by_index_raw(i).unwrap())
+            .unwrap();
+    }
+    writer
+        .start_file(entry, zip::write::SimpleFileOptions::default())
+        .unwrap();
+    writer.write_all(content).unwrap();
+    writer.finish().unwrap();
+    path
+}
+
 /// Whether a reference tool (aapt, dexdump, unzip) is installed; differential tests skip without it.
 pub fn have_tool(name: &str) -> bool {
     std::process::Command::new(name)

@@ -493,19 +493,25 @@ fn scan_errors_exit_with_two_and_name_the_file() {
     );
 }
 
+/// Every real input — the fetched corpus and, when it is beside the repository, the SDK apps of
+/// `../shared/corpus/sdk-apps` — scans and renders in every format without a panic. Real apps
+/// carry text no fixture thought of: `spyphone-mondow-14.0.0.apk` has `https://…/để`, which once
+/// panicked the not-endpoint check (exit 101).
 #[test]
 fn corpus_every_input_scans_without_failure() {
-    let Some(corpus) = common::corpus() else {
-        return;
-    };
+    let mut files = Vec::new();
+    if let Some(corpus) = common::corpus() {
+        files.extend(common::corpus_files(&corpus, "apks"));
+        files.extend(common::corpus_files(&corpus, "dex"));
+    }
+    files.extend(common::sdk_apps());
     let scanner = dossier::Scanner::with_builtin_rules().unwrap();
-    let mut files = common::corpus_files(&corpus, "apks");
-    files.extend(common::corpus_files(&corpus, "dex"));
     let mut failures = Vec::new();
     for file in &files {
         let name = file.file_name().unwrap().to_string_lossy().into_owned();
         match scanner.scan_path(file) {
             Ok(report) => {
+                render_every_format(&report);
                 // Every finding carries evidence.
                 for category in &report.categories {
                     assert!(
@@ -526,6 +532,101 @@ fn corpus_every_input_scans_without_failure() {
         }
     }
     assert!(failures.is_empty(), "{failures:#?}");
+}
+
+/// URLs with CJK, Vietnamese, emoji, right-to-left and zero-width text right after them, in an
+/// asset whose own name is not ASCII, through the binary in every format: each exits normally
+/// (it exited 101 on `https://…/để`, cut inside `đ` by the not-endpoint check) and names the
+/// endpoints.
+#[test]
+fn urls_next_to_non_ascii_text_scan_in_every_format() {
+    let tails = [
+        "để đăng ký",
+        "上注册",
+        "accounts。）",
+        "😀👨\u{200d}👩",
+        "\u{202e}مرحبا",
+        "\u{200b}\u{feff}",
+    ];
+    let mut asset = String::new();
+    for n in 0..40 {
+        for tail in tails {
+            let tail: String = tail.chars().cycle().take(n).collect();
+            asset.push_str(&format!("https://www.spappmonitoring.com/{tail}\n"));
+            asset.push_str(&format!("{tail} https://api{n}.example.com/v1/{tail}\n"));
+            asset.push_str(&format!(
+                "http://www.w3.org/{tail} https://d.android.com/{tail}\n"
+            ));
+        }
+    }
+    let dir = std::env::temp_dir().join(format!("dossier-unicode-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let apk = common::apk_with_asset(
+        "vidshare.apk",
+        &dir,
+        "unicode.apk",
+        "assets/上注册 để.txt",
+        asset.as_bytes(),
+    );
+    let apk = apk.to_str().unwrap();
+    for args in [
+        &["--format", "text"][..],
+        &["--format", "text", "--verbose"],
+        &["--format", "json"],
+        &["--format", "sarif"],
+        &["--format", "md"],
+        &["--format", "html"],
+    ] {
+        let out = dossier_in(&dir, &[&["scan", apk][..], args].concat());
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let stdout = String::from_utf8(out.stdout).expect("UTF-8 output");
+        // The summary, Markdown and HTML show a few endpoints per owner; these list them all.
+        let complete =
+            args.contains(&"--verbose") || args.contains(&"json") || args.contains(&"sarif");
+        assert!(
+            !complete || stdout.contains("spappmonitoring.com"),
+            "{args:?}"
+        );
+    }
+    let json = dossier_in(&dir, &["scan", apk, "--format", "json"]).stdout;
+    let report: Value = serde_json::from_slice(&json).expect("valid JSON");
+    let hosts: BTreeSet<&str> = report["endpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["host"].as_str())
+        .collect();
+    assert!(hosts.contains("www.spappmonitoring.com") && hosts.contains("api39.example.com"));
+    assert!(!hosts.contains("www.w3.org") && !hosts.contains("d.android.com"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Every output format of `dossier scan`, summary and verbose text included; a renderer that
+/// panics fails the test.
+fn render_every_format(report: &dossier::Report) {
+    use dossier::report::{self, TextOptions};
+    for verbose in [false, true] {
+        let text = report::render_text(
+            report,
+            &TextOptions {
+                color: !verbose,
+                verbose,
+            },
+        );
+        assert!(!text.is_empty());
+    }
+    let json: Value = serde_json::from_str(&report::render_json(report)).expect("JSON parses");
+    assert!(json.is_object());
+    let docs = BTreeMap::<String, report::RuleDocText>::new();
+    let sarif: Value = serde_json::from_str(&report::render_sarif(report, &docs)).expect("SARIF");
+    assert!(sarif.is_object());
+    assert!(!report::render_markdown(report).is_empty());
+    assert!(!report::render_html(report).is_empty());
 }
 
 /// The whole pipeline on damaged copies of the fixture: every outcome is a report or a typed

@@ -6,7 +6,6 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -138,21 +137,13 @@ fn corpus_commands_agree_on_what_could_be_read() {
 
 /// An APK with one asset whose name holds a space, written in the test.
 fn apk_with_spaced_asset(dir: &Path) -> std::path::PathBuf {
-    let original = std::fs::read(common::fixture("cleannotes.apk")).unwrap();
-    let mut reader = zip::ZipArchive::new(std::io::Cursor::new(original)).unwrap();
-    let path = dir.join("spaced.apk");
-    let mut writer = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
-    let options = zip::write::SimpleFileOptions::default();
-    for i in 0..reader.len() {
-        let entry = reader.by_index_raw(i).unwrap();
-        writer.raw_copy_file(entry).unwrap();
-    }
-    writer.start_file("assets/my config.json", options).unwrap();
-    writer
-        .write_all(br#"{"api": "https://collect.tracker-example.net/v1/events"}"#)
-        .unwrap();
-    writer.finish().unwrap();
-    path
+    common::apk_with_asset(
+        "cleannotes.apk",
+        dir,
+        "spaced.apk",
+        "assets/my config.json",
+        br#"{"api": "https://collect.tracker-example.net/v1/events"}"#,
+    )
 }
 
 /// An endpoint in `assets/my config.json` keeps its whole entry name in JSON and SARIF (1.x

@@ -20,6 +20,8 @@ pub fn check_class(s: &str) -> Result<(), String> {
 /// `Lpkg/Cls;->name` or `Lpkg/Cls;->name(args)Ret`.
 pub fn check_method_ref(s: &str) -> Result<(), String> {
     let member = take_member(s)?;
+    // Offsets here come from `find` of ASCII characters, or skip one ASCII character matched
+    // just before: boundaries of the rule text.
     let (name, proto) = match member.find('(') {
         Some(i) => (&member[..i], Some(&member[i..])),
         None => (member, None),

@@ -20,10 +20,7 @@ impl<'a> LineIndex<'a> {
     /// 1-based line and column (in characters) of a byte offset; offsets past the end or inside
     /// a UTF-8 sequence are clamped to the previous character boundary.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        let mut offset = offset.min(self.text.len());
-        while !self.text.is_char_boundary(offset) {
-            offset -= 1;
-        }
+        let offset = crate::utf8::floor_char_boundary(self.text, offset);
         // Lines starting at or before the offset; at least one, since `starts[0] == 0`.
         let line = self.starts.partition_point(|&start| start <= offset);
         let line_start = self.starts[line - 1];

@@ -165,6 +165,7 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
         .strip_suffix("IB")
         .or_else(|| upper.strip_suffix('B'))
         .unwrap_or(&upper);
+    // The last character is an ASCII letter in every arm that cuts it: one byte.
     let (digits, multiplier) = match without_b.chars().last() {
         Some('K') => (&without_b[..without_b.len() - 1], 1u64 << 10),
         Some('M') => (&without_b[..without_b.len() - 1], 1u64 << 20),
