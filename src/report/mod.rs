@@ -11,6 +11,10 @@ mod markdown;
 pub mod model;
 mod sarif;
 mod text;
+// Presentation helpers; reachable by this repository's tests with the `internals` feature.
+#[cfg(feature = "internals")]
+pub mod view;
+#[cfg(not(feature = "internals"))]
 mod view;
 
 pub use html::render_html;
