@@ -161,11 +161,11 @@ fn invoked_methods_and_strings_match_dexdump() {
                 .collect();
             let ours: BTreeSet<String> = facts
                 .iter()
-                .flat_map(|f| f.invoked_methods.iter().cloned())
+                .flat_map(|f| f.invoked_methods.iter().map(ToString::to_string))
                 .collect();
             let our_fields: BTreeSet<String> = facts
                 .iter()
-                .flat_map(|f| f.fields.iter().map(|a| a.field.clone()))
+                .flat_map(|f| f.fields.iter().map(|a| a.field.to_string()))
                 .collect();
             let our_classes: BTreeSet<String> = facts
                 .iter()

@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::analysis::attribution::{self, Attributor};
 use crate::analysis::collect::AppFacts;
 use crate::analysis::endpoints;
+use crate::dex::SiteRef;
 use crate::report::{
     ApiCall, AppInfo, CategoryFinding, Endpoint, Evidence, EvidenceKind, NativeLib,
     PermissionEntry, Report, SCHEMA_VERSION, Site, Source, Strength, ToolInfo, TrackerFinding,
@@ -351,7 +352,7 @@ fn record_uses(
     builder: &mut Builder<'_>,
     sites: &crate::dex::Sites,
     signature: &str,
-    positions: &[u32],
+    positions: &[SiteRef],
     matched: &[&ApiRule],
     kind: EvidenceKind,
 ) {
@@ -386,18 +387,18 @@ fn record_references(builder: &mut Builder<'_>, signature: &str, matched: &[&Api
 }
 
 /// The caller positions among `positions` whose method also loads one of the rule's strings.
-fn with_strings(rule: &ApiRule, sites: &crate::dex::Sites, positions: &[u32]) -> Vec<u32> {
+fn with_strings(rule: &ApiRule, sites: &crate::dex::Sites, positions: &[SiteRef]) -> Vec<SiteRef> {
     let loaders: BTreeSet<u32> = rule
         .strings
         .iter()
         .filter_map(|s| sites.const_strings.get(s))
         .flatten()
-        .copied()
+        .map(|p| p.caller)
         .collect();
     positions
         .iter()
         .copied()
-        .filter(|p| loaders.contains(p))
+        .filter(|p| loaders.contains(&p.caller))
         .collect()
 }
 
@@ -405,16 +406,16 @@ fn with_strings(rule: &ApiRule, sites: &crate::dex::Sites, positions: &[u32]) ->
 fn sites_of(
     builder: &mut Builder<'_>,
     callers: &[crate::dex::Site],
-    positions: &[u32],
+    positions: &[SiteRef],
 ) -> Vec<Site> {
     positions
         .iter()
-        .filter_map(|&p| callers.get(p as usize))
+        .filter_map(|p| callers.get(p.caller as usize))
         .map(|caller| Site {
             dex: caller.dex.clone(),
-            class: caller.class.clone(),
-            method: format!("{}->{}", caller.class, caller.method),
-            collector: builder.who.collector_of(&caller.class),
+            class: caller.method.class.clone(),
+            method: caller.method.to_string(),
+            collector: builder.who.collector_of(&caller.method.class),
         })
         .collect()
 }
@@ -428,6 +429,7 @@ fn code(builder: &mut Builder<'_>, facts: &AppFacts) {
             continue;
         };
         for (signature, positions) in &sites.invoked_methods {
+            let signature = &signature.to_string();
             let Some((class, name, proto)) = split_method(signature) else {
                 continue;
             };
@@ -445,17 +447,18 @@ fn code(builder: &mut Builder<'_>, facts: &AppFacts) {
                 EvidenceKind::ApiCall,
             );
         }
-        let read: BTreeSet<&str> = scan
+        let read: BTreeSet<&crate::dex::FieldRef> = scan
             .facts
             .fields
             .iter()
             .filter(|f| f.read)
-            .map(|f| f.field.as_str())
+            .map(|f| &f.field)
             .collect();
         for (signature, positions) in &sites.fields {
-            if !read.contains(signature.as_str()) {
+            if !read.contains(signature) {
                 continue;
             }
+            let signature = &signature.to_string();
             let Some((class, name, ty)) = split_field(signature) else {
                 continue;
             };
@@ -500,7 +503,14 @@ fn code(builder: &mut Builder<'_>, facts: &AppFacts) {
                 continue;
             };
             let caller = [reflective.site.clone()];
-            let found = sites_of(builder, &caller, &[0]);
+            let found = sites_of(
+                builder,
+                &caller,
+                &[SiteRef {
+                    caller: 0,
+                    offset: 0,
+                }],
+            );
             match &reflective.member {
                 Some(member) => {
                     let api = format!("{class}->{member}");
