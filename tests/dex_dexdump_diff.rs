@@ -1,7 +1,9 @@
 //! Differential check against AOSP `dexdump -d` on every DEX of the corpus: the sets of invoked
 //! methods, accessed fields and `const-class` types must equal what dexdump disassembles, and every
 //! string that dexdump shows by index (`const-string ... // string@N`) must equal our string table
-//! entry N.
+//! entry N. Call sites too: for every reference and every method using it, the offset of the first
+//! instruction doing so must be the one dexdump prints (`|0012: invoke-...`), on the corpus and on
+//! `fixtures/dex/refs.dex`.
 //! Skips quietly when the corpus (`$DOSSIER_CORPUS`) or dexdump is absent.
 
 mod common;
@@ -150,6 +152,7 @@ fn invoked_methods_and_strings_match_dexdump() {
                 return (label.clone(), vec!["dexdump failed".to_owned()]);
             };
             let dump = parse_dump(&out);
+            let their_uses = first_uses(&out);
             drop(out);
             let sections = match dex::parse_sections(bytes, label) {
                 Ok(s) => s,
@@ -157,15 +160,15 @@ fn invoked_methods_and_strings_match_dexdump() {
             };
             let facts: Vec<dex::DexFacts> = sections
                 .iter()
-                .map(|s| dex::scan(s, label, &ScanOptions::default()))
+                .map(|s| dex::scan(s, label, &ScanOptions { sites: true }))
                 .collect();
             let ours: BTreeSet<String> = facts
                 .iter()
-                .flat_map(|f| f.invoked_methods.iter().cloned())
+                .flat_map(|f| f.invoked_methods.iter().map(ToString::to_string))
                 .collect();
             let our_fields: BTreeSet<String> = facts
                 .iter()
-                .flat_map(|f| f.fields.iter().map(|a| a.field.clone()))
+                .flat_map(|f| f.fields.iter().map(|a| a.field.to_string()))
                 .collect();
             let our_classes: BTreeSet<String> = facts
                 .iter()
@@ -195,6 +198,22 @@ fn invoked_methods_and_strings_match_dexdump() {
                 problems.push(format!("we have, dexdump lacks: {extra}"));
             }
             let first = &sections[0];
+            if sections.len() == 1 {
+                let theirs = rendered(first, their_uses);
+                let ours = our_uses(&facts[0]);
+                let differing = ours
+                    .iter()
+                    .filter(|(key, callers)| theirs.get(*key) != Some(*callers))
+                    .chain(theirs.iter().filter(|(key, _)| !ours.contains_key(*key)))
+                    .take(3);
+                for (key, callers) in differing {
+                    problems.push(format!(
+                        "uses of {key:?} differ: ours {:?}, dexdump {:?}",
+                        ours.get(key),
+                        theirs.get(key).or(Some(callers))
+                    ));
+                }
+            }
             let mut string_mismatches = 0;
             for (&index, value) in &dump.strings {
                 let ours = first.string_bytes(index).map(dex::mutf8::decode);
@@ -232,4 +251,162 @@ fn invoked_methods_and_strings_match_dexdump() {
         "the corpus yielded no DEX besides the fixture"
     );
     assert!(failures.is_empty(), "differences:\n{}", failures.join("\n"));
+}
+
+/// The first use of every reference in every method, as `dexdump -d` disassembles it:
+/// (kind, pool index) → caller in our `Lcls;->name(Args)Ret` form → offset in code units.
+type FirstUses = BTreeMap<(&'static str, u32), BTreeMap<String, u32>>;
+
+fn first_uses(out: &[u8]) -> FirstUses {
+    let text = String::from_utf8_lossy(out);
+    let mut uses = FirstUses::new();
+    let mut record = |kind, index, caller: &str, offset| {
+        uses.entry((kind, index))
+            .or_default()
+            .entry(caller.to_owned())
+            .or_insert(offset);
+    };
+    let hex = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_hexdigit());
+    // The index after a `// string@` marker ending a line, as `u32`.
+    let string_index = |line: &str| {
+        let at = line.rfind("\" // string@")?;
+        let digits = &line[at + 12..];
+        hex(digits).then(|| u32::from_str_radix(digits, 16).ok())?
+    };
+    let mut caller: Option<String> = None;
+    // A `const-string` whose value runs over several lines: its caller and offset.
+    let mut open_string: Option<(String, u32)> = None;
+    for line in text.lines() {
+        if let Some((caller, offset)) = &open_string {
+            if let Some(index) = string_index(line) {
+                record("string", index, caller, *offset);
+                open_string = None;
+            }
+            continue;
+        }
+        // Disassembly lines only: `0008f4: 7010 1c00 0000 |0000: invoke-direct ...`; the
+        // continuation lines of a string value do not have this shape.
+        let Some((address, rest)) = line.split_once(": ") else {
+            continue;
+        };
+        let Some((code, insn)) = rest.split_once('|') else {
+            continue;
+        };
+        if !hex(address) || !code.bytes().all(|b| b.is_ascii_hexdigit() || b == b' ') {
+            continue;
+        }
+        // A method starts with `|[0008f4] com.example.Base.<init>:()V`.
+        if let Some(header) = insn.strip_prefix('[') {
+            caller = header.split_once("] ").and_then(|(_, method)| {
+                let (qualified, proto) = method.split_once(':')?;
+                let (class, name) = qualified.rsplit_once('.')?;
+                Some(format!("L{};->{name}{proto}", class.replace('.', "/")))
+            });
+            continue;
+        }
+        // Instructions: `|0029: const-string v2, "after payloads" // string@0024`.
+        let (Some(caller), Some((offset, rest))) = (&caller, insn.split_once(": ")) else {
+            continue;
+        };
+        let Ok(offset) = u32::from_str_radix(offset, 16) else {
+            continue;
+        };
+        let mnemonic = rest.split(' ').next().unwrap_or("");
+        if mnemonic.starts_with("const-string") {
+            match string_index(rest) {
+                Some(index) => record("string", index, caller, offset),
+                None => open_string = Some((caller.clone(), offset)),
+            }
+            continue;
+        }
+        let (kind, marker) = match mnemonic {
+            m if m.starts_with("invoke-") => ("method", " // method@"),
+            m if ["iget", "iput", "sget", "sput"]
+                .iter()
+                .any(|p| m.starts_with(p)) =>
+            {
+                ("field", " // field@")
+            }
+            "const-class" => ("class", " // type@"),
+            _ => continue,
+        };
+        // invoke-custom names a call site, which is no method reference.
+        let Some(at) = rest.rfind(marker) else {
+            continue;
+        };
+        let digits: String = rest[at + marker.len()..]
+            .chars()
+            .take_while(char::is_ascii_hexdigit)
+            .collect();
+        if let Ok(index) = u32::from_str_radix(&digits, 16) {
+            record(kind, index, caller, offset);
+        }
+    }
+    uses
+}
+
+/// Uses as (kind, rendering of the reference) → caller → offset.
+type RenderedUses = BTreeMap<(&'static str, String), BTreeMap<String, u32>>;
+
+/// dexdump's pool indices rendered as our keys.
+fn rendered(file: &dex::DexFile<'_>, uses: FirstUses) -> RenderedUses {
+    let mut out = RenderedUses::new();
+    for ((kind, index), callers) in uses {
+        let key = match kind {
+            "method" => file.method_signature(index),
+            "field" => file.field_signature(index),
+            "string" => file.string(index).map(|d| d.text).unwrap_or_default(),
+            _ => file.type_descriptor(index).into_owned(),
+        };
+        out.insert((kind, key), callers);
+    }
+    out
+}
+
+/// Our call sites in the same form.
+fn our_uses(facts: &dex::DexFacts) -> RenderedUses {
+    let Some(sites) = &facts.sites else {
+        return RenderedUses::new();
+    };
+    let mut out = RenderedUses::new();
+    let mut add = |kind: &'static str, key: String, uses: &[dex::SiteRef]| {
+        let callers = out.entry((kind, key)).or_default();
+        for (site, offset) in sites.resolve(uses) {
+            assert!(
+                callers.insert(site.method.to_string(), offset).is_none(),
+                "one use per caller"
+            );
+        }
+    };
+    for (method, uses) in &sites.invoked_methods {
+        add("method", method.to_string(), uses);
+    }
+    for (field, uses) in &sites.fields {
+        add("field", field.to_string(), uses);
+    }
+    for (text, uses) in &sites.const_strings {
+        add("string", text.clone(), uses);
+    }
+    for (class, uses) in &sites.const_classes {
+        add("class", class.clone(), uses);
+    }
+    out
+}
+
+/// The fixture on its own, so that the offsets are checked even without the corpus.
+#[test]
+fn call_site_offsets_match_dexdump() {
+    if !dex_common::have_tool("dexdump") {
+        eprintln!("skipped: dexdump not installed");
+        return;
+    }
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/dex/refs.dex");
+    let bytes = std::fs::read(&path).expect("fixture");
+    let scratch = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let out = run_dexdump(&bytes, &scratch, usize::MAX).expect("dexdump runs");
+    let sections = dex::parse_sections(&bytes, "refs.dex").expect("parses");
+    let theirs = rendered(&sections[0], first_uses(&out));
+    assert!(theirs.len() > 30, "dexdump output parsed: {theirs:?}");
+    let facts = dex::scan(&sections[0], "refs.dex", &ScanOptions { sites: true });
+    assert_eq!(our_uses(&facts), theirs);
 }

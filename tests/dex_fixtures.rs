@@ -8,7 +8,7 @@ mod dex_common;
 
 use std::path::PathBuf;
 
-use dossier::dex::{self, ScanOptions};
+use dossier::dex::{self, FieldRef, MethodRef, ScanOptions, SiteRef};
 
 fn fixture(name: &str) -> Vec<u8> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -56,13 +56,29 @@ fn refs_fixture_every_reference_form() {
         "Ljava/lang/invoke/MethodHandle;->invokeExact([Ljava/lang/Object;)Ljava/lang/Object;",
     ];
     want.sort();
-    assert_eq!(facts.invoked_methods, want);
+    let invoked: Vec<String> = facts
+        .invoked_methods
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(invoked, want);
+    let typed = MethodRef::parse("Lcom/example/Refs;->many(IIIIII)V").unwrap();
+    assert!(facts.invoked_methods.contains(&typed));
+    assert_eq!(
+        (
+            typed.class.as_str(),
+            typed.name.as_str(),
+            typed.proto.as_str()
+        ),
+        ("Lcom/example/Refs;", "many", "(IIIIII)V")
+    );
 
-    let fields: Vec<(&str, bool, bool)> = facts
+    let fields: Vec<(String, bool, bool)> = facts
         .fields
         .iter()
-        .map(|f| (f.field.as_str(), f.read, f.write))
+        .map(|f| (f.field.to_string(), f.read, f.write))
         .collect();
+    let fields: Vec<(&str, bool, bool)> = fields.iter().map(|f| (f.0.as_str(), f.1, f.2)).collect();
     assert_eq!(
         fields,
         vec![
@@ -96,16 +112,20 @@ fn refs_fixture_every_reference_form() {
         facts.const_classes,
         vec!["Landroid/os/Build;", "Landroid/telephony/TelephonyManager;"]
     );
-    let reflective: Vec<(Option<&str>, Option<&str>, &str)> = facts
+    let reflective: Vec<(Option<&str>, Option<&str>, String)> = facts
         .reflective
         .iter()
         .map(|r| {
             (
                 r.class.as_deref(),
                 r.member.as_deref(),
-                r.site.method.as_str(),
+                r.site.method.name_and_proto().to_string(),
             )
         })
+        .collect();
+    let reflective: Vec<(Option<&str>, Option<&str>, &str)> = reflective
+        .iter()
+        .map(|r| (r.0, r.1, r.2.as_str()))
         .collect();
     assert_eq!(
         reflective,
@@ -131,30 +151,34 @@ fn refs_fixture_every_reference_form() {
 fn refs_fixture_call_sites() {
     let facts = scan_one(&fixture("refs.dex"), "refs.dex", true);
     let sites = facts.sites.expect("asked for sites");
-    let callers_of = |list: &[u32]| -> Vec<String> {
+    let callers_of = |list: &[SiteRef]| -> Vec<String> {
         sites
             .resolve(list)
-            .map(|s| format!("{}|{}->{}", s.dex, s.class, s.method))
+            .map(|(s, offset)| format!("{}|{}@{offset:04x}", s.dex, s.method))
             .collect()
     };
+    let method = |s: &str| MethodRef::parse(s).unwrap();
+    let field = |s: &str| FieldRef::parse(s).unwrap();
+    // Offsets as `dexdump -d` prints them (`|002b: invoke-static ...`).
     assert_eq!(
         callers_of(
-            &sites.invoked_methods["Lcom/example/Util;->afterPayloads(Ljava/lang/String;)V"]
+            &sites.invoked_methods
+                [&method("Lcom/example/Util;->afterPayloads(Ljava/lang/String;)V")]
         ),
-        vec!["refs.dex|Lcom/example/Refs;->payloads(I)I"]
+        vec!["refs.dex|Lcom/example/Refs;->payloads(I)I@002b"]
     );
     assert_eq!(
-        callers_of(&sites.fields["Lcom/example/Refs;->count:I"]),
-        vec!["refs.dex|Lcom/example/Refs;->fields()V"],
-        "read and write in one method give one site"
+        callers_of(&sites.fields[&field("Lcom/example/Refs;->count:I")]),
+        vec!["refs.dex|Lcom/example/Refs;->fields()V@0000"],
+        "read and write in one method give one site, at the first"
     );
     assert_eq!(
         callers_of(&sites.const_strings["jumbo string"]),
-        vec!["refs.dex|Lcom/example/Refs;->constants()V"]
+        vec!["refs.dex|Lcom/example/Refs;->constants()V@0002"]
     );
     assert_eq!(
         callers_of(&sites.const_classes["Landroid/telephony/TelephonyManager;"]),
-        vec!["refs.dex|Lcom/example/Refs;->constants()V"]
+        vec!["refs.dex|Lcom/example/Refs;->constants()V@0005"]
     );
     assert_eq!(sites.invoked_methods.len(), facts.invoked_methods.len());
     assert_eq!(sites.fields.len(), facts.fields.len());
@@ -182,10 +206,10 @@ fn multidex_zip_scans_both_dex_in_order() {
     assert_eq!(facts[1].name, "classes2.dex");
     assert_eq!(
         facts[0].invoked_methods,
-        vec!["Lcom/example/multi/Helper;->help(Ljava/lang/String;)V"]
+        vec![MethodRef::parse("Lcom/example/multi/Helper;->help(Ljava/lang/String;)V").unwrap()]
     );
     assert_eq!(
-        facts[1].fields[0].field,
+        facts[1].fields[0].field.to_string(),
         "Landroid/os/Build;->MODEL:Ljava/lang/String;"
     );
     let merged = dex::merge(&facts);
@@ -222,7 +246,7 @@ fn real_larger_header_built_by_the_writer() {
     assert_eq!(facts.const_strings, vec!["odd header"]);
     assert_eq!(
         facts.invoked_methods,
-        vec!["Lcom/odd/Header;->target(Ljava/lang/String;)V"]
+        vec![MethodRef::parse("Lcom/odd/Header;->target(Ljava/lang/String;)V").unwrap()]
     );
 }
 
@@ -260,7 +284,7 @@ fn version_041_container_with_two_sections() {
     assert_eq!(facts[1].const_strings, vec!["from section one"]);
     assert_eq!(
         facts[1].invoked_methods,
-        vec!["Lcom/second/B;->target(Ljava/lang/String;)V"]
+        vec![MethodRef::parse("Lcom/second/B;->target(Ljava/lang/String;)V").unwrap()]
     );
     // scan_many lists container sections in file order.
     let many = dex::scan_many(

@@ -511,17 +511,31 @@ fn add_unicode_facts(facts: &mut dossier::AppFacts, tail: &str, urls: &[String])
         let at = sites.callers.len() as u32;
         sites.callers.push(dossier::dex::Site {
             dex: scan.entry.clone(),
-            class: format!("Lcom/{tail}/Main{tail};"),
-            method: format!("run{tail}()V"),
+            method: dossier::dex::MethodRef {
+                class: format!("Lcom/{tail}/Main{tail};"),
+                name: format!("run{tail}"),
+                proto: "()V".to_owned(),
+            },
         });
+        let site = dossier::dex::SiteRef {
+            caller: at,
+            offset: 3,
+        };
         for url in urls {
-            sites.const_strings.entry(url.clone()).or_default().push(at);
+            sites
+                .const_strings
+                .entry(url.clone())
+                .or_default()
+                .push(site);
         }
         sites
             .invoked_methods
-            .entry("Landroid/location/LocationManager;->getLastKnownLocation(Ljava/lang/String;)Landroid/location/Location;".to_owned())
+            .entry(
+                dossier::dex::MethodRef::parse("Landroid/location/LocationManager;->getLastKnownLocation(Ljava/lang/String;)Landroid/location/Location;")
+                    .unwrap(),
+            )
             .or_default()
-            .push(at);
+            .push(site);
     }
     if let Some(elf) = facts.native.iter_mut().find_map(|n| n.facts.as_mut()) {
         elf.strings.extend(urls.iter().cloned());

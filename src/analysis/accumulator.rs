@@ -193,18 +193,18 @@ impl<'r> Accumulator<'r> {
         self.condition_notes(rule);
     }
 
-    /// The callers at `positions` of one DEX's site table, as located call sites with their
-    /// collectors.
+    /// The callers at `positions` of one DEX's site table, as located call sites (with the code
+    /// offset of the instruction) and their collectors.
     pub fn call_sites(
         &mut self,
         scan: &DexScan,
         callers: &[dex::Site],
-        positions: &[u32],
+        positions: &[dex::SiteRef],
     ) -> Vec<CallSite> {
         positions
             .iter()
-            .filter_map(|&p| callers.get(p as usize))
-            .map(|caller| self.call_site(scan, caller, None))
+            .filter_map(|p| Some((callers.get(p.caller as usize)?, p.offset)))
+            .map(|(caller, offset)| self.call_site(scan, caller, Some(offset)))
             .collect()
     }
 
@@ -215,22 +215,17 @@ impl<'r> Accumulator<'r> {
         caller: &dex::Site,
         offset: Option<u32>,
     ) -> CallSite {
-        let (name, proto) = caller
-            .method
-            .split_once('(')
-            .map_or((caller.method.as_str(), String::new()), |(n, p)| {
-                (n, format!("({p}"))
-            });
+        let method = &caller.method;
         CallSite {
             location: Location::code(
                 scan.member.as_deref(),
                 scan.entry.clone(),
-                caller.class.clone(),
-                name,
-                proto,
+                method.class.clone(),
+                method.name.clone(),
+                method.proto.clone(),
                 offset,
             ),
-            collector: self.who.collector_of(&caller.class),
+            collector: self.who.collector_of(&method.class),
         }
     }
 

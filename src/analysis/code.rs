@@ -5,30 +5,14 @@
 use std::collections::BTreeSet;
 
 use super::accumulator::Accumulator;
-use crate::dex::Sites;
+use crate::dex::{FieldRef, MethodRef, SiteRef, Sites};
 use crate::report::{Evidence, EvidenceKind, Strength};
 use crate::rules::ApiRule;
 use crate::scanner::{AppFacts, DexScan};
 
-/// Splits `Lcls;->name(args)Ret` into class, name and prototype.
-fn split_method(signature: &str) -> Option<(&str, &str, &str)> {
-    let (class, rest) = signature.split_once("->")?;
-    let name_end = rest.find('(').unwrap_or(rest.len());
-    Some((class, &rest[..name_end], &rest[name_end..]))
-}
-
-/// Splits `Lcls;->NAME:Type` into class, name and type.
-fn split_field(signature: &str) -> Option<(&str, &str, Option<&str>)> {
-    let (class, rest) = signature.split_once("->")?;
-    Some(match rest.split_once(':') {
-        Some((name, ty)) => (class, name, Some(ty)),
-        None => (class, rest, None),
-    })
-}
-
 pub(super) fn record(acc: &mut Accumulator<'_>, facts: &AppFacts) {
-    let mut used_methods = BTreeSet::new();
-    let mut used_fields = BTreeSet::new();
+    let mut used_methods: BTreeSet<MethodRef> = BTreeSet::new();
+    let mut used_fields: BTreeSet<FieldRef> = BTreeSet::new();
     for scan in &facts.dex {
         let Some(sites) = &scan.facts.sites else {
             continue;
@@ -49,19 +33,19 @@ fn invoked_methods(
     acc: &mut Accumulator<'_>,
     scan: &DexScan,
     sites: &Sites,
-    used: &mut BTreeSet<String>,
+    used: &mut BTreeSet<MethodRef>,
 ) {
     let rules = acc.rules;
-    for (signature, positions) in &sites.invoked_methods {
-        let Some((class, name, proto)) = split_method(signature) else {
-            continue;
-        };
-        let matched: Vec<&ApiRule> = rules.api_for_method(class, name, proto).collect();
+    for (method, positions) in &sites.invoked_methods {
+        let matched: Vec<&ApiRule> = rules
+            .api_for_method(&method.class, &method.name, &method.proto)
+            .collect();
         if matched.is_empty() {
             continue;
         }
-        used.insert(signature.clone());
-        record_uses(acc, scan, sites, signature, positions, &matched, EvidenceKind::ApiCall);
+        used.insert(method.clone());
+        let api = method.to_string();
+        record_uses(acc, scan, sites, &api, positions, &matched, EvidenceKind::ApiCall);
     }
 }
 
@@ -69,29 +53,29 @@ fn read_fields(
     acc: &mut Accumulator<'_>,
     scan: &DexScan,
     sites: &Sites,
-    used: &mut BTreeSet<String>,
+    used: &mut BTreeSet<FieldRef>,
 ) {
     let rules = acc.rules;
-    let read: BTreeSet<&str> = scan
+    let read: BTreeSet<&FieldRef> = scan
         .facts
         .fields
         .iter()
         .filter(|f| f.read)
-        .map(|f| f.field.as_str())
+        .map(|f| &f.field)
         .collect();
-    for (signature, positions) in &sites.fields {
-        if !read.contains(signature.as_str()) {
+    for (field, positions) in &sites.fields {
+        if !read.contains(field) {
             continue;
         }
-        let Some((class, name, ty)) = split_field(signature) else {
-            continue;
-        };
-        let matched: Vec<&ApiRule> = rules.api_for_field(class, name, ty).collect();
+        let matched: Vec<&ApiRule> = rules
+            .api_for_field(&field.class, &field.name, Some(&field.ty))
+            .collect();
         if matched.is_empty() {
             continue;
         }
-        used.insert(signature.clone());
-        record_uses(acc, scan, sites, signature, positions, &matched, EvidenceKind::FieldRead);
+        used.insert(field.clone());
+        let api = field.to_string();
+        record_uses(acc, scan, sites, &api, positions, &matched, EvidenceKind::FieldRead);
     }
 }
 
@@ -165,7 +149,7 @@ fn record_uses(
     scan: &DexScan,
     sites: &Sites,
     signature: &str,
-    positions: &[u32],
+    positions: &[SiteRef],
     matched: &[&ApiRule],
     kind: EvidenceKind,
 ) {
@@ -183,18 +167,18 @@ fn record_uses(
 }
 
 /// The caller positions among `positions` whose method also loads one of the rule's strings.
-fn with_strings(rule: &ApiRule, sites: &Sites, positions: &[u32]) -> Vec<u32> {
+fn with_strings(rule: &ApiRule, sites: &Sites, positions: &[SiteRef]) -> Vec<SiteRef> {
     let loaders: BTreeSet<u32> = rule
         .strings
         .iter()
         .filter_map(|s| sites.const_strings.get(s))
         .flatten()
-        .copied()
+        .map(|site| site.caller)
         .collect();
     positions
         .iter()
         .copied()
-        .filter(|p| loaders.contains(p))
+        .filter(|p| loaders.contains(&p.caller))
         .collect()
 }
 
@@ -203,31 +187,33 @@ fn with_strings(rule: &ApiRule, sites: &Sites, positions: &[u32]) -> Vec<u32> {
 fn references(
     acc: &mut Accumulator<'_>,
     scan: &DexScan,
-    used_methods: &BTreeSet<String>,
-    used_fields: &BTreeSet<String>,
+    used_methods: &BTreeSet<MethodRef>,
+    used_fields: &BTreeSet<FieldRef>,
 ) {
     let rules = acc.rules;
-    for signature in scan
+    for method in scan
         .unused_methods
         .iter()
-        .filter(|s| !used_methods.contains(*s))
+        .filter(|m| !used_methods.contains(*m))
     {
-        let Some((class, name, proto)) = split_method(signature) else {
-            continue;
-        };
-        let matched: Vec<&ApiRule> = rules.api_for_method(class, name, proto).collect();
-        record_reference(acc, signature, &matched);
+        let matched: Vec<&ApiRule> = rules
+            .api_for_method(&method.class, &method.name, &method.proto)
+            .collect();
+        if !matched.is_empty() {
+            record_reference(acc, &method.to_string(), &matched);
+        }
     }
-    for signature in scan
+    for field in scan
         .unread_fields
         .iter()
-        .filter(|s| !used_fields.contains(*s))
+        .filter(|f| !used_fields.contains(*f))
     {
-        let Some((class, name, ty)) = split_field(signature) else {
-            continue;
-        };
-        let matched: Vec<&ApiRule> = rules.api_for_field(class, name, ty).collect();
-        record_reference(acc, signature, &matched);
+        let matched: Vec<&ApiRule> = rules
+            .api_for_field(&field.class, &field.name, Some(&field.ty))
+            .collect();
+        if !matched.is_empty() {
+            record_reference(acc, &field.to_string(), &matched);
+        }
     }
     for class in &scan.types {
         for rule in rules.api_for_class(class) {

@@ -11,6 +11,7 @@ use super::error::DexError;
 use super::leb128::read_uleb128;
 use super::mutf8;
 use super::raw::{self, header, u16_at, u32_at};
+use super::refs::{FieldRef, MethodRef};
 
 /// Most anomalies kept for one DEX section; a hostile file could otherwise produce one per byte.
 pub const MAX_ANOMALIES: usize = 256;
@@ -502,7 +503,9 @@ impl<'a> DexFile<'a> {
         let Some(proto) = self.proto_id(index) else {
             return format!("<proto@{index}>");
         };
-        let mut out = String::from("(");
+        // Room for most prototypes at once: growing from empty would reallocate three times.
+        let mut out = String::with_capacity(64);
+        out.push('(');
         if proto.parameters_off != 0 {
             let at = proto.parameters_off as usize;
             let size = u32_at(self.data, at).unwrap_or(0) as usize;
@@ -558,6 +561,28 @@ impl<'a> DexFile<'a> {
             ),
             None => format!("<field@{index}>"),
         }
+    }
+
+    /// Method `index` as a typed reference (each part cut as in [`Self::method_signature`]);
+    /// `None` when the index is past the table.
+    pub fn method_ref(&self, index: u32) -> Option<MethodRef> {
+        let m = self.method_id(index)?;
+        Some(MethodRef {
+            class: self.type_descriptor(u32::from(m.class_idx)).into_owned(),
+            name: self.string_text(m.name_idx).into_owned(),
+            proto: self.proto_signature(u32::from(m.proto_idx)),
+        })
+    }
+
+    /// Field `index` as a typed reference (each part cut as in [`Self::field_signature`]);
+    /// `None` when the index is past the table.
+    pub fn field_ref(&self, index: u32) -> Option<FieldRef> {
+        let f = self.field_id(index)?;
+        Some(FieldRef {
+            class: self.type_descriptor(u32::from(f.class_idx)).into_owned(),
+            name: self.string_text(f.name_idx).into_owned(),
+            ty: self.type_descriptor(u32::from(f.type_idx)).into_owned(),
+        })
     }
 
     /// Appends to `out` every method of a `class_data_item`, direct methods first, and returns
@@ -693,8 +718,21 @@ impl<'a> DexFile<'a> {
     }
 }
 
-/// Renders method and field signatures, caching type descriptors and prototypes, which many
-/// methods share. Used when materializing the facts of a scan.
+/// The parts of a method or field id as the indices they are read from: the class (a type index),
+/// the name (a string index) and the prototype (a proto index, for a method) or the type (a type
+/// index, for a field). Equal indices mean equal texts, so references can be ordered by their
+/// renderings without reading the parts they share.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PartIds {
+    pub class: u32,
+    pub name: u32,
+    pub last: u32,
+}
+
+/// Renders method and field references, caching type descriptors, member names and prototypes,
+/// which many references share. Used when materializing the facts of a scan: the parts of every
+/// referenced id are cached first ([`Self::method_parts`], [`Self::field_parts`]), then read
+/// without copying to measure and order the references, and copied once into the typed values.
 pub struct SignatureCache<'d, 'a> {
     dex: &'d DexFile<'a>,
     types: Vec<Option<Cow<'a, str>>>,
@@ -713,95 +751,77 @@ impl<'d, 'a> SignatureCache<'d, 'a> {
         }
     }
 
-    fn push_name(&mut self, out: &mut String, index: u32) {
-        match self.names.get_mut(index as usize) {
-            Some(slot) => out.push_str(slot.get_or_insert_with(|| self.dex.string_text(index))),
-            None => out.push_str(&self.dex.string_text(index)),
-        }
-    }
-
-    fn push_type(&mut self, out: &mut String, index: u32) {
-        match self.types.get_mut(index as usize) {
-            Some(slot) => out.push_str(slot.get_or_insert_with(|| self.dex.type_descriptor(index))),
-            None => out.push_str(&self.dex.type_descriptor(index)),
-        }
-    }
-
-    fn push_proto(&mut self, out: &mut String, index: u32) {
-        match self.protos.get_mut(index as usize) {
-            Some(slot) => out.push_str(slot.get_or_insert_with(|| self.dex.proto_signature(index))),
-            None => out.push_str(&self.dex.proto_signature(index)),
-        }
-    }
-
-    /// `Lpkg/Cls;->name(Args)Ret`, as [`DexFile::method_signature`].
-    pub fn method(&mut self, index: u32) -> String {
-        let Some(m) = self.dex.method_id(index) else {
-            return format!("<method@{index}>");
+    /// The parts of method `index`, their texts cached; `None` only past the table.
+    pub fn method_parts(&mut self, index: u32) -> Option<PartIds> {
+        let m = self.dex.method_id(index)?;
+        let parts = PartIds {
+            class: u32::from(m.class_idx),
+            name: m.name_idx,
+            last: u32::from(m.proto_idx),
         };
-        let (class, name, proto) = (u32::from(m.class_idx), m.name_idx, u32::from(m.proto_idx));
-        // Fill the caches first so that the exact length is known: one allocation per signature.
-        let cached = |v: &Vec<Option<Cow<'a, str>>>, i: u32| v.get(i as usize).is_some();
-        if cached(&self.types, class)
-            && cached(&self.names, name)
-            && (proto as usize) < self.protos.len()
+        self.cache_type(parts.class);
+        self.cache_name(parts.name);
+        if let Some(slot) = self.protos.get_mut(parts.last as usize)
+            && slot.is_none()
         {
-            let t =
-                self.types[class as usize].get_or_insert_with(|| self.dex.type_descriptor(class));
-            let t_len = t.len();
-            let n_len = self.names[name as usize]
-                .get_or_insert_with(|| self.dex.string_text(name))
-                .len();
-            let p_len = self.protos[proto as usize]
-                .get_or_insert_with(|| self.dex.proto_signature(proto))
-                .len();
-            let mut out = String::with_capacity(t_len + 2 + n_len + p_len);
-            out.push_str(self.types[class as usize].as_deref().unwrap_or(""));
-            out.push_str("->");
-            out.push_str(self.names[name as usize].as_deref().unwrap_or(""));
-            out.push_str(self.protos[proto as usize].as_deref().unwrap_or(""));
-            return out;
+            *slot = Some(self.dex.proto_signature(parts.last));
         }
-        let mut out = String::with_capacity(64);
-        self.push_type(&mut out, class);
-        out.push_str("->");
-        self.push_name(&mut out, name);
-        self.push_proto(&mut out, proto);
-        out
+        Some(parts)
     }
 
-    /// The class descriptor and `name(Args)Ret` of a method, for call sites.
-    pub fn method_parts(&mut self, index: u32) -> (String, String) {
-        let Some(m) = self.dex.method_id(index) else {
-            return (String::new(), format!("<method@{index}>"));
+    /// The parts of field `index`, their texts cached; `None` only past the table.
+    pub fn field_parts(&mut self, index: u32) -> Option<PartIds> {
+        let f = self.dex.field_id(index)?;
+        let parts = PartIds {
+            class: u32::from(f.class_idx),
+            name: f.name_idx,
+            last: u32::from(f.type_idx),
         };
-        let mut class = String::new();
-        self.push_type(&mut class, u32::from(m.class_idx));
-        let mut name = String::new();
-        self.push_name(&mut name, m.name_idx);
-        self.push_proto(&mut name, u32::from(m.proto_idx));
-        (class, name)
+        self.cache_type(parts.class);
+        self.cache_name(parts.name);
+        self.cache_type(parts.last);
+        Some(parts)
     }
 
-    /// `Lpkg/Cls;->name:Type`, as [`DexFile::field_signature`].
-    pub fn field(&mut self, index: u32) -> String {
-        let Some(f) = self.dex.field_id(index) else {
-            return format!("<field@{index}>");
-        };
-        let mut out = String::with_capacity(64);
-        self.push_type(&mut out, u32::from(f.class_idx));
-        out.push_str("->");
-        self.push_name(&mut out, f.name_idx);
-        out.push(':');
-        self.push_type(&mut out, u32::from(f.type_idx));
-        out
+    fn cache_type(&mut self, index: u32) {
+        if let Some(slot) = self.types.get_mut(index as usize)
+            && slot.is_none()
+        {
+            *slot = Some(self.dex.type_descriptor(index));
+        }
     }
 
-    /// Type descriptor `index`.
-    pub fn type_name(&mut self, index: u32) -> String {
-        let mut out = String::new();
-        self.push_type(&mut out, index);
-        out
+    fn cache_name(&mut self, index: u32) {
+        if let Some(slot) = self.names.get_mut(index as usize)
+            && slot.is_none()
+        {
+            *slot = Some(self.dex.string_text(index));
+        }
+    }
+
+    /// Type descriptor `index` (cut at [`MAX_RENDERED_NAME`] bytes): borrowed from the cache when
+    /// it is there, else read again (an index past the table, which cannot be cached).
+    pub fn type_text(&self, index: u32) -> Cow<'_, str> {
+        match self.types.get(index as usize) {
+            Some(Some(text)) => Cow::Borrowed(text),
+            _ => self.dex.type_descriptor(index),
+        }
+    }
+
+    /// Member name `index` (cut at [`MAX_RENDERED_NAME`] bytes), as [`Self::type_text`].
+    pub fn name_text(&self, index: u32) -> Cow<'_, str> {
+        match self.names.get(index as usize) {
+            Some(Some(text)) => Cow::Borrowed(text),
+            _ => self.dex.string_text(index),
+        }
+    }
+
+    /// `(Args)Ret` of proto `index`, as [`Self::type_text`].
+    pub fn proto_text(&self, index: u32) -> Cow<'_, str> {
+        match self.protos.get(index as usize) {
+            Some(Some(text)) => Cow::Borrowed(text),
+            _ => Cow::Owned(self.dex.proto_signature(index)),
+        }
     }
 }
 

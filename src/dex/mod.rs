@@ -3,8 +3,9 @@
 //!
 //! Layers, each in its own file: `raw` (on-disk layout and constants), `leb128` and `mutf8`
 //! (encodings), `file` (the zero-copy [`DexFile`] view), `opcodes` (the 256-entry instruction
-//! table), `walk` (the instruction walk), `scan` (references into facts, reflection), `facts`
-//! (serializable facts, merge, text rendering), `error`.
+//! table), `walk` (the instruction walk), `refs` (typed method and field references), `scan`
+//! (referenced ids into facts), `reflect` (reflection strings), `facts` (serializable facts, call
+//! sites, merge, text rendering), `error`.
 
 pub mod error;
 pub mod facts;
@@ -13,14 +14,19 @@ pub mod leb128;
 pub mod mutf8;
 pub mod opcodes;
 pub mod raw;
+pub mod reflect;
+pub mod refs;
 pub mod scan;
 pub mod walk;
 
 use rayon::prelude::*;
 
 pub use error::DexError;
-pub use facts::{DexFacts, DexReport, FieldAccess, MergedFacts, ReflectiveRef, Site, Sites, merge};
+pub use facts::{
+    DexFacts, DexReport, FieldAccess, MergedFacts, ReflectiveRef, Site, SiteRef, Sites, merge,
+};
 pub use file::{DexFile, parse_sections};
+pub use refs::{FieldRef, MethodRef, NameAndProto};
 pub use scan::{ScanOptions, scan};
 
 use crate::anomaly::Anomaly;
@@ -59,18 +65,7 @@ pub fn write_text(facts: &[DexFacts], out: &mut impl std::io::Write) -> std::io:
         f.write_text(out)?;
     }
     if facts.len() > 1 {
-        let merged = merge(facts);
-        writeln!(
-            out,
-            "all {} DEX: {} invoked methods, {} fields, {} strings, {} classes loaded, {} reflective references, {} anomalies",
-            facts.len(),
-            merged.invoked_methods.len(),
-            merged.fields.len(),
-            merged.const_strings.len(),
-            merged.const_classes.len(),
-            merged.reflective.len(),
-            merged.anomalies.len()
-        )?;
+        facts::write_merged_summary(facts, out)?;
     }
     Ok(())
 }

@@ -1,27 +1,110 @@
-//! The scanner: walks the code of every method of a DEX section and turns the referenced ids into
-//! [`DexFacts`]. Ids are collected into bitsets (and, when call sites are asked for, into
-//! `(id, caller)` pairs) during the walk; strings are materialized once per unique id at the end.
-//! Reflection: string constants of a method that calls `Class.forName`, `ClassLoader.loadClass`,
-//! `Class.getMethod`/`getDeclaredMethod`/`getField`/`getDeclaredField` are recorded as the class
-//! and member names they probably are.
+//! The scanner: turns the code of one DEX section into [`DexFacts`]. [`scan`] runs four steps,
+//! each its own function:
+//!
+//! 1. `walk_methods`: every method of every class definition, walked once under a work budget.
+//!    The ids its instructions reference go into bitsets (one bit per id of each table) and, when
+//!    call sites are asked for, into `UseList`s of `(id, caller, offset)`; reflection is noted on
+//!    the way ([`super::reflect`]).
+//! 2. `render`: every referenced id rendered once, as a typed reference or a string, under an
+//!    output budget, and each table ordered by the renderings.
+//! 3. `callers` and `group_uses`: the calling methods rendered and sorted, and the uses of each
+//!    rendered reference listed as positions in that order with their offsets.
+//! 4. `scan` puts the sorted facts together.
+//!
+//! Ids are cheap to keep and names are not: collecting ids during the walk and rendering each once
+//! at the end keeps a scan linear in the size of the code, however often a name is used.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::borrow::Cow;
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, BTreeSet};
 
-use super::facts::{DexFacts, FieldAccess, ReflectiveRef, Site, Sites};
-use super::file::{AnomalySink, DexFile, SignatureCache};
+use super::facts::{DexFacts, FieldAccess, ReflectiveRef, Site, SiteRef, Sites};
+use super::file::{AnomalySink, DexFile, PartIds, SignatureCache};
 use super::opcodes::{Action, IndexKind};
-use super::walk::{WalkEnd, walk};
+use super::reflect::{RawReflective, Reflection};
+use super::refs::{FieldRef, MethodRef, cmp_joined_skipping};
+use super::walk::{Reference, WalkEnd, walk};
 
 /// What the scanner records beyond the sorted sets.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ScanOptions {
-    /// Keep the callers of every reference.
+    /// Keep the callers of every reference, with the offset of the first use in each.
     pub sites: bool,
 }
 
-/// Most reflective references kept for one method: a method loading many strings and calling
-/// several reflection APIs would otherwise produce their product.
-const MAX_REFLECTIVE_PER_METHOD: usize = 64;
+/// Scans one DEX section. `label` names it in the facts (a container section after the first gets
+/// `#N` appended). Never panics; what had to be tolerated is in `anomalies`.
+pub fn scan(dex: &DexFile<'_>, label: &str, opts: &ScanOptions) -> DexFacts {
+    let name = if dex.section() == 0 {
+        label.to_owned()
+    } else {
+        format!("{label}#{}", dex.section())
+    };
+    let loc = name.as_str();
+    let mut anomalies = AnomalySink::default();
+    anomalies.extend_from(dex.anomalies());
+
+    let walked = walk_methods(dex, opts.sites, loc, &mut anomalies);
+    let mut cache = SignatureCache::new(dex);
+    let rendered = render(dex, &walked.referenced, &mut cache, loc, &mut anomalies);
+    let callers = callers(
+        dex,
+        &name,
+        walked.uses.as_ref(),
+        &walked.reflective,
+        &mut cache,
+    );
+
+    let reflective: BTreeSet<ReflectiveRef> = walked
+        .reflective
+        .into_iter()
+        .filter_map(|r| {
+            Some(ReflectiveRef {
+                site: callers.site(r.caller)?.clone(),
+                class: r.class,
+                member: r.member,
+            })
+        })
+        .collect();
+    let sites = walked.uses.map(|uses| Sites {
+        invoked_methods: group_uses(uses.invokes, &rendered.methods, &callers.position),
+        fields: group_uses(uses.fields, &rendered.fields, &callers.position),
+        const_strings: group_uses(uses.strings, &rendered.strings, &callers.position),
+        const_classes: group_uses(uses.classes, &rendered.classes, &callers.position),
+        callers: callers.sites,
+    });
+    // Fields that render alike share an entry, with the accesses of all.
+    let mut fields: Vec<FieldAccess> = rendered
+        .fields
+        .keys
+        .into_iter()
+        .map(|field| FieldAccess {
+            field,
+            read: false,
+            write: false,
+        })
+        .collect();
+    for &(id, rank) in &rendered.fields.ranks {
+        let entry = &mut fields[rank as usize];
+        entry.read |= walked.referenced.field_read.get(id);
+        entry.write |= walked.referenced.field_write.get(id);
+    }
+
+    DexFacts {
+        version: format!("{:03}", dex.version()),
+        classes: dex.class_defs.count,
+        methods: walked.methods,
+        strings: dex.string_ids.count,
+        invoked_methods: rendered.methods.keys,
+        fields,
+        const_strings: rendered.strings.keys,
+        const_classes: rendered.classes.keys,
+        reflective: reflective.into_iter().collect(),
+        sites,
+        anomalies: anomalies.into_vec(loc),
+        name,
+    }
+}
 
 /// A fixed-size bitset over the ids of one table.
 struct Bits(Vec<u64>);
@@ -38,6 +121,10 @@ impl Bits {
     fn get(&self, i: u32) -> bool {
         self.0[(i / 64) as usize] & (1 << (i % 64)) != 0
     }
+    /// The ids set in either of two bitsets of the same table.
+    fn union(&self, other: &Bits) -> Bits {
+        Bits(self.0.iter().zip(&other.0).map(|(a, b)| a | b).collect())
+    }
     fn iter(&self) -> impl Iterator<Item = u32> + '_ {
         self.0.iter().enumerate().flat_map(|(w, &word)| {
             let mut word = word;
@@ -53,162 +140,198 @@ impl Bits {
     }
 }
 
-/// What calling a method means for reflection.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Reflect {
-    Unknown,
-    No,
-    /// `Class.forName`, `ClassLoader.loadClass`: string constants name classes.
-    ClassLookup,
-    /// `getMethod`, `getField` and kin: string constants name members.
-    MemberLookup,
+/// The ids referenced by the walked code, one bitset per table.
+struct Referenced {
+    invoked: Bits,
+    field_read: Bits,
+    field_write: Bits,
+    strings: Bits,
+    classes: Bits,
 }
 
-/// Names of the reflection methods, looked up once per DEX so that classifying an invoked method
-/// usually costs one comparison of string indices.
-const REFLECTION_NAMES: [&[u8]; 6] = [
-    b"forName",
-    b"loadClass",
-    b"getMethod",
-    b"getDeclaredMethod",
-    b"getField",
-    b"getDeclaredField",
-];
+/// One use of an id: the method using it (`method_ids` index) and the offset in code units of its
+/// first instruction doing so.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Use {
+    id: u32,
+    caller: u32,
+    offset: u32,
+}
 
-/// String indices of [`REFLECTION_NAMES`] in this DEX. The string table is sorted (the format
-/// requires it and ART's verifier checks it), so a binary search finds them; an unsorted hostile
-/// table makes the search miss, and then every invoked name is compared instead (`None`).
-fn reflection_name_ids(dex: &DexFile<'_>) -> Option<Vec<u32>> {
-    let mut ids = Vec::new();
-    for name in REFLECTION_NAMES {
-        let (mut lo, mut hi) = (0u32, dex.string_ids.count);
-        let mut found = None;
-        while lo < hi {
-            let mid = lo + (hi - lo) / 2;
-            let probe = dex.string_bytes(mid)?;
-            match probe.cmp(name) {
-                std::cmp::Ordering::Less => lo = mid + 1,
-                std::cmp::Ordering::Greater => hi = mid,
-                std::cmp::Ordering::Equal => {
-                    found = Some(mid);
-                    break;
-                }
+/// The uses of the ids of one table, one per (id, caller): a method is walked once and in offset
+/// order, so the first use recorded is the one with the smallest offset, and later ones are
+/// dropped as they come instead of being sorted out at the end.
+struct UseList {
+    uses: Vec<Use>,
+    /// By id: the last caller recorded for it (`u32::MAX`: none yet; no method index reaches it).
+    last_caller: Vec<u32>,
+}
+
+impl UseList {
+    fn new(table_len: u32) -> Self {
+        UseList {
+            uses: Vec::new(),
+            last_caller: vec![u32::MAX; table_len as usize],
+        }
+    }
+
+    #[inline]
+    fn record(&mut self, id: u32, caller: u32, offset: u32) {
+        let last = &mut self.last_caller[id as usize];
+        if *last != caller {
+            *last = caller;
+            self.uses.push(Use { id, caller, offset });
+        }
+    }
+}
+
+/// With call sites: the uses of each table.
+struct Uses {
+    invokes: UseList,
+    fields: UseList,
+    strings: UseList,
+    classes: UseList,
+}
+
+/// What the walk collected.
+struct Walked {
+    referenced: Referenced,
+    uses: Option<Uses>,
+    reflective: Vec<RawReflective>,
+    /// Entries of the class data read: the methods the classes define.
+    methods: u64,
+}
+
+/// The visitor of the instruction walk: what each instruction adds to the collection.
+struct Collector<'d, 'a> {
+    dex: &'d DexFile<'a>,
+    referenced: Referenced,
+    uses: Option<Uses>,
+    reflection: Reflection<'d, 'a>,
+    /// Instructions whose index is past its table.
+    out_of_range: u64,
+}
+
+impl<'d, 'a> Collector<'d, 'a> {
+    fn new(dex: &'d DexFile<'a>, sites: bool) -> Self {
+        Collector {
+            dex,
+            referenced: Referenced {
+                invoked: Bits::new(dex.method_ids.count),
+                field_read: Bits::new(dex.field_ids.count),
+                field_write: Bits::new(dex.field_ids.count),
+                strings: Bits::new(dex.string_ids.count),
+                classes: Bits::new(dex.type_ids.count),
+            },
+            uses: sites.then(|| Uses {
+                invokes: UseList::new(dex.method_ids.count),
+                fields: UseList::new(dex.field_ids.count),
+                strings: UseList::new(dex.string_ids.count),
+                classes: UseList::new(dex.type_ids.count),
+            }),
+            reflection: Reflection::new(dex),
+            out_of_range: 0,
+        }
+    }
+
+    /// Walks the code of method `caller`, recording what it references and, at the end, its
+    /// reflective references; a walk cut short is an anomaly.
+    fn walk_method(
+        &mut self,
+        caller: u32,
+        insns: &[u8],
+        loc: &str,
+        anomalies: &mut AnomalySink,
+        reflective: &mut Vec<RawReflective>,
+    ) {
+        self.reflection.start_method();
+        let end = walk(insns, |r| self.record(caller, r));
+        match end {
+            WalkEnd::Complete => {}
+            WalkEnd::TruncatedInstruction { pc, opcode } => anomalies.push(
+                "dex.insn_truncated",
+                loc,
+                format!(
+                    "{}: instruction {opcode:#04x} at {pc:#x} runs past the end of the code",
+                    self.dex.method_signature(caller)
+                ),
+            ),
+            WalkEnd::TruncatedPayload { pc } => anomalies.push(
+                "dex.payload_truncated",
+                loc,
+                format!(
+                    "{}: payload at {pc:#x} runs past the end of the code",
+                    self.dex.method_signature(caller)
+                ),
+            ),
+        }
+        self.reflection.finish_method(caller, reflective);
+    }
+
+    /// One instruction of `caller` that carries an index.
+    #[inline]
+    fn record(&mut self, caller: u32, r: Reference) {
+        let dex = self.dex;
+        let table_len = match r.op.action {
+            Action::Nothing => return,
+            Action::Invoke => dex.method_ids.count,
+            Action::FieldRead | Action::FieldWrite => dex.field_ids.count,
+            Action::ConstString => dex.string_ids.count,
+            Action::ConstClass => dex.type_ids.count,
+        };
+        debug_assert!(r.op.index != IndexKind::None);
+        let i = r.index;
+        if i >= table_len {
+            self.out_of_range += 1;
+            return;
+        }
+        let referenced = &mut self.referenced;
+        match r.op.action {
+            Action::Invoke => {
+                referenced.invoked.set(i);
+                self.reflection.invoked(i);
             }
+            Action::FieldRead => referenced.field_read.set(i),
+            Action::FieldWrite => referenced.field_write.set(i),
+            Action::ConstString => {
+                referenced.strings.set(i);
+                self.reflection.loaded_string(i);
+            }
+            Action::ConstClass => {
+                referenced.classes.set(i);
+                self.reflection.loaded_class(i);
+            }
+            Action::Nothing => {}
         }
-        ids.extend(found);
-    }
-    Some(ids)
-}
-
-fn classify(dex: &DexFile<'_>, method_idx: u32, name_ids: Option<&[u32]>) -> Reflect {
-    let Some(id) = dex.method_id(method_idx) else {
-        return Reflect::No;
-    };
-    if let Some(ids) = name_ids
-        && !ids.contains(&id.name_idx)
-    {
-        return Reflect::No;
-    }
-    let name = dex.string_bytes(id.name_idx).unwrap_or(b"");
-    let class = dex
-        .type_descriptor_bytes(u32::from(id.class_idx))
-        .unwrap_or(b"");
-    match name {
-        b"forName" if class == b"Ljava/lang/Class;" => Reflect::ClassLookup,
-        // Any class loader subclass (DexClassLoader, PathClassLoader, a packer's own).
-        b"loadClass" if class.ends_with(b"ClassLoader;") => Reflect::ClassLookup,
-        b"getMethod" | b"getDeclaredMethod" | b"getField" | b"getDeclaredField"
-            if class == b"Ljava/lang/Class;" =>
-        {
-            Reflect::MemberLookup
+        if let Some(uses) = &mut self.uses {
+            let list = match r.op.action {
+                Action::Invoke => &mut uses.invokes,
+                Action::FieldRead | Action::FieldWrite => &mut uses.fields,
+                Action::ConstString => &mut uses.strings,
+                Action::ConstClass | Action::Nothing => &mut uses.classes,
+            };
+            list.record(i, caller, r.pc);
         }
-        _ => Reflect::No,
     }
 }
 
-/// `com.example.Foo` (or `Lcom/example/Foo;`) as a descriptor, if the string looks like a class name.
-fn as_class_descriptor(s: &str) -> Option<String> {
-    if s.len() > 512 {
-        return None;
-    }
-    if s.starts_with('L') && s.ends_with(';') && s.contains('/') && !s.contains('.') {
-        return Some(s.to_owned());
-    }
-    let ok = s.contains('.')
-        && !s.starts_with('.')
-        && !s.ends_with('.')
-        && !s.contains("..")
-        && s.chars()
-            .all(|c| c.is_alphanumeric() || c == '_' || c == '$' || c == '.');
-    ok.then(|| format!("L{};", s.replace('.', "/")))
-}
-
-/// Whether the string looks like a Java member name.
-fn is_member_name(s: &str) -> bool {
-    let mut chars = s.chars();
-    s.len() <= 256
-        && chars
-            .next()
-            .is_some_and(|c| c.is_alphabetic() || c == '_' || c == '$')
-        && chars.all(|c| c.is_alphanumeric() || c == '_' || c == '$')
-}
-
-/// Per-method state of the walk, reused between methods.
-#[derive(Default)]
-struct MethodState {
-    strings: Vec<u32>,
-    classes: Vec<u32>,
-    class_lookup: bool,
-    member_lookup: bool,
-}
-
-/// Scans one DEX section. `label` names it in the facts (a container section after the first gets
-/// `#N` appended). Never panics; what had to be tolerated is in `anomalies`.
-pub fn scan(dex: &DexFile<'_>, label: &str, opts: &ScanOptions) -> DexFacts {
-    let name = if dex.section() == 0 {
-        label.to_owned()
-    } else {
-        format!("{label}#{}", dex.section())
-    };
-    let loc = name.as_str();
-    let mut anomalies = AnomalySink::default();
-    anomalies.extend_from(dex.anomalies());
-
-    let mut invoked = Bits::new(dex.method_ids.count);
-    let mut field_read = Bits::new(dex.field_ids.count);
-    let mut field_write = Bits::new(dex.field_ids.count);
-    let mut strings = Bits::new(dex.string_ids.count);
-    let mut classes = Bits::new(dex.type_ids.count);
-    let mut reflect = vec![Reflect::Unknown; dex.method_ids.count as usize];
-    // (referenced id, calling method id) pairs, only with `opts.sites`.
-    let mut site_invokes: Vec<(u32, u32)> = Vec::new();
-    let mut site_fields: Vec<(u32, u32)> = Vec::new();
-    let mut site_strings: Vec<(u32, u32)> = Vec::new();
-    let mut site_classes: Vec<(u32, u32)> = Vec::new();
-    let mut reflective_raw: Vec<(Option<String>, Option<String>, u32)> = Vec::new();
-
+/// Step 1: walks the code of every method defined by the class definitions, each method once,
+/// and collects what it references (with `sites`, every use too).
+fn walk_methods(dex: &DexFile<'_>, sites: bool, loc: &str, anomalies: &mut AnomalySink) -> Walked {
+    let mut collector = Collector::new(dex, sites);
+    let mut reflective = Vec::new();
     // Work budget: a hostile file can point many class definitions at the same class data and
     // many methods at the same code, so bound the total work by the buffer size.
     let mut budget: u64 = 16 * dex.data().len() as u64 + (1 << 20);
     let mut budget_exhausted = false;
     let mut methods: u64 = 0;
-    let mut out_of_range = 0u64;
-    let mut state = MethodState::default();
     let mut defs = Vec::new();
     // A method defined twice (duplicate class definitions, hostile class data) is walked once:
     // ART's verifier rejects such files (dex_file_verifier.cc, CheckClassDataItemMethod ordering).
     let mut walked = Bits::new(dex.method_ids.count);
-    let name_ids = if strings_sorted(dex) {
-        reflection_name_ids(dex)
-    } else {
-        None
-    };
     let mut duplicates = 0u64;
 
-    for class_index in 0..dex.class_defs.count {
-        if budget_exhausted {
-            break;
-        }
+    'classes: for class_index in 0..dex.class_defs.count {
         let Some(def) = dex.class_def(class_index) else {
             continue;
         };
@@ -216,11 +339,8 @@ pub fn scan(dex: &DexFile<'_>, label: &str, opts: &ScanOptions) -> DexFacts {
             continue;
         }
         defs.clear();
-        methods += dex.class_methods(def.class_data_off, &mut anomalies, &mut defs) as u64;
+        methods += dex.class_methods(def.class_data_off, anomalies, &mut defs) as u64;
         for &m in &defs {
-            if budget_exhausted {
-                break;
-            }
             budget = budget.saturating_sub(1);
             if m.code_off == 0 {
                 continue;
@@ -230,101 +350,14 @@ pub fn scan(dex: &DexFile<'_>, label: &str, opts: &ScanOptions) -> DexFacts {
                 continue;
             }
             walked.set(m.method_idx);
-            let insns = dex.code_insns(m.code_off, &mut anomalies);
+            let insns = dex.code_insns(m.code_off, anomalies);
             let cost = insns.len() as u64 / 2;
             if cost > budget {
                 budget_exhausted = true;
-                break;
+                break 'classes;
             }
             budget -= cost;
-            let caller = m.method_idx;
-            state.strings.clear();
-            state.classes.clear();
-            state.class_lookup = false;
-            state.member_lookup = false;
-            let end = walk(insns, |r| {
-                match r.op.action {
-                    Action::Nothing => {}
-                    Action::Invoke => {
-                        if r.index >= dex.method_ids.count {
-                            out_of_range += 1;
-                            return;
-                        }
-                        invoked.set(r.index);
-                        let slot = &mut reflect[r.index as usize];
-                        if *slot == Reflect::Unknown {
-                            *slot = classify(dex, r.index, name_ids.as_deref());
-                        }
-                        match *slot {
-                            Reflect::ClassLookup => state.class_lookup = true,
-                            Reflect::MemberLookup => state.member_lookup = true,
-                            _ => {}
-                        }
-                        if opts.sites {
-                            site_invokes.push((r.index, caller));
-                        }
-                    }
-                    Action::FieldRead | Action::FieldWrite => {
-                        if r.index >= dex.field_ids.count {
-                            out_of_range += 1;
-                            return;
-                        }
-                        if r.op.action == Action::FieldRead {
-                            field_read.set(r.index);
-                        } else {
-                            field_write.set(r.index);
-                        }
-                        if opts.sites {
-                            site_fields.push((r.index, caller));
-                        }
-                    }
-                    Action::ConstString => {
-                        if r.index >= dex.string_ids.count {
-                            out_of_range += 1;
-                            return;
-                        }
-                        strings.set(r.index);
-                        state.strings.push(r.index);
-                        if opts.sites {
-                            site_strings.push((r.index, caller));
-                        }
-                    }
-                    Action::ConstClass => {
-                        if r.index >= dex.type_ids.count {
-                            out_of_range += 1;
-                            return;
-                        }
-                        classes.set(r.index);
-                        state.classes.push(r.index);
-                        if opts.sites {
-                            site_classes.push((r.index, caller));
-                        }
-                    }
-                }
-                debug_assert!(r.op.index != IndexKind::None);
-            });
-            match end {
-                WalkEnd::Complete => {}
-                WalkEnd::TruncatedInstruction { pc, opcode } => anomalies.push(
-                    "dex.insn_truncated",
-                    loc,
-                    format!(
-                        "{}: instruction {opcode:#04x} at {pc:#x} runs past the end of the code",
-                        dex.method_signature(caller)
-                    ),
-                ),
-                WalkEnd::TruncatedPayload { pc } => anomalies.push(
-                    "dex.payload_truncated",
-                    loc,
-                    format!(
-                        "{}: payload at {pc:#x} runs past the end of the code",
-                        dex.method_signature(caller)
-                    ),
-                ),
-            }
-            if state.class_lookup || state.member_lookup {
-                reflective_raw.extend(reflective_refs(dex, &state, caller));
-            }
+            collector.walk_method(m.method_idx, insns, loc, anomalies, &mut reflective);
         }
     }
     if budget_exhausted {
@@ -341,43 +374,255 @@ pub fn scan(dex: &DexFile<'_>, label: &str, opts: &ScanOptions) -> DexFacts {
             format!("{duplicates} method definitions repeat a method already defined; skipped"),
         );
     }
-    if out_of_range > 0 {
+    if collector.out_of_range > 0 {
         anomalies.push(
             "dex.index_out_of_range",
             loc,
-            format!("{out_of_range} instructions reference ids past their table; ignored"),
+            format!(
+                "{} instructions reference ids past their table; ignored",
+                collector.out_of_range
+            ),
         );
     }
+    Walked {
+        referenced: collector.referenced,
+        uses: collector.uses,
+        reflective,
+        methods,
+    }
+}
 
-    // Output budget: names are cut at MAX_RENDERED_NAME, but many ids sharing one long name could
-    // still multiply it; past this many rendered bytes, the remaining ids are dropped.
-    let mut output_budget: u64 = 8 * dex.data().len() as u64 + (16 << 20);
-    let mut output_capped = false;
-    let mut spend = |s: String| -> Option<String> {
-        if s.len() as u64 > output_budget {
-            output_capped = true;
-            return None;
+/// The referenced ids of one table rendered: the keys in the order of their renderings, one per
+/// entry, and the rank in `keys` of every id kept (ids past the output budget have none).
+struct Ranked<K> {
+    keys: Vec<K>,
+    /// `(id, rank)`, in the order of the keys.
+    ranks: Vec<(u32, u32)>,
+    /// Whether some ids share an entry (they render alike: duplicate ids of a hostile table).
+    shared: bool,
+}
+
+/// Orders `items` (ids with what they render from) by `cmp` and gives every run of items that
+/// render alike one key, made by `make` from the first of the run.
+fn rank<P, K>(
+    mut items: Vec<(u32, P)>,
+    cmp: impl Fn(&P, &P) -> Ordering,
+    alike: impl Fn(&P, &P) -> bool,
+    make: impl FnMut(P) -> K,
+) -> Ranked<K> {
+    // Items come in id order, which is the order of their renderings but for a few names (`get$x`
+    // renders before `get(`, a prototype's parameters before its return type): check first, and
+    // sort stably, which takes the long sorted runs as they are.
+    if !items.is_sorted_by(|a, b| cmp(&a.1, &b.1) != Ordering::Greater) {
+        items.sort_by(|a, b| cmp(&a.1, &b.1));
+    }
+    let mut ranks: Vec<(u32, u32)> = Vec::with_capacity(items.len());
+    let mut next = 0u32;
+    for (i, (id, p)) in items.iter().enumerate() {
+        if i == 0 || !alike(&items[i - 1].1, p) {
+            next += 1;
         }
-        output_budget -= s.len() as u64;
-        Some(s)
-    };
-    let mut render = SignatureCache::new(dex);
-    // Each table: the referenced ids in ascending order with their rendering.
-    let invoked_named: Vec<(u32, String)> = invoked
-        .iter()
-        .filter_map(|i| spend(render.method(i)).map(|s| (i, s)))
-        .collect();
-    let mut field_ids: Vec<u32> = field_read.iter().chain(field_write.iter()).collect();
-    field_ids.sort_unstable();
-    field_ids.dedup();
-    let fields_named: Vec<(u32, String)> = field_ids
+        ranks.push((*id, next - 1));
+    }
+    let shared = next as usize != items.len();
+    let keys = items
         .into_iter()
-        .filter_map(|i| spend(render.field(i)).map(|s| (i, s)))
+        .enumerate()
+        .filter(|(i, _)| *i == 0 || ranks[*i].1 != ranks[*i - 1].1)
+        .map(|(_, (_, p))| p)
+        .map(make)
+        .collect();
+    Ranked {
+        keys,
+        ranks,
+        shared,
+    }
+}
+
+/// The referenced ids of every table rendered.
+struct Rendered {
+    methods: Ranked<MethodRef>,
+    fields: Ranked<FieldRef>,
+    strings: Ranked<String>,
+    classes: Ranked<String>,
+}
+
+/// Names are cut at `MAX_RENDERED_NAME`, but many ids sharing one long name could still multiply
+/// it: past this many rendered bytes, the remaining ids are dropped.
+struct OutputBudget {
+    left: u64,
+    exceeded: bool,
+}
+
+impl OutputBudget {
+    fn new(dex: &DexFile<'_>) -> Self {
+        OutputBudget {
+            left: 8 * dex.data().len() as u64 + (16 << 20),
+            exceeded: false,
+        }
+    }
+
+    /// Whether a rendering of `len` bytes still fits (and is then paid for).
+    fn spend(&mut self, len: usize) -> bool {
+        if len as u64 > self.left {
+            self.exceeded = true;
+            return false;
+        }
+        self.left -= len as u64;
+        true
+    }
+}
+
+/// A method or field while it is measured and ordered: the indices of its parts and their texts
+/// (class, name, and prototype or type), read from the cache once.
+struct Parts<'c> {
+    ids: PartIds,
+    texts: [Cow<'c, str>; 3],
+    /// What the rendering puts before the last part: nothing for a method, `:` for a field.
+    separator: &'static [u8],
+}
+
+impl<'c> Parts<'c> {
+    fn method(cache: &'c SignatureCache<'_, '_>, ids: PartIds) -> Self {
+        Self::new(cache, ids, cache.proto_text(ids.last), b"")
+    }
+
+    fn field(cache: &'c SignatureCache<'_, '_>, ids: PartIds) -> Self {
+        Self::new(cache, ids, cache.type_text(ids.last), b":")
+    }
+
+    fn new(
+        cache: &'c SignatureCache<'_, '_>,
+        ids: PartIds,
+        last: Cow<'c, str>,
+        separator: &'static [u8],
+    ) -> Self {
+        let texts = [cache.type_text(ids.class), cache.name_text(ids.name), last];
+        Parts {
+            ids,
+            texts,
+            separator,
+        }
+    }
+
+    fn text(&self, i: usize) -> &[u8] {
+        self.texts[i].as_bytes()
+    }
+
+    /// Length of the rendering: `class->name proto` or `class->name:type`.
+    fn rendered_len(&self) -> usize {
+        self.texts.iter().map(|t| t.len()).sum::<usize>() + 2 + self.separator.len()
+    }
+
+    fn into_method(self) -> MethodRef {
+        let [class, name, proto] = self.texts;
+        MethodRef {
+            class: class.into_owned(),
+            name: name.into_owned(),
+            proto: proto.into_owned(),
+        }
+    }
+
+    fn into_field(self) -> FieldRef {
+        let [class, name, ty] = self.texts;
+        FieldRef {
+            class: class.into_owned(),
+            name: name.into_owned(),
+            ty: ty.into_owned(),
+        }
+    }
+}
+
+/// Compares the renderings of two references of one table, as [`MethodRef`]'s and
+/// [`FieldRef`]'s orders do, skipping the parts read from the same index (the class, mostly, in a
+/// sorted table).
+fn cmp_renderings(a: &Parts<'_>, b: &Parts<'_>) -> Ordering {
+    if a.ids == b.ids {
+        return Ordering::Equal;
+    }
+    cmp_joined_skipping(
+        &[a.text(0), b"->", a.text(1), a.separator, a.text(2)],
+        &[b.text(0), b"->", b.text(1), b.separator, b.text(2)],
+        &[
+            a.ids.class == b.ids.class,
+            true,
+            a.ids.name == b.ids.name,
+            true,
+            a.ids.last == b.ids.last,
+        ],
+    )
+}
+
+fn renders_alike(a: &Parts<'_>, b: &Parts<'_>) -> bool {
+    cmp_renderings(a, b) == Ordering::Equal
+}
+
+/// [`MethodRef`]'s and [`FieldRef`]'s order on parts: renderings, then parts.
+fn cmp_refs(a: &Parts<'_>, b: &Parts<'_>) -> Ordering {
+    cmp_renderings(a, b).then_with(|| a.texts.cmp(&b.texts))
+}
+
+/// [`Site`]'s order on the methods of one DEX: class, then `name(Args)Ret`, then as methods.
+fn cmp_callers(a: &Parts<'_>, b: &Parts<'_>) -> Ordering {
+    if a.ids == b.ids {
+        return Ordering::Equal;
+    }
+    let class = if a.ids.class == b.ids.class {
+        Ordering::Equal
+    } else {
+        a.text(0).cmp(b.text(0))
+    };
+    class
+        .then_with(|| {
+            cmp_joined_skipping(
+                &[a.text(1), a.text(2)],
+                &[b.text(1), b.text(2)],
+                &[a.ids.name == b.ids.name, a.ids.last == b.ids.last],
+            )
+        })
+        .then_with(|| cmp_refs(a, b))
+}
+
+/// Step 2: renders every referenced id once: methods and fields as typed references (their length
+/// counted as rendered strings), strings decoded, classes as descriptors; each table ordered by
+/// the renderings.
+fn render(
+    dex: &DexFile<'_>,
+    referenced: &Referenced,
+    cache: &mut SignatureCache<'_, '_>,
+    loc: &str,
+    anomalies: &mut AnomalySink,
+) -> Rendered {
+    let mut budget = OutputBudget::new(dex);
+    // `method_parts` and `field_parts` fail only past the table, and every id here is below it.
+    // The budget is spent in id order, so the ids it drops are the same however they sort.
+    let method_ids: Vec<(u32, PartIds)> = referenced
+        .invoked
+        .iter()
+        .filter_map(|i| cache.method_parts(i).map(|p| (i, p)))
+        .collect();
+    let field_ids: Vec<(u32, PartIds)> = referenced
+        .field_read
+        .union(&referenced.field_write)
+        .iter()
+        .filter_map(|i| cache.field_parts(i).map(|p| (i, p)))
+        .collect();
+    let cache = &*cache;
+    let methods: Vec<(u32, Parts<'_>)> = method_ids
+        .into_iter()
+        .map(|(i, p)| (i, Parts::method(cache, p)))
+        .filter(|(_, p)| budget.spend(p.rendered_len()))
+        .collect();
+    let fields: Vec<(u32, Parts<'_>)> = field_ids
+        .into_iter()
+        .map(|(i, p)| (i, Parts::field(cache, p)))
+        .filter(|(_, p)| budget.spend(p.rendered_len()))
         .collect();
     let mut lossy_strings = 0u32;
-    let strings_named: Vec<(u32, String)> = strings
+    let strings = referenced
+        .strings
         .iter()
-        .filter_map(|i| {
+        .map(|i| {
             let text = match dex.string(i) {
                 Some(d) => {
                     lossy_strings += u32::from(d.lossy);
@@ -385,14 +630,17 @@ pub fn scan(dex: &DexFile<'_>, label: &str, opts: &ScanOptions) -> DexFacts {
                 }
                 None => format!("<string@{i}>"),
             };
-            spend(text).map(|s| (i, s))
+            (i, text)
         })
+        .filter(|(_, s)| budget.spend(s.len()))
         .collect();
-    let classes_named: Vec<(u32, String)> = classes
+    let classes = referenced
+        .classes
         .iter()
-        .filter_map(|i| spend(render.type_name(i)).map(|s| (i, s)))
+        .map(|i| (i, cache.type_text(i).into_owned()))
+        .filter(|(_, s)| budget.spend(s.len()))
         .collect();
-    if output_capped {
+    if budget.exceeded {
         anomalies.push(
             "dex.output_capped",
             loc,
@@ -408,208 +656,122 @@ pub fn scan(dex: &DexFile<'_>, label: &str, opts: &ScanOptions) -> DexFacts {
             ),
         );
     }
-
-    let mut fields: Vec<FieldAccess> = fields_named
-        .iter()
-        .map(|(i, name)| FieldAccess {
-            field: name.clone(),
-            read: field_read.get(*i),
-            write: field_write.get(*i),
-        })
-        .collect();
-    if !fields.is_sorted_by(|a, b| a.field < b.field) {
-        fields.sort_by(|a, b| a.field.cmp(&b.field));
-        // Two field ids rendering alike (a hostile table) merge into one entry.
-        fields.dedup_by(|later, kept| {
-            if later.field == kept.field {
-                kept.read |= later.read;
-                kept.write |= later.write;
-                true
-            } else {
-                false
-            }
-        });
-    }
-    // Callers, each rendered once: those of the sites (when asked) and of reflective references.
-    let mut caller_ids: Vec<u32> = reflective_raw.iter().map(|r| r.2).collect();
-    if opts.sites {
-        for pairs in [&site_invokes, &site_fields, &site_strings, &site_classes] {
-            caller_ids.extend(pairs.iter().map(|p| p.1));
-        }
-    }
-    caller_ids.sort_unstable();
-    caller_ids.dedup();
-    let mut callers: Vec<(Site, u32)> = caller_ids
-        .iter()
-        .map(|&id| {
-            let (class, method) = render.method_parts(id);
-            (
-                Site {
-                    dex: name.clone(),
-                    class,
-                    method,
-                },
-                id,
-            )
-        })
-        .collect();
-    callers.sort();
-    // Position of each caller id in the sorted caller list.
-    let mut position: HashMap<u32, u32> = HashMap::with_capacity(callers.len());
-    for (pos, (_, id)) in callers.iter().enumerate() {
-        position.insert(*id, pos as u32);
-    }
-    let reflective: BTreeSet<ReflectiveRef> = reflective_raw
-        .into_iter()
-        .map(|(class, member, caller)| ReflectiveRef {
-            class,
-            member,
-            site: callers[position[&caller] as usize].0.clone(),
-        })
-        .collect();
-    let sites = opts.sites.then(|| Sites {
-        invoked_methods: group(site_invokes, &invoked_named, &position),
-        fields: group(site_fields, &fields_named, &position),
-        const_strings: group(site_strings, &strings_named, &position),
-        const_classes: group(site_classes, &classes_named, &position),
-        callers: callers.into_iter().map(|(site, _)| site).collect(),
-    });
-
-    DexFacts {
-        version: format!("{:03}", dex.version()),
-        classes: dex.class_defs.count,
-        methods,
-        strings: dex.string_ids.count,
-        invoked_methods: sorted_unique(invoked_named.into_iter().map(|p| p.1)),
-        fields,
-        const_strings: sorted_unique(strings_named.into_iter().map(|p| p.1)),
-        const_classes: sorted_unique(classes_named.into_iter().map(|p| p.1)),
-        reflective: reflective.into_iter().collect(),
-        sites,
-        anomalies: anomalies.into_vec(loc),
-        name,
+    Rendered {
+        methods: rank(methods, cmp_refs, renders_alike, Parts::into_method),
+        fields: rank(fields, cmp_refs, renders_alike, Parts::into_field),
+        strings: rank(strings, String::cmp, String::eq, |s| s),
+        classes: rank(classes, String::cmp, String::eq, |s| s),
     }
 }
 
-/// Whether the string table is in order, checked on a sample of neighbours (a full check would
-/// cost a pass over every string). A table failing it is treated as unsorted.
-fn strings_sorted(dex: &DexFile<'_>) -> bool {
-    let n = dex.string_ids.count;
-    let step = (n / 256).max(1);
-    let mut i = 1;
-    while i < n {
-        if let (Some(a), Some(b)) = (dex.string_bytes(i - 1), dex.string_bytes(i))
-            && a > b
-        {
-            return false;
-        }
-        i += step;
-    }
-    true
+/// The calling methods, each rendered once, in [`Site`] order.
+struct Callers {
+    sites: Vec<Site>,
+    /// By `method_ids` index: the caller's position in `sites` (`u32::MAX` for a method that is no
+    /// caller).
+    position: Vec<u32>,
 }
 
-fn sorted_unique(items: impl Iterator<Item = String>) -> Vec<String> {
-    let mut v: Vec<String> = items.collect();
-    // The items usually come sorted already (DEX tables are ordered): check before sorting.
-    if !v.is_sorted() {
-        v.sort();
+impl Callers {
+    fn site(&self, method_idx: u32) -> Option<&Site> {
+        self.sites
+            .get(*self.position.get(method_idx as usize)? as usize)
     }
-    v.dedup();
-    v
 }
 
-/// Groups `(id, caller)` pairs under the rendering of the id (`named` is sorted by id), each with
-/// the sorted unique positions of its callers.
-fn group(
-    mut pairs: Vec<(u32, u32)>,
-    named: &[(u32, String)],
-    position: &HashMap<u32, u32>,
-) -> BTreeMap<String, Vec<u32>> {
-    pairs.sort_unstable();
-    pairs.dedup();
-    let mut out: BTreeMap<String, Vec<u32>> = BTreeMap::new();
-    let mut i = 0;
-    while i < pairs.len() {
-        let id = pairs[i].0;
-        let mut list = Vec::new();
-        while i < pairs.len() && pairs[i].0 == id {
-            if let Some(&p) = position.get(&pairs[i].1) {
-                list.push(p);
-            }
-            i += 1;
-        }
-        // Ids dropped by the output budget have no rendering and no entry.
-        if let Ok(at) = named.binary_search_by_key(&id, |(n, _)| *n) {
-            out.entry(named[at].1.clone()).or_default().extend(list);
-        }
-    }
-    for list in out.values_mut() {
-        list.sort_unstable();
-        list.dedup();
-    }
-    out
-}
-
-/// The reflective references of one method: class-like strings when it looks classes up, and
-/// member-like strings paired with each candidate class (class-like strings and `const-class`
-/// types) when it looks members up.
-fn reflective_refs(
+/// Step 3a: the methods that use a reference (with sites) or hold reflective strings, rendered
+/// and sorted.
+fn callers(
     dex: &DexFile<'_>,
-    state: &MethodState,
-    caller: u32,
-) -> Vec<(Option<String>, Option<String>, u32)> {
-    let texts: BTreeSet<String> = state
-        .strings
-        .iter()
-        .filter_map(|&i| dex.string(i).map(|d| d.text))
-        .collect();
-    let mut class_names: BTreeSet<String> = texts
-        .iter()
-        .filter_map(|s| as_class_descriptor(s))
-        .collect();
-    let mut out = Vec::new();
-    if state.class_lookup {
-        for c in &class_names {
-            out.push((Some(c.clone()), None, caller));
-        }
+    dex_name: &str,
+    uses: Option<&Uses>,
+    reflective: &[RawReflective],
+    cache: &mut SignatureCache<'_, '_>,
+) -> Callers {
+    let mut is_caller = Bits::new(dex.method_ids.count);
+    for r in reflective {
+        is_caller.set(r.caller);
     }
-    if state.member_lookup {
-        class_names.extend(
-            state
-                .classes
-                .iter()
-                .map(|&t| dex.type_descriptor(t).into_owned()),
-        );
-        for m in texts.iter().filter(|s| is_member_name(s)) {
-            if class_names.is_empty() {
-                out.push((None, Some(m.clone()), caller));
-            }
-            for c in &class_names {
-                out.push((Some(c.clone()), Some(m.clone()), caller));
+    if let Some(uses) = uses {
+        for list in [&uses.invokes, &uses.fields, &uses.strings, &uses.classes] {
+            for u in &list.uses {
+                is_caller.set(u.caller);
             }
         }
     }
-    out.truncate(MAX_REFLECTIVE_PER_METHOD);
-    out
+    // Callers come from the class data, which only yields indices below the table count, so
+    // every one has parts.
+    let ids: Vec<(u32, PartIds)> = is_caller
+        .iter()
+        .filter_map(|id| cache.method_parts(id).map(|p| (id, p)))
+        .collect();
+    let cache = &*cache;
+    let mut callers: Vec<(u32, Parts<'_>)> = ids
+        .into_iter()
+        .map(|(id, p)| (id, Parts::method(cache, p)))
+        .collect();
+    // Stable, so that callers rendering alike stay in id order.
+    if !callers.is_sorted_by(|a, b| cmp_callers(&a.1, &b.1) != Ordering::Greater) {
+        callers.sort_by(|a, b| cmp_callers(&a.1, &b.1));
+    }
+    let mut position = vec![u32::MAX; dex.method_ids.count as usize];
+    for (pos, (id, _)) in callers.iter().enumerate() {
+        position[*id as usize] = pos as u32;
+    }
+    let sites = callers
+        .into_iter()
+        .map(|(_, p)| Site {
+            dex: dex_name.to_owned(),
+            method: p.into_method(),
+        })
+        .collect();
+    Callers { sites, position }
+}
+
+/// Step 3b: the uses of one table grouped under the keys of their ids, each list in caller order.
+/// Ids dropped by the output budget have no key and their uses no entry.
+fn group_uses<K: Ord + Clone>(
+    list: UseList,
+    ranked: &Ranked<K>,
+    position: &[u32],
+) -> BTreeMap<K, Vec<SiteRef>> {
+    // The per-id table of the walk, reused for the rank of each id.
+    let mut rank_of = list.last_caller;
+    rank_of.fill(u32::MAX);
+    for &(id, rank) in &ranked.ranks {
+        rank_of[id as usize] = rank;
+    }
+    let mut uses = list.uses;
+    // From here on a use holds the rank of its id's key and the position of its caller.
+    uses.retain_mut(|u| {
+        u.id = rank_of[u.id as usize];
+        u.caller = position[u.caller as usize];
+        u.id != u32::MAX && u.caller != u32::MAX
+    });
+    drop(rank_of);
+    // By key, then caller: each key's run is then in `SiteRef` order.
+    uses.sort_unstable();
+    let mut entries: Vec<(K, Vec<SiteRef>)> = Vec::new();
+    for run in uses.chunk_by(|a, b| a.id == b.id) {
+        let mut refs: Vec<SiteRef> = run
+            .iter()
+            .map(|u| SiteRef {
+                caller: u.caller,
+                offset: u.offset,
+            })
+            .collect();
+        if ranked.shared {
+            // Ids sharing a key: one use per caller still, the first.
+            refs.dedup_by_key(|r| r.caller);
+        }
+        entries.push((ranked.keys[run[0].id as usize].clone(), refs));
+    }
+    entries.into_iter().collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn class_name_recognition() {
-        assert_eq!(
-            as_class_descriptor("com.example.Foo$Bar").as_deref(),
-            Some("Lcom/example/Foo$Bar;")
-        );
-        assert_eq!(as_class_descriptor("hello world"), None);
-        assert_eq!(as_class_descriptor("getDeviceId"), None);
-        assert_eq!(as_class_descriptor("a..b"), None);
-        assert!(is_member_name("getDeviceId"));
-        assert!(!is_member_name("get Device"));
-        assert!(!is_member_name("9lives"));
-    }
 
     #[test]
     fn bitset_iterates_in_order() {
@@ -618,5 +780,60 @@ mod tests {
             b.set(i);
         }
         assert_eq!(b.iter().collect::<Vec<_>>(), vec![0, 63, 64, 130, 199]);
+        let mut c = Bits::new(200);
+        c.set(1);
+        c.set(199);
+        assert_eq!(
+            b.union(&c).iter().collect::<Vec<_>>(),
+            vec![0, 1, 63, 64, 130, 199]
+        );
+    }
+
+    #[test]
+    fn one_use_per_caller_with_the_first_offset() {
+        let mut list = UseList::new(4);
+        // Each method is walked once, in offset order: its uses come together.
+        for (id, caller, offset) in [(2, 7, 0), (2, 7, 5), (1, 7, 9), (2, 7, 12), (2, 8, 3)] {
+            list.record(id, caller, offset);
+        }
+        let got: Vec<(u32, u32, u32)> = list
+            .uses
+            .iter()
+            .map(|u| (u.id, u.caller, u.offset))
+            .collect();
+        assert_eq!(got, vec![(2, 7, 0), (1, 7, 9), (2, 8, 3)]);
+    }
+
+    #[test]
+    fn uses_group_under_their_rendering_in_caller_order() {
+        let mut list = UseList::new(4);
+        // Method 9 sorts first among the callers, method 5 second.
+        for (id, caller, offset) in [(0, 5, 4), (3, 5, 6), (0, 9, 2), (1, 9, 1)] {
+            list.record(id, caller, offset);
+        }
+        let mut position = vec![u32::MAX; 10];
+        position[9] = 0;
+        position[5] = 1;
+        // Id 1 was dropped by the output budget; ids 3 and 0 render alike.
+        let named = vec![(3, "a".to_owned()), (0, "a".to_owned())];
+        let ranked = rank(named, String::cmp, String::eq, |s| s);
+        assert_eq!(ranked.keys, ["a"]);
+        assert!(ranked.shared);
+        let grouped = group_uses(list, &ranked, &position);
+        let a = &grouped["a"];
+        assert_eq!(grouped.len(), 1);
+        assert_eq!(
+            a,
+            &vec![
+                SiteRef {
+                    caller: 0,
+                    offset: 2
+                },
+                SiteRef {
+                    caller: 1,
+                    offset: 4
+                }
+            ]
+        );
     }
 }

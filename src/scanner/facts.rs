@@ -3,7 +3,7 @@
 
 use crate::anomaly::Anomaly;
 use crate::axml::Manifest;
-use crate::dex::DexFacts;
+use crate::dex::{DexFacts, FieldRef, MethodRef};
 use crate::native::NativeFacts;
 use crate::report::{InputInfo, Location};
 
@@ -39,10 +39,10 @@ pub struct DexScan {
     pub facts: DexFacts,
     /// Descriptors of the classes this DEX defines, sorted.
     pub defined_classes: Vec<String>,
-    /// Method signatures of the id table that no instruction of this DEX invokes, sorted.
-    pub unused_methods: Vec<String>,
-    /// Field signatures of the id table that no instruction of this DEX reads, sorted.
-    pub unread_fields: Vec<String>,
+    /// Methods of the id table that no instruction of this DEX invokes, sorted.
+    pub unused_methods: Vec<MethodRef>,
+    /// Fields of the id table that no instruction of this DEX reads, sorted.
+    pub unread_fields: Vec<FieldRef>,
     /// Every type descriptor of the id table, sorted.
     pub types: Vec<String>,
 }

@@ -14,7 +14,7 @@ use super::{ScanError, Scanner};
 use crate::anomaly::{self, Anomaly};
 use crate::axml;
 use crate::container::InputKind;
-use crate::dex::{self, DexFile, ScanOptions};
+use crate::dex::{self, DexFile, FieldRef, MethodRef, ScanOptions};
 use crate::native;
 use crate::report::Location;
 
@@ -270,29 +270,30 @@ fn scan_section(section: &DexFile<'_>, label: &str, member: Option<&str>) -> Dex
         .collect();
     defined_classes.sort();
     defined_classes.dedup();
-    let invoked: std::collections::HashSet<&str> =
-        facts.invoked_methods.iter().map(String::as_str).collect();
-    let mut unused_methods: Vec<String> = (0..section.method_ids.count)
-        .map(|index| section.method_signature(index))
-        .filter(|signature| !invoked.contains(signature.as_str()))
+    let invoked: std::collections::HashSet<&MethodRef> = facts.invoked_methods.iter().collect();
+    let mut unused_methods: Vec<MethodRef> = (0..section.method_ids.count)
+        .filter_map(|index| section.method_ref(index))
+        .filter(|method| !invoked.contains(method))
         .collect();
-    let read: std::collections::HashSet<&str> = facts
+    let read: std::collections::HashSet<&FieldRef> = facts
         .fields
         .iter()
         .filter(|f| f.read)
-        .map(|f| f.field.as_str())
+        .map(|f| &f.field)
         .collect();
-    let mut unread_fields: Vec<String> = (0..section.field_ids.count)
-        .map(|index| section.field_signature(index))
-        .filter(|signature| !read.contains(signature.as_str()))
+    let mut unread_fields: Vec<FieldRef> = (0..section.field_ids.count)
+        .filter_map(|index| section.field_ref(index))
+        .filter(|field| !read.contains(field))
         .collect();
     let mut types: Vec<String> = (0..section.type_ids.count)
         .map(|i| section.type_descriptor(i).into_owned())
         .collect();
-    for list in [&mut unused_methods, &mut unread_fields, &mut types] {
-        list.sort();
-        list.dedup();
-    }
+    unused_methods.sort();
+    unused_methods.dedup();
+    unread_fields.sort();
+    unread_fields.dedup();
+    types.sort();
+    types.dedup();
     DexScan {
         member: member.map(str::to_owned),
         entry,

@@ -72,10 +72,14 @@ fn sites_name_the_calling_class_and_method() {
     let json = dex_json(apk.to_str().unwrap(), &["--sites"]);
     let sites = &json["dex"][0]["sites"];
     let callers = sites["callers"].as_array().unwrap();
-    let positions = sites["invoked_methods"]["Landroid/telephony/TelephonyManager;->getDeviceId()Ljava/lang/String;"]
+    let uses = sites["invoked_methods"]["Landroid/telephony/TelephonyManager;->getDeviceId()Ljava/lang/String;"]
         .as_array()
         .unwrap();
-    let caller = &callers[positions[0].as_u64().unwrap() as usize];
+    // Each use is "caller@offset": the caller's position in `callers` and the code-unit offset of
+    // its first instruction using the reference.
+    let (position, offset) = uses[0].as_str().unwrap().split_once('@').unwrap();
+    assert!(offset.starts_with("0x") && u32::from_str_radix(&offset[2..], 16).is_ok());
+    let caller = &callers[position.parse::<usize>().unwrap()];
     assert_eq!(caller["class"], "Lcom/bytedance/applog/AppLog;");
     assert_eq!(caller["method"], "init(Landroid/content/Context;)V");
     assert_eq!(caller["dex"], "classes.dex");
