@@ -263,7 +263,6 @@ fn class_names_in_any_script_are_attributed() {
                 let _ = rules.library_for_class(&class);
                 let _ = rules.tracker_for_class(&class);
                 let _ = report::view::java_class_name(&class);
-                let _ = report::view::java_member_name(&format!("{class}->{word}(I)V"));
             }
             assert_eq!(
                 attributor.collector_of(&format!("Lcom/appsflyer/{word};")),

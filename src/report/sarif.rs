@@ -297,9 +297,7 @@ impl SarifBuilder {
             return self.physical(None, "");
         };
         let mut value = self.physical(location.member.as_deref(), &location.entry);
-        if let Some(code) = location.method_signature() {
-            value.logical_locations.push(logical_location(&code));
-        }
+        value.logical_locations.extend(logical_location(location));
         value
     }
 
@@ -615,26 +613,25 @@ fn level_for(strength: Strength) -> &'static str {
     }
 }
 
-/// A logical location for `Lcls;->member...` (a function or field) or a bare class descriptor.
-fn logical_location(code: &str) -> LogicalLocation {
-    match view::java_member_name(code) {
-        Some((class, member)) => LogicalLocation {
-            fully_qualified_name: format!("{class}.{member}"),
-            kind: if code.contains('(') {
-                "function"
-            } else {
-                "member"
-            },
-            name: Some(member),
-            decorated_name: code.to_owned(),
+/// The logical location of a DEX location: its method (a function), or its class alone (a type);
+/// none when the location is an entry without code.
+fn logical_location(location: &model::Location) -> Option<LogicalLocation> {
+    let class = location.class.as_deref()?;
+    let decorated_name = location.method_signature().unwrap_or_default();
+    Some(match &location.method {
+        Some(method) => LogicalLocation {
+            fully_qualified_name: format!("{}.{method}", view::java_class_name(class)),
+            kind: "function",
+            name: Some(method.clone()),
+            decorated_name,
         },
         None => LogicalLocation {
-            fully_qualified_name: view::java_class_name(code),
+            fully_qualified_name: view::java_class_name(class),
             name: None,
-            decorated_name: code.to_owned(),
+            decorated_name,
             kind: "type",
         },
-    }
+    })
 }
 
 fn rule_descriptor(id: &str, used_as: RuleUse, docs: &dyn RuleDocs) -> Value {

@@ -110,14 +110,6 @@ pub fn java_class_name(descriptor: &str) -> String {
     }
 }
 
-/// Splits `Lcom/x/Y;->name(Args)Ret` or `Lcom/x/Y;->NAME:Type` into (`com.x.Y`, `name`).
-pub fn java_member_name(signature: &str) -> Option<(String, String)> {
-    let (class, member) = signature.split_once("->")?;
-    // `find` of an ASCII character (or the end): a character boundary of the app's name.
-    let name_end = member.find(['(', ':']).unwrap_or(member.len());
-    Some((java_class_name(class), member[..name_end].to_owned()))
-}
-
 /// Endpoints of one organisation (or of no known one), with its country.
 pub struct EndpointGroup<'a> {
     /// Owner id; `None` for hosts no rule attributes.
@@ -237,15 +229,6 @@ mod tests {
     #[test]
     fn descriptors_become_java_names() {
         assert_eq!(java_class_name("Lcom/a/B$C;"), "com.a.B$C");
-        assert_eq!(
-            java_member_name("Lcom/a/B;->get(I)Ljava/lang/String;"),
-            Some(("com.a.B".to_owned(), "get".to_owned()))
-        );
-        assert_eq!(
-            java_member_name("Landroid/os/Build;->MODEL:Ljava/lang/String;"),
-            Some(("android.os.Build".to_owned(), "MODEL".to_owned()))
-        );
-        assert_eq!(java_member_name("nonsense"), None);
     }
 
     #[test]
