@@ -410,12 +410,7 @@ fn rank<P, K>(
     alike: impl Fn(&P, &P) -> bool,
     make: impl FnMut(P) -> K,
 ) -> Ranked<K> {
-    // Items come in id order, which is the order of their renderings but for a few names (`get$x`
-    // renders before `get(`, a prototype's parameters before its return type): check first, and
-    // sort stably, which takes the long sorted runs as they are.
-    if !items.is_sorted_by(|a, b| cmp(&a.1, &b.1) != Ordering::Greater) {
-        items.sort_by(|a, b| cmp(&a.1, &b.1));
-    }
+    sort_nearly_sorted(&mut items, |a, b| cmp(&a.1, &b.1));
     let mut ranks: Vec<(u32, u32)> = Vec::with_capacity(items.len());
     let mut next = 0u32;
     for (i, (id, p)) in items.iter().enumerate() {
@@ -436,6 +431,28 @@ fn rank<P, K>(
         keys,
         ranks,
         shared,
+    }
+}
+
+/// Sorts, stably, a list that is nearly in order. Ids come in id order, which is the order of
+/// their renderings but for a few neighbours (`get$x` renders before `get(`, a prototype's
+/// parameters before its return type), and the standard sort, finding no long sorted runs in
+/// such a list, would sort it from scratch. Insertion sort costs one comparison per item plus
+/// one per place an item moves; past a budget of moves (a table in no useful order, as a hostile
+/// file can make) the standard stable sort takes over.
+fn sort_nearly_sorted<T>(items: &mut [T], cmp: impl Fn(&T, &T) -> Ordering) {
+    let mut moves_left = 4 * items.len() + 64;
+    for i in 1..items.len() {
+        let mut j = i;
+        while j > 0 && cmp(&items[j - 1], &items[j]) == Ordering::Greater {
+            items.swap(j - 1, j);
+            j -= 1;
+            moves_left -= 1;
+            if moves_left == 0 {
+                items.sort_by(cmp);
+                return;
+            }
+        }
     }
 }
 
@@ -711,9 +728,7 @@ fn callers(
         .map(|(id, p)| (id, Parts::method(cache, p)))
         .collect();
     // Stable, so that callers rendering alike stay in id order.
-    if !callers.is_sorted_by(|a, b| cmp_callers(&a.1, &b.1) != Ordering::Greater) {
-        callers.sort_by(|a, b| cmp_callers(&a.1, &b.1));
-    }
+    sort_nearly_sorted(&mut callers, |a, b| cmp_callers(&a.1, &b.1));
     let mut position = vec![u32::MAX; dex.method_ids.count as usize];
     for (pos, (id, _)) in callers.iter().enumerate() {
         position[*id as usize] = pos as u32;
@@ -787,6 +802,23 @@ mod tests {
             b.union(&c).iter().collect::<Vec<_>>(),
             vec![0, 1, 63, 64, 130, 199]
         );
+    }
+
+    #[test]
+    fn nearly_sorted_lists_sort_stably_and_any_list_sorts() {
+        let mut near: Vec<(u32, u32)> = (0..100).map(|i| (i / 2, i)).collect();
+        near.swap(10, 12);
+        near.swap(50, 51);
+        let mut want = near.clone();
+        want.sort_by_key(|p| p.0);
+        sort_nearly_sorted(&mut near, |a, b| a.0.cmp(&b.0));
+        assert_eq!(near, want);
+        // Reversed: past the budget of moves, the standard sort finishes.
+        let mut reversed: Vec<(u32, u32)> = (0..1000).rev().map(|i| (i / 3, i)).collect();
+        let mut want = reversed.clone();
+        want.sort_by_key(|p| p.0);
+        sort_nearly_sorted(&mut reversed, |a, b| a.0.cmp(&b.0));
+        assert_eq!(reversed, want);
     }
 
     #[test]
