@@ -65,11 +65,7 @@ fn refs_fixture_every_reference_form() {
     let typed = MethodRef::parse("Lcom/example/Refs;->many(IIIIII)V").unwrap();
     assert!(facts.invoked_methods.contains(&typed));
     assert_eq!(
-        (
-            typed.class.as_str(),
-            typed.name.as_str(),
-            typed.proto.as_str()
-        ),
+        (&*typed.class, &*typed.name, &*typed.proto),
         ("Lcom/example/Refs;", "many", "(IIIIII)V")
     );
 

@@ -511,9 +511,9 @@ fn add_unicode_facts(facts: &mut dossier::AppFacts, tail: &str, urls: &[String])
         sites.callers.push(dossier::dex::Site {
             dex: scan.entry.clone(),
             method: dossier::dex::MethodRef {
-                class: format!("Lcom/{tail}/Main{tail};"),
-                name: format!("run{tail}"),
-                proto: "()V".to_owned(),
+                class: format!("Lcom/{tail}/Main{tail};").into(),
+                name: format!("run{tail}").into(),
+                proto: "()V".into(),
             },
         });
         let site = dossier::dex::SiteRef {

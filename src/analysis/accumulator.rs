@@ -220,9 +220,9 @@ impl<'r> Accumulator<'r> {
             location: Location::code(
                 scan.member.as_deref(),
                 scan.entry.clone(),
-                method.class.clone(),
-                method.name.clone(),
-                method.proto.clone(),
+                &*method.class,
+                &*method.name,
+                &*method.proto,
                 offset,
             ),
             collector: self.who.collector_of(&method.class),

