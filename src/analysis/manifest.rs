@@ -10,7 +10,6 @@ pub(super) fn permissions(acc: &mut Accumulator<'_>, facts: &AppFacts) -> Vec<Pe
     let Some(manifest) = &facts.manifest else {
         return Vec::new();
     };
-    let app = acc.who.app();
     let location = facts.manifest_location();
     let mut entries = Vec::new();
     for permission in &manifest.permissions {
@@ -23,7 +22,9 @@ pub(super) fn permissions(acc: &mut Accumulator<'_>, facts: &AppFacts) -> Vec<Pe
                 strength: Strength::Declared,
                 detail: permission.name.clone(),
                 location: Some(location.clone()),
-                collector: Some(app.clone()),
+                // A requested permission says what the app as a whole (its SDKs' merged
+                // manifests included) may reach, not whose code uses it: no collector.
+                collector: None,
             };
             acc.add_evidence(&rule.categories, evidence);
         }

@@ -48,6 +48,16 @@ fn category<'a>(report: &'a Value, id: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("category {id} not found"))
 }
 
+/// The API call of a report with this signature.
+fn api_call<'a>(report: &'a Value, api: &str) -> &'a Value {
+    report["api_calls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["api"] == api)
+        .unwrap_or_else(|| panic!("no call of {api}"))
+}
+
 fn evidence_kinds(category: &Value) -> BTreeSet<String> {
     category["evidence"]
         .as_array()
@@ -147,12 +157,11 @@ fn every_taxonomy_category_is_found_with_its_strength_and_collector() {
 #[test]
 fn call_sites_name_dex_class_method_and_collector() {
     let report = scan_json("vidshare.apks");
-    let call = report["api_calls"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["api"] == "Landroid/hardware/Camera;->open(I)Landroid/hardware/Camera;")
-        .expect("Camera.open in the editor split");
+    // Camera.open in the editor split.
+    let call = api_call(
+        &report,
+        "Landroid/hardware/Camera;->open(I)Landroid/hardware/Camera;",
+    );
     assert_eq!(call["strength"], "called");
     let site = &call["sites"][0];
     let location = &site["location"];
@@ -166,14 +175,10 @@ fn call_sites_name_dex_class_method_and_collector() {
     assert_eq!(location["proto"], "()V");
     assert_eq!(site["collector"], "app");
 
-    let device_id = report["api_calls"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| {
-            c["api"] == "Landroid/telephony/TelephonyManager;->getDeviceId()Ljava/lang/String;"
-        })
-        .unwrap();
+    let device_id = api_call(
+        &report,
+        "Landroid/telephony/TelephonyManager;->getDeviceId()Ljava/lang/String;",
+    );
     assert_eq!(device_id["sites"][0]["collector"], "bytedance_applog");
     // A field reads as a field signature.
     assert!(
@@ -183,6 +188,76 @@ fn call_sites_name_dex_class_method_and_collector() {
             .iter()
             .any(|c| c["api"] == "Landroid/os/Build;->MODEL:Ljava/lang/String;")
     );
+}
+
+/// Who each class of vidshare belongs to. What broke: a manifest component under
+/// `com.facebook.` made every `com.facebook` package the app's own code; two-letter packages
+/// such as `de.` were called obfuscated; a permission made "the app" a collector of categories
+/// only SDK code collects.
+#[test]
+fn attribution_holds_on_the_vidshare_fixture() {
+    let report = scan_json("vidshare.apks");
+    let model = api_call(&report, "Landroid/os/Build;->MODEL:Ljava/lang/String;");
+    let by_class: BTreeMap<&str, &str> = model["sites"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["location"]["class"].as_str().unwrap(),
+                s["collector"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    for (class, collector) in [
+        // An SDK package in the namespace of an SDK activity the manifest declares
+        // (`com.facebook.FacebookActivity`) is the SDK's, not the app's.
+        ("Lcom/facebook/internal/Utility;", "other:com.facebook"),
+        // A library whose activity the manifest declares keeps its name.
+        (
+            "Lcom/journeyapps/barcodescanner/camera/CameraConfigurationUtils;",
+            "zxing_android_embedded",
+        ),
+        // A real package behind a two-letter country code: unidentified, not obfuscated.
+        ("Lde/vidtools/metrics/Beacon;", "other:de.vidtools"),
+        ("La/b/C;", "obfuscated"),
+    ] {
+        assert_eq!(
+            by_class.get(class),
+            Some(&collector),
+            "{class}: {by_class:?}"
+        );
+    }
+    let kinds: BTreeMap<&str, &str> = report["collectors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["id"].as_str().unwrap(), c["kind"].as_str().unwrap()))
+        .collect();
+    assert_eq!(kinds["app"], "app");
+    assert_eq!(kinds["other:de.vidtools"], "unidentified");
+    assert_eq!(kinds["obfuscated"], "unidentified");
+    assert_eq!(kinds["zxing_android_embedded"], "library");
+
+    // The app requests READ_PHONE_STATE, but only SDK code reads device ids: the permission
+    // names no collector, and the app is no collector of the category.
+    let device_ids = category(&report, "device_ids");
+    assert_eq!(device_ids["strength"], "called");
+    let collectors: Vec<&str> = device_ids["collectors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    assert!(!collectors.contains(&"app"), "{collectors:?}");
+    assert!(collectors.contains(&"bytedance_applog"), "{collectors:?}");
+    let permission = device_ids["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "permission")
+        .expect("a permission among the device_ids evidence");
+    assert!(permission["collector"].is_null(), "{permission}");
 }
 
 #[test]
@@ -195,6 +270,8 @@ fn one_apk_without_its_splits_only_declares_the_camera() {
         evidence_kinds(camera),
         BTreeSet::from(["permission".to_owned()])
     );
+    // A permission names no collector: the category is the manifest's only.
+    assert_eq!(camera["collectors"], serde_json::json!([]));
 }
 
 #[test]
