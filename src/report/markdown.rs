@@ -115,7 +115,7 @@ fn categories(out: &mut String, report: &Report) {
             code(&category.id, true),
             view::strength_label(category.strength),
             if collectors.is_empty() {
-                "manifest only".to_owned()
+                view::no_collector_label(category).to_owned()
             } else {
                 collectors.join(", ")
             },

@@ -259,7 +259,7 @@ fn categories(w: &mut Writer, report: &Report, verbose: bool) {
             0
         };
         let mut who = if names.is_empty() {
-            "manifest only".to_owned()
+            view::no_collector_label(category).to_owned()
         } else {
             names.join(", ")
         };

@@ -208,6 +208,23 @@ pub fn partial_notice(report: &Report) -> Option<(String, Vec<String>)> {
     Some((headline, lines))
 }
 
+/// What to show for a category that no collector is named for: "manifest only" when all its
+/// evidence is the manifest's, otherwise that the code naming it belongs to nobody known (an API in
+/// the DEX id tables only, a tracker's presence).
+pub fn no_collector_label(category: &CategoryFinding) -> &'static str {
+    let manifest_only = category.evidence.iter().all(|e| {
+        matches!(
+            e.kind,
+            EvidenceKind::Permission | EvidenceKind::Component | EvidenceKind::MetaData
+        )
+    });
+    if manifest_only {
+        "manifest only"
+    } else {
+        "no collector known"
+    }
+}
+
 /// A location for people (`classes2.dex Lcom/x/Y;->m()V @0012`), or nothing.
 pub fn location_text(location: Option<&Location>) -> String {
     location.map(Location::to_string).unwrap_or_default()
@@ -229,6 +246,33 @@ mod tests {
     #[test]
     fn descriptors_become_java_names() {
         assert_eq!(java_class_name("Lcom/a/B$C;"), "com.a.B$C");
+    }
+
+    #[test]
+    fn a_category_without_collectors_says_why() {
+        use crate::report::model::{Evidence, Strength};
+        let evidence = |kind| Evidence {
+            kind,
+            rule: "r".to_owned(),
+            strength: Strength::Declared,
+            detail: String::new(),
+            location: None,
+            collector: None,
+        };
+        let mut category = CategoryFinding {
+            id: "sensors".to_owned(),
+            title: String::new(),
+            strength: Strength::Declared,
+            collectors: Vec::new(),
+            play: String::new(),
+            apple: String::new(),
+            evidence: vec![evidence(EvidenceKind::Permission)],
+            notes: Vec::new(),
+            truncated: false,
+        };
+        assert_eq!(no_collector_label(&category), "manifest only");
+        category.evidence.push(evidence(EvidenceKind::ApiReference));
+        assert_eq!(no_collector_label(&category), "no collector known");
     }
 
     #[test]
