@@ -63,7 +63,8 @@ pub use container::{ContainerError, InputKind, Limits};
 /// The facts of DEX files as `dossier dex` shows them.
 pub mod dex_facts {
     pub use crate::dex::{
-        DexFacts, FieldAccess, MergedFacts, ReflectiveRef, Site, Sites, merge, to_json, write_text,
+        DexFacts, FieldAccess, FieldRef, MergedFacts, MethodRef, ReflectiveRef, Site, SiteRef,
+        Sites, merge, to_json, write_text,
     };
 }
 pub use report::Report;
