@@ -143,9 +143,10 @@ fn text_summary_fits_one_screen_and_names_the_essentials() {
         "target sdk 34",
         "split_set",
         "sha256 2c26b46b68ff",
+        "Collected (",
         "location_precise",
-        "called",
-        "App code, AppsFlyer",
+        "Possible (",
+        "contacts (declared, referenced)",
         "Play: Precise location",
         "AppsFlyer Ltd. (IL)",
         "AppsFlyer Ltd. (IL)  412 classes",
@@ -168,6 +169,10 @@ fn text_summary_fits_one_screen_and_names_the_essentials() {
         },
     );
     assert!(verbose.contains("classes2.dex Lcom/example/vidshare/Geo;->where()V  [App code]"));
+    // Verbose shows every category's verdict, its reason and each item's standing.
+    assert!(verbose.contains("collected called"));
+    assert!(verbose.contains("collected: by app: Api.get") || verbose.contains("collects"));
+    assert!(verbose.contains("possible: the API is only referenced"));
     assert!(verbose.contains("base.apk!resources.arsc"));
 }
 
@@ -188,7 +193,16 @@ fn text_colour_marks_strengths() {
             verbose: false,
         },
     );
-    assert!(out.contains("\u{1b}[31mcalled\u{1b}[0m"));
+    // The summary marks collected categories; verbose marks each strength.
+    assert!(out.contains("\u{1b}[31mlocation_precise\u{1b}[0m"));
+    let verbose = render_text(
+        &sample(),
+        &TextOptions {
+            color: true,
+            verbose: true,
+        },
+    );
+    assert!(verbose.contains("\u{1b}[31mcalled\u{1b}[0m"));
 }
 
 // --- SARIF --------------------------------------------------------------------------------------
@@ -451,7 +465,8 @@ fn markdown_neutralises_markup() {
     assert!(!outside.contains("]("), "{outside}");
     assert!(!out.contains('\u{1b}') && !out.contains(BIDI));
     assert!(out.contains("\\<script\\>"));
-    assert!(out.contains("| Precise location (`location_precise`) | called |"));
+    assert!(out.contains("| Precise location (`location_precise`) | App code |"));
+    assert!(out.contains("| `location_precise` | collected |"));
     assert_eq!(out, render_markdown(&scrambled(&sample())));
 }
 

@@ -5,10 +5,13 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::attribution::Attributor;
+use super::grants::Grants;
+use super::verdict::Judge;
 use crate::axml::Manifest;
 use crate::dex;
 use crate::report::{
-    ApiCall, CallSite, CategoryFinding, Collector, Evidence, EvidenceKind, Location, Strength,
+    ApiCall, CallSite, CategoryFinding, Collector, Evidence, EvidenceKind, Location, Standing,
+    Strength,
 };
 use crate::rules::{ApiRule, ConditionKind, RuleSet};
 use crate::scanner::DexScan;
@@ -29,25 +32,11 @@ struct CategoryEvidence {
 pub(super) struct Accumulator<'r> {
     pub rules: &'r RuleSet,
     pub who: Attributor<'r>,
-    /// Permissions the app holds for the purpose of an API's requirement.
-    held: BTreeSet<String>,
+    /// What the app holds, for the permission requirements of API rules.
+    grants: Grants,
     target_sdk: Option<u32>,
-    has_manifest: bool,
     categories: BTreeMap<String, CategoryEvidence>,
     api_calls: BTreeMap<(String, String), ApiCall>,
-}
-
-/// Permissions the app can be said to hold for the purpose of an API's requirement: the ones it
-/// requests, and the `BIND_*` permissions that guard its own services (an accessibility service or
-/// input method gets its power from being bound by the system, not from `uses-permission`).
-fn held_permissions(manifest: &Manifest) -> BTreeSet<String> {
-    let requested = manifest.permissions.iter().map(|p| p.name.clone());
-    let guards = manifest
-        .components
-        .iter()
-        .filter_map(|c| c.permission.clone())
-        .filter(|p| p.starts_with("android.permission.BIND_"));
-    requested.chain(guards).collect()
 }
 
 impl<'r> Accumulator<'r> {
@@ -55,9 +44,8 @@ impl<'r> Accumulator<'r> {
         Accumulator {
             rules,
             who: Attributor::new(rules, manifest),
-            held: manifest.map(held_permissions).unwrap_or_default(),
+            grants: Grants::new(rules, manifest),
             target_sdk: manifest.and_then(|m| m.target_sdk),
-            has_manifest: manifest.is_some(),
             categories: BTreeMap::new(),
             api_calls: BTreeMap::new(),
         }
@@ -84,21 +72,9 @@ impl<'r> Accumulator<'r> {
         }
     }
 
-    /// Permissions of `rule` of which the app requests none (empty when one is requested, or when
-    /// there is no manifest to tell).
-    fn missing_permissions(&self, rule: &ApiRule) -> Vec<String> {
-        if !self.has_manifest
-            || rule.permissions.is_empty()
-            || rule.permissions.iter().any(|p| self.held.contains(p))
-        {
-            return Vec::new();
-        }
-        rule.permissions.clone()
-    }
-
     /// Notes of the rule's target-SDK and permission conditions that hold for this app.
     pub fn condition_notes(&mut self, rule: &ApiRule) {
-        if !self.has_manifest {
+        if !self.grants.has_manifest() {
             return;
         }
         for condition in &rule.conditions {
@@ -107,7 +83,7 @@ impl<'r> Accumulator<'r> {
             let lacks_permission = condition
                 .permission
                 .as_ref()
-                .is_none_or(|p| !self.held.contains(p));
+                .is_none_or(|p| !self.grants.holds(p));
             let holds = lacks_permission
                 && match condition.kind {
                     ConditionKind::MinTargetSdk => {
@@ -122,14 +98,15 @@ impl<'r> Accumulator<'r> {
                 self.add_note(&rule.categories, format!("{}: {}", rule.id, condition.text));
             }
         }
-        let missing = self.missing_permissions(rule);
+        let missing = self.grants.missing(rule);
         if !missing.is_empty() {
             self.add_note(
                 &rule.categories,
                 format!(
-                    "{}: needs {}, which the app does not request, so the call cannot return the data",
+                    "{}: needs {}, which the app does not hold at target SDK {}, so the call cannot return the data",
                     rule.id,
-                    missing.join(" or ")
+                    missing.join(" or "),
+                    self.grants.target_sdk()
                 ),
             );
         }
@@ -156,6 +133,8 @@ impl<'r> Accumulator<'r> {
                 detail: api.to_owned(),
                 location: Some(site.location.clone()),
                 collector: Some(site.collector.clone()),
+                standing: Standing::default(),
+                exemption: None,
             })
             .collect();
         if evidence.is_empty() {
@@ -166,12 +145,14 @@ impl<'r> Accumulator<'r> {
                 detail: api.to_owned(),
                 location: None,
                 collector: None,
+                standing: Standing::default(),
+                exemption: None,
             });
         }
         for item in evidence {
             self.add_evidence(&rule.categories, item);
         }
-        let missing = self.missing_permissions(rule);
+        let missing = self.grants.missing(rule);
         let entry = self
             .api_calls
             .entry((api.to_owned(), rule.id.clone()))
@@ -229,9 +210,11 @@ impl<'r> Accumulator<'r> {
         }
     }
 
-    /// The categories with their evidence, the API calls and the collectors met.
+    /// The categories with their evidence and verdicts, the API calls and the collectors met.
     pub fn finish(self) -> (Vec<CategoryFinding>, Vec<ApiCall>, Vec<Collector>) {
         let rules = self.rules;
+        let collectors = self.who.into_collectors();
+        let judge = Judge::new(rules, &self.grants, &collectors);
         let categories = self
             .categories
             .into_iter()
@@ -244,28 +227,30 @@ impl<'r> Accumulator<'r> {
                     .map(|e| e.strength)
                     .max()
                     .unwrap_or(Strength::Declared);
-                let collectors: BTreeSet<String> = acc
+                let who: BTreeSet<String> = acc
                     .evidence
                     .iter()
                     .filter_map(|e| e.collector.clone())
                     .collect();
+                let evidence: Vec<Evidence> =
+                    acc.evidence.into_iter().map(|e| judge.judged(e)).collect();
+                let judgement = judge.verdict(&evidence);
                 CategoryFinding {
                     title: known.map(|c| c.title.clone()).unwrap_or_default(),
                     strength,
-                    collectors: collectors.into_iter().collect(),
+                    collectors: who.into_iter().collect(),
                     play: known.map(|c| c.play.clone()).unwrap_or_default(),
                     apple: known.map(|c| c.apple.clone()).unwrap_or_default(),
-                    evidence: acc.evidence.into_iter().collect(),
+                    evidence,
                     notes: acc.notes.into_iter().collect(),
                     truncated: acc.truncated,
+                    verdict: judgement.verdict,
+                    verdict_reason: judgement.reason,
+                    collected_by: judgement.collected_by,
                     id,
                 }
             })
             .collect();
-        (
-            categories,
-            self.api_calls.into_values().collect(),
-            self.who.into_collectors(),
-        )
+        (categories, self.api_calls.into_values().collect(), collectors)
     }
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use super::accumulator::Accumulator;
 use crate::dex::{FieldRef, MethodRef, SiteRef, Sites};
-use crate::report::{Evidence, EvidenceKind, Strength};
+use crate::report::{Evidence, EvidenceKind, Standing, Strength};
 use crate::rules::ApiRule;
 use crate::scanner::{AppFacts, DexScan};
 
@@ -98,6 +98,8 @@ fn loaded_strings(acc: &mut Accumulator<'_>, scan: &DexScan, sites: &Sites) {
                     detail: text.clone(),
                     location: Some(site.location.clone()),
                     collector: Some(site.collector.clone()),
+                    standing: Standing::default(),
+                    exemption: None,
                 };
                 acc.add_evidence(&rule.categories, evidence);
             }
@@ -224,6 +226,8 @@ fn references(
                 detail: class.clone(),
                 location: Some(scan.location()),
                 collector: None,
+                standing: Standing::default(),
+                exemption: None,
             };
             acc.add_evidence(&rule.categories, evidence);
             acc.condition_notes(rule);

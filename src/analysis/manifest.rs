@@ -3,7 +3,7 @@
 //! the user types in other apps).
 
 use super::accumulator::Accumulator;
-use crate::report::{Evidence, EvidenceKind, PermissionEntry, Strength};
+use crate::report::{Evidence, EvidenceKind, PermissionEntry, Standing, Strength};
 use crate::scanner::AppFacts;
 
 pub(super) fn permissions(acc: &mut Accumulator<'_>, facts: &AppFacts) -> Vec<PermissionEntry> {
@@ -25,6 +25,8 @@ pub(super) fn permissions(acc: &mut Accumulator<'_>, facts: &AppFacts) -> Vec<Pe
                 // A requested permission says what the app as a whole (its SDKs' merged
                 // manifests included) may reach, not whose code uses it: no collector.
                 collector: None,
+                standing: Standing::default(),
+                exemption: None,
             };
             acc.add_evidence(&rule.categories, evidence);
         }
@@ -66,6 +68,8 @@ pub(super) fn components(acc: &mut Accumulator<'_>, facts: &AppFacts) {
             ),
             location: Some(location.clone()),
             collector: Some(collector),
+            standing: Standing::default(),
+            exemption: None,
         };
         acc.add_evidence(&rule.categories.clone(), evidence);
     }

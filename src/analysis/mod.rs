@@ -10,7 +10,10 @@
 //! - `native.rs`: native libraries and their imports;
 //! - `endpoints.rs`: endpoints with their sources and owners (`urls.rs` recognises them in text);
 //! - `trackers.rs`: tracker SDKs by classes, hosts and meta-data;
-//! - `attribution.rs`: who each class belongs to (tracker, library, the app, unidentified).
+//! - `attribution.rs`: who each class belongs to (tracker, library, the app, unidentified);
+//! - `grants.rs`: the permissions the app holds at its target SDK (split permissions included);
+//! - `verdict.rs`: how each evidence item counts (collects, blocked, plumbing, context, ...) and
+//!   what a category's evidence supports (`collected`, `possible`, `blocked`).
 //!
 //! Every list is put in its documented order by `Report::normalize` at the end, so the report
 //! does not depend on the order in which DEX files were scanned.
@@ -19,10 +22,12 @@ mod accumulator;
 pub mod attribution;
 mod code;
 mod endpoints;
+mod grants;
 mod manifest;
 mod native;
 mod trackers;
 pub mod urls;
+mod verdict;
 
 use accumulator::Accumulator;
 

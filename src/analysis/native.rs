@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::accumulator::Accumulator;
 use super::attribution;
-use crate::report::{Evidence, EvidenceKind, NativeLib, Strength};
+use crate::report::{Evidence, EvidenceKind, NativeLib, Standing, Strength};
 use crate::scanner::AppFacts;
 
 /// The collector a native library works for: the one its JNI exports bind to most often.
@@ -50,6 +50,8 @@ pub(super) fn libraries(acc: &mut Accumulator<'_>, facts: &AppFacts) -> Vec<Nati
                     detail: symbol.clone(),
                     location: Some(scan.location.clone()),
                     collector: Some(collector.clone()),
+                    standing: Standing::default(),
+                    exemption: None,
                 };
                 acc.add_evidence(&rule.categories, evidence);
             }

@@ -5,7 +5,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::accumulator::Accumulator;
-use crate::report::{Endpoint, Evidence, EvidenceKind, Location, Strength, TrackerFinding};
+use crate::report::{
+    Endpoint, Evidence, EvidenceKind, Location, Standing, Strength, TrackerFinding,
+};
 use crate::scanner::AppFacts;
 
 /// Classes counted under one code entry of one tracker, and the first DEX holding one.
@@ -46,6 +48,8 @@ pub(super) fn trackers(
             detail: format!("{} classes under {code}", count.classes),
             location: Some(count.first_dex),
             collector: Some(tracker.clone()),
+            standing: Standing::default(),
+            exemption: None,
         };
         found.entry(tracker).or_default().1.insert(evidence);
     }
@@ -58,6 +62,8 @@ pub(super) fn trackers(
                 detail: format!("host {}", endpoint.host),
                 location: endpoint.sources.first().map(|s| s.location.clone()),
                 collector: Some(tracker.clone()),
+                standing: Standing::default(),
+                exemption: None,
             };
             found.entry(tracker.clone()).or_default().1.insert(evidence);
         }
@@ -72,6 +78,8 @@ pub(super) fn trackers(
                     detail: meta.name.clone(),
                     location: Some(facts.manifest_location()),
                     collector: Some(tracker.id.clone()),
+                    standing: Standing::default(),
+                    exemption: None,
                 };
                 found
                     .entry(tracker.id.clone())
@@ -104,6 +112,8 @@ pub(super) fn trackers(
                 detail: format!("{} is in the app", tracker.name),
                 location: location.clone(),
                 collector: Some(collector.clone()),
+                standing: Standing::default(),
+                exemption: None,
             };
             acc.add_evidence(std::slice::from_ref(category), item);
         }

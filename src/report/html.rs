@@ -9,7 +9,7 @@
 use std::fmt::Write as _;
 
 use super::escape::html as esc;
-use super::model::{Evidence, Report, Strength};
+use super::model::{Evidence, Report, Strength, Verdict};
 use super::view;
 
 /// Call sites listed per API before the list is cut (the JSON report has them all); keeps a
@@ -73,6 +73,15 @@ details table { margin:6px 0 10px; }
 .owner ul { margin:0; padding-left:2px; list-style:none; }
 .flag { font-size:11px; border:1px solid var(--line); border-radius:4px; padding:0 5px; color:var(--muted); margin-left:6px; }
 .note { color:#8a5a00; font-size:12px; }
+.why { color:var(--muted); font-size:12px; }
+.verdict { display:inline-block; border-radius:4px; padding:1px 6px; font-size:11px; font-weight:600; }
+.verdict.collected { background:var(--called); color:#fff; }
+.verdict.possible { background:#fff3d6; color:#7a4f00; border:1px solid #e0b85c; }
+.verdict.blocked { background:#eef0f4; color:var(--muted); border:1px solid var(--line); }
+.grid tr.possible td.cat b, .grid tr.blocked td.cat b { font-weight:500; color:var(--muted); }
+.grid th.verdict { width:86px; }
+.verdicts { margin:0 0 12px; padding-left:18px; }
+.verdicts li { margin:3px 0; }
 .none { color:var(--muted); }
 footer { color:var(--muted); font-size:12px; margin-top:18px; }
 "#;
@@ -198,8 +207,9 @@ fn category_grid(out: &mut String, report: &Report) {
         out.push_str("<p class=\"none\">No data category found.</p>\n</section>\n");
         return;
     }
+    verdict_summary(out, report);
     let collectors = view::category_collectors(report);
-    out.push_str("<div class=\"scroll\"><table class=\"grid\">\n<thead><tr><th>Category</th><th class=\"strength\">Strength</th>");
+    out.push_str("<div class=\"scroll\"><table class=\"grid\">\n<thead><tr><th>Category</th><th class=\"verdict\">Verdict</th><th class=\"strength\">Strength</th>");
     for id in &collectors {
         let _ = write!(
             out,
@@ -212,9 +222,11 @@ fn category_grid(out: &mut String, report: &Report) {
     for category in &report.categories {
         let _ = write!(
             out,
-            "<tr><td class=\"cat\"><b>{}</b><span class=\"id\">{}</span>",
+            "<tr class=\"{}\"><td class=\"cat\"><b>{}</b><span class=\"id\">{}</span><div class=\"why\">{}</div>",
+            view::verdict_label(category.verdict),
             esc(&category.title),
-            esc(&category.id)
+            esc(&category.id),
+            esc(&category.verdict_reason)
         );
         for note in &category.notes {
             let _ = write!(out, "<div class=\"note\">{}</div>", esc(note));
@@ -228,7 +240,12 @@ fn category_grid(out: &mut String, report: &Report) {
             evidence_table(out, report, &category.evidence);
             out.push_str("</details>");
         }
-        let _ = write!(out, "</td><td>{}</td>", badge(category.strength));
+        let _ = write!(
+            out,
+            "</td><td><span class=\"verdict {0}\">{0}</span></td><td>{1}</td>",
+            view::verdict_label(category.verdict),
+            badge(category.strength)
+        );
         for id in &collectors {
             match view::collector_strength(category, id) {
                 Some(strength) => {
@@ -268,8 +285,60 @@ fn category_grid(out: &mut String, report: &Report) {
     out.push_str("</div>\n</section>\n");
 }
 
+/// One line per verdict above the grid: what is collected and by whom, then what is only
+/// possible and what is blocked.
+fn verdict_summary(out: &mut String, report: &Report) {
+    let collected = view::with_verdict(report, Verdict::Collected);
+    out.push_str("<ul class=\"verdicts\">");
+    if collected.is_empty() {
+        out.push_str("<li><b>Collected:</b> no code found that gathers personal data with what it needs.</li>");
+    } else {
+        let items: Vec<String> = collected
+            .iter()
+            .map(|c| {
+                let who: Vec<String> = c
+                    .collected_by
+                    .iter()
+                    .map(|id| esc(view::collector_name(report, id)))
+                    .collect();
+                format!("<code>{}</code> ({})", esc(&c.id), who.join(", "))
+            })
+            .collect();
+        let _ = write!(out, "<li><b>Collected:</b> {}</li>", items.join("; "));
+    }
+    let possible = view::with_verdict(report, Verdict::Possible);
+    if !possible.is_empty() {
+        let items: Vec<String> = possible
+            .iter()
+            .map(|c| {
+                format!(
+                    "<code>{}</code> ({})",
+                    esc(&c.id),
+                    view::possible_tags(c).join(", ")
+                )
+            })
+            .collect();
+        let _ = write!(out, "<li><b>Possible:</b> {}</li>", items.join("; "));
+    }
+    let blocked = view::with_verdict(report, Verdict::Blocked);
+    if !blocked.is_empty() {
+        let items: Vec<String> = blocked
+            .iter()
+            .map(|c| {
+                format!(
+                    "<code>{}</code> (needs {})",
+                    esc(&c.id),
+                    esc(view::blocked_needs(c))
+                )
+            })
+            .collect();
+        let _ = write!(out, "<li><b>Blocked:</b> {}</li>", items.join("; "));
+    }
+    out.push_str("</ul>\n");
+}
+
 fn evidence_table(out: &mut String, report: &Report, evidence: &[Evidence]) {
-    out.push_str("<table><thead><tr><th>Strength</th><th>Kind</th><th>What</th><th>Where</th><th>Who</th><th>Rule</th></tr></thead><tbody>");
+    out.push_str("<table><thead><tr><th>Standing</th><th>Strength</th><th>Kind</th><th>What</th><th>Where</th><th>Who</th><th>Rule</th></tr></thead><tbody>");
     for item in evidence.iter().take(EVIDENCE_PER_ITEM) {
         let who = item
             .collector
@@ -278,7 +347,8 @@ fn evidence_table(out: &mut String, report: &Report, evidence: &[Evidence]) {
             .unwrap_or_default();
         let _ = write!(
             out,
-            "<tr><td>{}</td><td>{}</td><td><code>{}</code></td><td><code>{}</code></td><td>{who}</td><td><code>{}</code></td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td><code>{}</code></td><td><code>{}</code></td><td>{who}</td><td><code>{}</code></td></tr>",
+            view::standing_label(item.standing),
             badge(item.strength),
             view::evidence_kind_label(item.kind),
             esc(&item.detail),

@@ -7,7 +7,7 @@
 use std::fmt::Write as _;
 
 use super::escape::{markdown_code as code, markdown_text as text};
-use super::model::Report;
+use super::model::{Report, Verdict};
 use super::view;
 
 /// URLs listed per owner; the JSON report has them all.
@@ -84,8 +84,10 @@ fn header(out: &mut String, report: &Report) {
     }
     let _ = writeln!(
         out,
-        "**{} data categories, {} trackers, {} endpoints, {} anomalies.**\n",
-        report.categories.len(),
+        "**{} data categories collected ({} possible, {} blocked), {} trackers, {} endpoints, {} anomalies.**\n",
+        view::with_verdict(report, Verdict::Collected).len(),
+        view::with_verdict(report, Verdict::Possible).len(),
+        view::with_verdict(report, Verdict::Blocked).len(),
         report.trackers.len(),
         report.endpoints.len(),
         report.anomalies.len()
@@ -93,14 +95,87 @@ fn header(out: &mut String, report: &Report) {
 }
 
 fn categories(out: &mut String, report: &Report) {
-    let _ = writeln!(out, "## Data categories\n");
+    let _ = writeln!(out, "## Data collected\n");
+    let collected = view::with_verdict(report, Verdict::Collected);
+    if collected.is_empty() {
+        let _ = writeln!(
+            out,
+            "No code found that gathers personal data with what it needs.\n"
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "| Category | Collected by | Evidence | Google Play | Apple |\n|---|---|---|---|---|"
+        );
+        for category in &collected {
+            let who: Vec<String> = category
+                .collected_by
+                .iter()
+                .map(|c| text(view::collector_name(report, c)))
+                .collect();
+            let _ = writeln!(
+                out,
+                "| {} ({}) | {} | {} | {} | {} |",
+                text(&category.title),
+                code(&category.id, true),
+                who.join(", "),
+                text(&category.verdict_reason),
+                text(&category.play),
+                text(&category.apple)
+            );
+        }
+        out.push('\n');
+    }
+    let possible = view::with_verdict(report, Verdict::Possible);
+    if !possible.is_empty() {
+        let items: Vec<String> = possible
+            .iter()
+            .map(|c| {
+                format!(
+                    "{} ({})",
+                    code(&c.id, true),
+                    view::possible_tags(c).join(", ")
+                )
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "**Possible ({}):** {}\n",
+            possible.len(),
+            items.join("; ")
+        );
+    }
+    let blocked = view::with_verdict(report, Verdict::Blocked);
+    if !blocked.is_empty() {
+        let items: Vec<String> = blocked
+            .iter()
+            .map(|c| {
+                format!(
+                    "{} (needs {})",
+                    code(&c.id, true),
+                    text(view::blocked_needs(c))
+                )
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "**Blocked ({}):** {}\n",
+            blocked.len(),
+            items.join("; ")
+        );
+    }
     if report.categories.is_empty() {
-        let _ = writeln!(out, "None found.\n");
         return;
     }
     let _ = writeln!(
         out,
-        "| Category | Strength | Collected by | Google Play | Apple |\n|---|---|---|---|---|"
+        "### Every category\n\n*collected*: code of the app or of an SDK calls the API holding what it needs; \
+         *possible*: the manifest or code points at the data without showing it gathered; \
+         *blocked*: the calls need a permission the app does not hold.\n"
+    );
+    let _ = writeln!(
+        out,
+        "| Category | Verdict | Why | Strength | Code that has it |\n|---|---|---|---|---|"
     );
     for category in &report.categories {
         let collectors: Vec<String> = category
@@ -110,17 +185,16 @@ fn categories(out: &mut String, report: &Report) {
             .collect();
         let _ = writeln!(
             out,
-            "| {} ({}) | {} | {} | {} | {} |",
-            text(&category.title),
+            "| {} | {} | {} | {} | {} |",
             code(&category.id, true),
+            view::verdict_label(category.verdict),
+            text(&category.verdict_reason),
             view::strength_label(category.strength),
             if collectors.is_empty() {
                 view::no_collector_label(category).to_owned()
             } else {
                 collectors.join(", ")
             },
-            text(&category.play),
-            text(&category.apple)
         );
     }
     out.push('\n');

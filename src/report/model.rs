@@ -12,7 +12,7 @@ use crate::anomaly::Anomaly;
 pub use crate::container::InputKind;
 
 /// Bumped on any change to the JSON shape: major for removals and renames, minor for additions.
-pub const SCHEMA_VERSION: &str = "2.0";
+pub const SCHEMA_VERSION: &str = "2.1";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Report {
@@ -116,6 +116,54 @@ pub struct CategoryFinding {
     pub notes: Vec<String>,
     /// True when `evidence` was cut at its cap (some evidence is not listed).
     pub truncated: bool,
+    /// What the evidence supports: the app collects the data, might, or cannot.
+    pub verdict: Verdict,
+    /// Why, in one sentence a reader can repeat: who collects it, or what holds it back.
+    pub verdict_reason: String,
+    /// Collector ids whose evidence makes the category `collected`, sorted; empty otherwise.
+    pub collected_by: Vec<String>,
+}
+
+/// What a category's evidence supports, judged by `analysis::verdict` from the standing of each
+/// evidence item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Verdict {
+    /// Code of the app or of an SDK in it calls the API, holding the permission it needs, and
+    /// no rule says the call serves something else.
+    Collected,
+    /// Something points at the data but does not show it gathered: a permission or component
+    /// only declared, an API only referenced, named by reflection or imported by a native
+    /// library, a bundled SDK known to collect it, or calls that are plumbing or context.
+    Possible,
+    /// Every call to the data needs a permission the app does not hold, judged on its target
+    /// SDK with Android's split permissions: on current Android, the calls return nothing.
+    Blocked,
+}
+
+/// How one evidence item counts toward its category's verdict.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Standing {
+    /// A call or read that gathers the data: it makes the category `collected`.
+    Collects,
+    /// A call that needs a permission the app does not hold.
+    Blocked,
+    /// A known library's use for its own function (a `[[plumbing]]` rule, named in `exemption`).
+    Plumbing,
+    /// A call made inside the SDK that defines the API (its implementation, not a use).
+    Implementation,
+    /// A generic API read in code where it is context, not collection (the rule's `context`).
+    Context,
+    /// Evidence weaker than a call: referenced, reflective, native, or a bundled tracker SDK.
+    Weak,
+    /// Only the manifest says so: a permission, a component, meta-data.
+    #[default]
+    Declared,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -151,6 +199,10 @@ pub struct Evidence {
     pub location: Option<Location>,
     /// The collector id of the code at `location`, when it is code.
     pub collector: Option<String>,
+    /// How this item counts toward the category's verdict.
+    pub standing: Standing,
+    /// For `plumbing`: the id of the `[[plumbing]]` rule that exempts it.
+    pub exemption: Option<String>,
 }
 
 /// A place in the input: an entry of the APK (of a split-set member), and inside a DEX entry the

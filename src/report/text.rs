@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::escape;
-use super::model::{Report, Strength};
+use super::model::{Report, Strength, Verdict};
 use super::view;
 
 /// How to render the terminal summary.
@@ -237,7 +237,94 @@ fn permissions(w: &mut Writer, report: &Report, verbose: bool) {
     }
 }
 
+fn verdict_style(verdict: Verdict) -> Style {
+    match verdict {
+        Verdict::Collected => Style::Red,
+        Verdict::Possible => Style::Yellow,
+        Verdict::Blocked => Style::Dim,
+    }
+}
+
+/// The summary leads with what is collected and by whom; `possible` and `blocked` get one line
+/// each. Verbose shows every category with its reason and judged evidence.
 fn categories(w: &mut Writer, report: &Report, verbose: bool) {
+    if verbose {
+        all_categories(w, report);
+        return;
+    }
+    let collected = view::with_verdict(report, Verdict::Collected);
+    w.heading("Collected", collected.len());
+    if collected.is_empty() {
+        w.line("  no code found that gathers personal data with what it needs");
+    }
+    let ids: Vec<String> = collected.iter().map(|c| w.app(&c.id)).collect();
+    let id_width = ids.iter().map(|id| id.chars().count()).max().unwrap_or(0);
+    for (category, id) in collected.iter().zip(&ids) {
+        let who = collector_list(w, report, &category.collected_by, false);
+        let labels = format!(
+            "Play: {} · Apple: {}",
+            w.app(view::short_store_label(&category.play)),
+            w.app(view::short_store_label(&category.apple))
+        );
+        let line = format!(
+            "  {} {who}  {}",
+            w.pad(id, Some(Style::Red), id_width),
+            w.styled(Style::Dim, &format!("[{labels}]"))
+        );
+        w.line(&line);
+    }
+    let possible = view::with_verdict(report, Verdict::Possible);
+    if !possible.is_empty() {
+        let items: Vec<String> = possible
+            .iter()
+            .map(|c| format!("{} ({})", w.app(&c.id), view::possible_tags(c).join(", ")))
+            .collect();
+        w.out.push('\n');
+        let head = w.styled(Style::Yellow, &format!("Possible ({})", possible.len()));
+        w.line(&format!("{head}: {}", items.join("; ")));
+    }
+    let blocked = view::with_verdict(report, Verdict::Blocked);
+    if !blocked.is_empty() {
+        let items: Vec<String> = blocked
+            .iter()
+            .map(|c| format!("{} (needs {})", w.app(&c.id), w.app(view::blocked_needs(c))))
+            .collect();
+        if possible.is_empty() {
+            w.out.push('\n');
+        }
+        let head = w.styled(Style::Bold, &format!("Blocked ({})", blocked.len()));
+        w.line(&format!("{head}: {}", items.join("; ")));
+    }
+    if !possible.is_empty() || !blocked.is_empty() {
+        w.line(&w.styled(
+            Style::Dim,
+            "  possible: the code or manifest points at the data but does not show it gathered; \
+             blocked: the calls need a permission the app lacks. --verbose says why for each.",
+        ));
+    }
+}
+
+/// Display names of collector ids, cut to a few unless `all`.
+fn collector_list(w: &Writer, report: &Report, ids: &[String], all: bool) -> String {
+    let mut names: Vec<String> = ids
+        .iter()
+        .map(|c| w.app(view::collector_name(report, c)))
+        .collect();
+    let hidden = if !all && names.len() > COLLECTORS_PER_CATEGORY {
+        let extra = names.len() - COLLECTORS_PER_CATEGORY;
+        names.truncate(COLLECTORS_PER_CATEGORY);
+        extra
+    } else {
+        0
+    };
+    let mut who = names.join(", ");
+    if hidden > 0 {
+        let _ = write!(who, " +{hidden} more");
+    }
+    who
+}
+
+fn all_categories(w: &mut Writer, report: &Report) {
     w.heading("Data categories", report.categories.len());
     if report.categories.is_empty() {
         w.line("  none found");
@@ -246,26 +333,12 @@ fn categories(w: &mut Writer, report: &Report, verbose: bool) {
     let ids: Vec<String> = report.categories.iter().map(|c| w.app(&c.id)).collect();
     let id_width = ids.iter().map(|id| id.chars().count()).max().unwrap_or(0);
     for (category, id) in report.categories.iter().zip(&ids) {
-        let mut names: Vec<String> = category
-            .collectors
-            .iter()
-            .map(|c| w.app(view::collector_name(report, c)))
-            .collect();
-        let hidden = if !verbose && names.len() > COLLECTORS_PER_CATEGORY {
-            let extra = names.len() - COLLECTORS_PER_CATEGORY;
-            names.truncate(COLLECTORS_PER_CATEGORY);
-            extra
-        } else {
-            0
-        };
-        let mut who = if names.is_empty() {
+        let who = if category.collectors.is_empty() {
             view::no_collector_label(category).to_owned()
         } else {
-            names.join(", ")
+            collector_list(w, report, &category.collectors, true)
         };
-        if hidden > 0 {
-            let _ = write!(who, " +{hidden} more");
-        }
+        let verdict = view::verdict_label(category.verdict);
         let strength = view::strength_label(category.strength);
         let labels = format!(
             "Play: {} · Apple: {}",
@@ -273,40 +346,45 @@ fn categories(w: &mut Writer, report: &Report, verbose: bool) {
             w.app(view::short_store_label(&category.apple))
         );
         let line = format!(
-            "  {} {} {who}  {}",
+            "  {} {} {} {who}  {}",
             w.pad(id, None, id_width),
+            w.pad(verdict, Some(verdict_style(category.verdict)), 9),
             w.pad(strength, Some(strength_style(category.strength)), 11),
             w.styled(Style::Dim, &format!("[{labels}]"))
         );
         w.line(&line);
-        if verbose {
-            let title = w.app(&category.title);
-            w.line(&format!("      {title}"));
-            for evidence in &category.evidence {
-                let mut line = format!(
-                    "      {} {} {}  {}  rule {}",
-                    w.styled(
-                        strength_style(evidence.strength),
-                        view::strength_label(evidence.strength)
-                    ),
-                    view::evidence_kind_label(evidence.kind),
-                    w.app(&evidence.detail),
-                    w.app(&view::location_text(evidence.location.as_ref())),
-                    w.app(&evidence.rule)
+        let title = w.app(&category.title);
+        w.line(&format!("      {title}"));
+        let reason = w.app(&category.verdict_reason);
+        w.line(&format!("      {verdict}: {reason}"));
+        for evidence in &category.evidence {
+            let mut line = format!(
+                "      {} {} {} {}  {}  rule {}",
+                w.pad(view::standing_label(evidence.standing), None, 14),
+                w.styled(
+                    strength_style(evidence.strength),
+                    view::strength_label(evidence.strength)
+                ),
+                view::evidence_kind_label(evidence.kind),
+                w.app(&evidence.detail),
+                w.app(&view::location_text(evidence.location.as_ref())),
+                w.app(&evidence.rule)
+            );
+            if let Some(exemption) = &evidence.exemption {
+                let _ = write!(line, "  exempted by {}", w.app(exemption));
+            }
+            if let Some(collector) = &evidence.collector {
+                let _ = write!(
+                    line,
+                    "  [{}]",
+                    w.app(view::collector_name(report, collector))
                 );
-                if let Some(collector) = &evidence.collector {
-                    let _ = write!(
-                        line,
-                        "  [{}]",
-                        w.app(view::collector_name(report, collector))
-                    );
-                }
-                w.line(&line);
             }
-            for note in &category.notes {
-                let note = w.app(note);
-                w.line(&format!("      note: {note}"));
-            }
+            w.line(&line);
+        }
+        for note in &category.notes {
+            let note = w.app(note);
+            w.line(&format!("      note: {note}"));
         }
     }
 }

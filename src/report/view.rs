@@ -3,7 +3,9 @@
 //! Java-style names from DEX descriptors, short store labels. Nothing here escapes: callers pass
 //! every string through [`super::escape`] for their medium.
 
-use super::model::{CategoryFinding, Endpoint, EvidenceKind, Location, Report, Strength};
+use super::model::{
+    CategoryFinding, Endpoint, EvidenceKind, Location, Report, Standing, Strength, Verdict,
+};
 
 /// The word a reader sees for a strength; the same as its JSON spelling.
 pub fn strength_label(strength: Strength) -> &'static str {
@@ -14,6 +16,85 @@ pub fn strength_label(strength: Strength) -> &'static str {
         Strength::Native => "native",
         Strength::Called => "called",
     }
+}
+
+/// The word a reader sees for a verdict; the same as its JSON spelling.
+pub fn verdict_label(verdict: Verdict) -> &'static str {
+    match verdict {
+        Verdict::Collected => "collected",
+        Verdict::Possible => "possible",
+        Verdict::Blocked => "blocked",
+    }
+}
+
+/// The word a reader sees for an evidence item's standing; the same as its JSON spelling.
+pub fn standing_label(standing: Standing) -> &'static str {
+    match standing {
+        Standing::Collects => "collects",
+        Standing::Blocked => "blocked",
+        Standing::Plumbing => "plumbing",
+        Standing::Implementation => "implementation",
+        Standing::Context => "context",
+        Standing::Weak => "weak",
+        Standing::Declared => "declared",
+    }
+}
+
+/// The categories with one verdict, in report order.
+pub fn with_verdict(report: &Report, verdict: Verdict) -> Vec<&CategoryFinding> {
+    report
+        .categories
+        .iter()
+        .filter(|c| c.verdict == verdict)
+        .collect()
+}
+
+/// One or two words on why a category is only `possible`, for the compact summary line:
+/// `declared`, `referenced`, `reflective`, `native`, `sdk bundled`, `plumbing`, `context`,
+/// `sdk internals`, `partly blocked`, from the standings of its evidence.
+pub fn possible_tags(category: &CategoryFinding) -> Vec<&'static str> {
+    let mut tags = Vec::new();
+    let has = |standing: Standing| category.evidence.iter().any(|e| e.standing == standing);
+    if has(Standing::Declared) {
+        tags.push("declared");
+    }
+    let weak = category
+        .evidence
+        .iter()
+        .filter(|e| e.standing == Standing::Weak)
+        .map(|e| match (e.kind, e.strength) {
+            (EvidenceKind::Tracker | EvidenceKind::Host, _) => "sdk bundled",
+            (_, Strength::Native) => "native",
+            (_, Strength::Reflective) => "reflective",
+            _ => "referenced",
+        });
+    for tag in weak {
+        if !tags.contains(&tag) {
+            tags.push(tag);
+        }
+    }
+    if has(Standing::Plumbing) {
+        tags.push("plumbing");
+    }
+    if has(Standing::Context) {
+        tags.push("context");
+    }
+    if has(Standing::Implementation) {
+        tags.push("sdk internals");
+    }
+    if has(Standing::Blocked) {
+        tags.push("partly blocked");
+    }
+    tags
+}
+
+/// The permissions a `blocked` category lacks, from its reason (`needs A or B, ...`).
+pub fn blocked_needs(category: &CategoryFinding) -> &str {
+    category
+        .verdict_reason
+        .strip_prefix("needs ")
+        .and_then(|rest| rest.split(", which").next())
+        .unwrap_or(&category.verdict_reason)
 }
 
 /// What an evidence kind means, in words.
@@ -250,7 +331,7 @@ mod tests {
 
     #[test]
     fn a_category_without_collectors_says_why() {
-        use crate::report::model::{Evidence, Strength};
+        use crate::report::model::{Evidence, Standing, Strength, Verdict};
         let evidence = |kind| Evidence {
             kind,
             rule: "r".to_owned(),
@@ -258,6 +339,8 @@ mod tests {
             detail: String::new(),
             location: None,
             collector: None,
+            standing: Standing::default(),
+            exemption: None,
         };
         let mut category = CategoryFinding {
             id: "sensors".to_owned(),
@@ -269,6 +352,9 @@ mod tests {
             evidence: vec![evidence(EvidenceKind::Permission)],
             notes: Vec::new(),
             truncated: false,
+            verdict: Verdict::Possible,
+            verdict_reason: String::new(),
+            collected_by: Vec::new(),
         };
         assert_eq!(no_collector_label(&category), "manifest only");
         category.evidence.push(evidence(EvidenceKind::ApiReference));

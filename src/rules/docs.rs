@@ -49,6 +49,21 @@ pub fn render_docs(rules: &RuleSet) -> String {
             }
         });
     }
+    out.push_str("## Split permissions\n\n");
+    for r in rules.split_permissions() {
+        section(&mut out, &r.id, &[], &r.doc, |o| {
+            let _ = writeln!(o, "- from: `{}`", r.from);
+            list(o, "grants", &r.grants);
+            match r.below_target_sdk {
+                Some(sdk) => {
+                    let _ = writeln!(o, "- to apps targeting an API level below {sdk}");
+                }
+                None => {
+                    let _ = writeln!(o, "- to every app");
+                }
+            }
+        });
+    }
     out.push_str("## APIs\n\n");
     for r in rules.apis() {
         section(&mut out, &r.id, &r.categories, &r.doc, |o| {
@@ -58,6 +73,17 @@ pub fn render_docs(rules: &RuleSet) -> String {
             list(o, "string prefixes", &r.string_prefixes);
             list(o, "classes", &r.classes);
             list(o, "permissions", &r.permissions);
+            if let Some(sdk) = r.permission_free_below_target_sdk {
+                let _ = writeln!(o, "- no permission needed below target API {sdk}");
+            }
+            if let Some(context) = &r.context {
+                let _ = writeln!(
+                    o,
+                    "- context (counts as collection only in code of: {}): {}",
+                    context.counts_in.join(", "),
+                    context.why
+                );
+            }
             for c in &r.conditions {
                 let target = match (c.sdk, &c.permission) {
                     (Some(sdk), _) => format!(" (API {sdk})"),
@@ -70,6 +96,13 @@ pub fn render_docs(rules: &RuleSet) -> String {
                     .unwrap_or_default();
                 let _ = writeln!(o, "- condition `{kind}`{target}: {}", c.text);
             }
+        });
+    }
+    out.push_str("## Plumbing\n\n");
+    for r in rules.plumbing() {
+        section(&mut out, &r.id, &[], &r.doc, |o| {
+            list(o, "api rules", &r.apis);
+            list(o, "code", &r.code);
         });
     }
     out.push_str("## Native imports\n\n");

@@ -24,15 +24,16 @@ pub use load::{
     MAX_RULE_FILE_BYTES, MAX_RULE_FILES, MergeReport, RuleError, RuleFile, RulesDirError,
 };
 pub use model::{
-    ApiRule, Category, Condition, ConditionKind, Doc, Family, LibraryRule, NativeRule, NotEndpoint,
-    Origin, Owner, PermissionRule, RuleRow, TrackerRule,
+    ApiContext, ApiRule, Category, Condition, ConditionKind, Doc, Family, LibraryRule, NativeRule,
+    NotEndpoint, Origin, Owner, PermissionRule, PlumbingRule, RuleRow, SplitPermission,
+    TrackerRule,
 };
 
 use load::Layer;
 use matchers::{ClassTable, FastMap, HostTable, MemberTable, StringTable};
 
 /// The embedded rule files, in load order, with the name errors show for them.
-const BUILTIN_FILES: [(&str, &str); 7] = [
+const BUILTIN_FILES: [(&str, &str); 8] = [
     (
         "rules/categories.toml",
         include_str!("../../rules/categories.toml"),
@@ -43,6 +44,10 @@ const BUILTIN_FILES: [(&str, &str); 7] = [
     ),
     ("rules/apis.toml", include_str!("../../rules/apis.toml")),
     ("rules/native.toml", include_str!("../../rules/native.toml")),
+    (
+        "rules/plumbing.toml",
+        include_str!("../../rules/plumbing.toml"),
+    ),
     (
         "rules/libraries.toml",
         include_str!("../../rules/libraries.toml"),
@@ -100,6 +105,11 @@ pub struct RuleSet {
     not_endpoint_hosts: HostTable,
     not_endpoint_prefixes: Vec<String>,
     native_symbols: FastMap<String, Vec<usize>>,
+    api_by_id: FastMap<String, usize>,
+    /// Per `[[api]]` id, the plumbing rules that exempt some of its callers.
+    plumbing_by_api: FastMap<String, Vec<usize>>,
+    /// The calling code of each plumbing rule, in `layer.plumbing` order.
+    plumbing_code: Vec<ClassTable>,
 }
 
 impl RuleSet {
@@ -233,6 +243,24 @@ impl RuleSet {
                 }
             }
         }
+        let api_by_id = layer
+            .apis
+            .iter()
+            .enumerate()
+            .map(|(i, rule)| (rule.id.clone(), i))
+            .collect();
+        let mut plumbing_by_api: FastMap<String, Vec<usize>> = FastMap::default();
+        let mut plumbing_code = Vec::with_capacity(layer.plumbing.len());
+        for (i, rule) in layer.plumbing.iter().enumerate() {
+            for api in &rule.apis {
+                plumbing_by_api.entry(api.clone()).or_default().push(i);
+            }
+            let mut code = ClassTable::default();
+            for c in &rule.code {
+                code.insert(c, i);
+            }
+            plumbing_code.push(code);
+        }
         let digest = compute_digest(&layer, &levels);
         RuleSet {
             layer,
@@ -250,6 +278,9 @@ impl RuleSet {
             not_endpoint_hosts,
             not_endpoint_prefixes,
             native_symbols,
+            api_by_id,
+            plumbing_by_api,
+            plumbing_code,
         }
     }
 
@@ -291,6 +322,12 @@ impl RuleSet {
         }
         for r in &l.not_endpoints {
             push(Family::NotEndpoint, &r.id, &[], &r.doc);
+        }
+        for r in &l.plumbing {
+            push(Family::Plumbing, &r.id, &[], &r.doc);
+        }
+        for r in &l.split_permissions {
+            push(Family::SplitPermission, &r.id, &[], &r.doc);
         }
         rows.sort();
         rows
@@ -407,6 +444,39 @@ impl RuleSet {
                     .find(|r| r.id == id)
                     .map(|r| &r.doc)
             })
+            .or_else(|| layer.plumbing.iter().find(|r| r.id == id).map(|r| &r.doc))
+            .or_else(|| {
+                layer
+                    .split_permissions
+                    .iter()
+                    .find(|r| r.id == id)
+                    .map(|r| &r.doc)
+            })
+    }
+
+    /// The `[[api]]` rule with this id.
+    pub fn api(&self, id: &str) -> Option<&ApiRule> {
+        self.api_by_id.get(id).map(|&i| &self.layer.apis[i])
+    }
+
+    /// Known library uses of sensitive APIs that serve the library itself.
+    pub fn plumbing(&self) -> &[PlumbingRule] {
+        &self.layer.plumbing
+    }
+
+    /// The plumbing rule that exempts a use of the `[[api]]` rule `api` by the class `desc`
+    /// (`Lpkg/Cls;` or `pkg.Cls`), if one does.
+    pub fn plumbing_for(&self, api: &str, desc: &str) -> Option<&PlumbingRule> {
+        self.plumbing_by_api
+            .get(api)?
+            .iter()
+            .find(|&&i| self.plumbing_code[i].lookup(desc).is_some())
+            .map(|&i| &self.layer.plumbing[i])
+    }
+
+    /// Android's split permissions: what holding one permission also grants, by target SDK.
+    pub fn split_permissions(&self) -> &[SplitPermission] {
+        &self.layer.split_permissions
     }
 
     /// The tracker owning a class (`Lpkg/Cls;` or `pkg.Cls`); longest package prefix wins.
@@ -567,6 +637,8 @@ fn compute_digest(layer: &Layer, levels: &HashMap<String, PermissionLevel>) -> S
         trackers: &'a [TrackerRule],
         owners: &'a [Owner],
         not_endpoints: &'a [NotEndpoint],
+        plumbing: &'a [PlumbingRule],
+        split_permissions: &'a [SplitPermission],
         levels: std::collections::BTreeMap<&'a str, &'a PermissionLevel>,
     }
     let effective = Effective {
@@ -579,6 +651,8 @@ fn compute_digest(layer: &Layer, levels: &HashMap<String, PermissionLevel>) -> S
         trackers: &layer.trackers,
         owners: &layer.owners,
         not_endpoints: &layer.not_endpoints,
+        plumbing: &layer.plumbing,
+        split_permissions: &layer.split_permissions,
         levels: levels.iter().map(|(k, v)| (k.as_str(), v)).collect(),
     };
     // Serializing plain structs, vectors and a BTreeMap cannot fail.

@@ -39,12 +39,14 @@ pub struct Doc {
 #[serde(rename_all = "snake_case")]
 pub enum Family {
     Permission,
+    SplitPermission,
     Api,
     Native,
     Library,
     Tracker,
     Owner,
     NotEndpoint,
+    Plumbing,
 }
 
 impl Family {
@@ -58,18 +60,22 @@ impl Family {
             Family::Tracker => "tracker",
             Family::Owner => "owner",
             Family::NotEndpoint => "not_endpoint",
+            Family::Plumbing => "plumbing",
+            Family::SplitPermission => "split_permission",
         }
     }
 
     /// Every family, in display order.
-    pub const ALL: [Family; 7] = [
+    pub const ALL: [Family; 9] = [
         Family::Permission,
+        Family::SplitPermission,
         Family::Api,
         Family::Native,
         Family::Library,
         Family::Tracker,
         Family::Owner,
         Family::NotEndpoint,
+        Family::Plumbing,
     ];
 }
 
@@ -124,6 +130,15 @@ pub struct Condition {
     pub text: String,
 }
 
+/// Why an API is context rather than collection, and in whose code a use still counts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ApiContext {
+    pub why: String,
+    /// Kinds of calling code whose use counts as collection: `app`, `tracker`, `library`,
+    /// `unidentified` (the collector kinds of the report).
+    pub counts_in: Vec<String>,
+}
+
 /// Code references (methods, fields, strings, classes) that collect a category.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ApiRule {
@@ -145,6 +160,13 @@ pub struct ApiRule {
     /// (`Settings.Secure.getString` is ANDROID_ID only next to `"android_id"`).
     pub with_strings: bool,
     pub conditions: Vec<Condition>,
+    /// When a use of this API is context (what code reads to work) rather than collection.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub context: Option<ApiContext>,
+    /// Apps that target an API level below this one need none of `permissions` (package
+    /// visibility, for one, only exists from API 30).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub permission_free_below_target_sdk: Option<u32>,
     pub doc: Doc,
     #[serde(skip)]
     pub origin: Origin,
@@ -214,6 +236,33 @@ pub struct NotEndpoint {
     pub id: String,
     pub hosts: Vec<String>,
     pub url_prefixes: Vec<String>,
+    pub doc: Doc,
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+/// A known library's use of sensitive APIs that serves the library itself (AppCompat's night
+/// mode reading the last location to compute sunset): such a use is `possible`, not collection.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlumbingRule {
+    pub id: String,
+    /// `[[api]]` rule ids.
+    pub apis: Vec<String>,
+    /// Calling code: Java package prefixes in dot form ending with `.`, or exact class names.
+    pub code: Vec<String>,
+    pub doc: Doc,
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+/// A split permission: holding `from` also grants `grants` to apps targeting an API level below
+/// `below_target_sdk` (Android's `split-permission` list; with no level, to every app).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SplitPermission {
+    pub id: String,
+    pub from: String,
+    pub grants: Vec<String>,
+    pub below_target_sdk: Option<u32>,
     pub doc: Doc,
     #[serde(skip)]
     pub origin: Origin,

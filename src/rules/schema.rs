@@ -34,6 +34,10 @@ pub struct FileDef {
     pub owner: Vec<Spanned<OwnerDef>>,
     #[serde(default)]
     pub not_endpoint: Vec<Spanned<NotEndpointDef>>,
+    #[serde(default)]
+    pub plumbing: Vec<Spanned<PlumbingDef>>,
+    #[serde(default)]
+    pub split_permission: Vec<Spanned<SplitPermissionDef>>,
 }
 
 /// `doc = { what, why, example, references }`: the four parts every rule must document.
@@ -106,6 +110,16 @@ pub struct ApiDef {
     pub with_strings: Option<Spanned<bool>>,
     #[serde(default)]
     pub condition: Vec<Spanned<ConditionDef>>,
+    /// Why a use of this API is context (what every app reads to work) rather than collection.
+    #[serde(default)]
+    pub context: Option<SpannedStr>,
+    /// With `context`: the kinds of code (`app`, `tracker`, `library`, `unidentified`) whose use
+    /// still counts as collection.
+    #[serde(default)]
+    pub context_counts_in: Option<SpannedList>,
+    /// Apps targeting an API level below this one need none of `permissions`.
+    #[serde(default)]
+    pub permission_free_below_target_sdk: Option<Spanned<i64>>,
 }
 
 /// `[[native]]` of `native.toml`.
@@ -171,5 +185,31 @@ pub struct NotEndpointDef {
     pub hosts: Option<SpannedList>,
     #[serde(default)]
     pub url_prefixes: Option<SpannedList>,
+    pub doc: Option<Spanned<DocDef>>,
+}
+
+/// `[[plumbing]]` of `plumbing.toml`: a known library's use of an API that serves the library's
+/// own function, not the gathering of the data for the app.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlumbingDef {
+    pub id: SpannedStr,
+    /// The `[[api]]` rule ids whose uses are exempted.
+    pub apis: SpannedList,
+    /// The calling code: Java packages ending with `.` or class names, as in `[[library]]`.
+    pub code: SpannedList,
+    pub doc: Option<Spanned<DocDef>>,
+}
+
+/// `[[split_permission]]` of `permissions.toml`: a permission that Android also grants others
+/// to apps targeting an API level below `below_target_sdk` (or to every app when absent).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SplitPermissionDef {
+    pub id: SpannedStr,
+    pub from: SpannedStr,
+    pub grants: SpannedList,
+    #[serde(default)]
+    pub below_target_sdk: Option<Spanned<i64>>,
     pub doc: Option<Spanned<DocDef>>,
 }

@@ -27,6 +27,40 @@ pub fn evidence(
         detail: detail.to_owned(),
         location: loc(location),
         collector: collector.map(str::to_owned),
+        standing: match (kind, strength) {
+            (EvidenceKind::Permission | EvidenceKind::Component | EvidenceKind::MetaData, _) => {
+                Standing::Declared
+            }
+            (_, Strength::Called) => Standing::Collects,
+            _ => Standing::Weak,
+        },
+        exemption: None,
+    }
+}
+
+/// Gives each sample category the verdict its evidence's standings support, as the analysis
+/// would: collected when an item collects, possible otherwise; the reason names a hostile
+/// string so that renderers must escape it.
+fn judge_samples(report: &mut Report) {
+    for category in &mut report.categories {
+        let collecting: Vec<String> = category
+            .evidence
+            .iter()
+            .filter(|e| e.standing == Standing::Collects)
+            .filter_map(|e| e.collector.clone())
+            .collect();
+        if collecting.is_empty() {
+            category.verdict = Verdict::Possible;
+            category.verdict_reason = format!("the API is only referenced, never called {SCRIPT}");
+            category.collected_by = Vec::new();
+        } else {
+            category.verdict = Verdict::Collected;
+            category.verdict_reason = format!("by {}: Api.get", collecting.join(", "));
+            let mut who = collecting;
+            who.sort();
+            who.dedup();
+            category.collected_by = who;
+        }
     }
 }
 
@@ -172,6 +206,9 @@ pub fn sample() -> Report {
                 ],
                 notes: vec![format!("targetSdk 34 needs a runtime grant {SCRIPT}")],
                 truncated: false,
+                verdict: Verdict::Possible,
+                verdict_reason: String::new(),
+                collected_by: Vec::new(),
             },
             CategoryFinding {
                 id: "contacts".to_owned(),
@@ -200,6 +237,9 @@ pub fn sample() -> Report {
                 ],
                 notes: vec![],
                 truncated: false,
+                verdict: Verdict::Possible,
+                verdict_reason: String::new(),
+                collected_by: Vec::new(),
             },
             CategoryFinding {
                 id: "device_ids".to_owned(),
@@ -218,6 +258,9 @@ pub fn sample() -> Report {
                 )],
                 notes: vec![],
                 truncated: false,
+                verdict: Verdict::Possible,
+                verdict_reason: String::new(),
+                collected_by: Vec::new(),
             },
         ],
         api_calls: vec![
@@ -386,6 +429,7 @@ pub fn sample() -> Report {
             Anomaly::new("zip.crc_mismatch", "base.apk!resources.arsc", "stored CRC differs"),
         ],
     };
+    judge_samples(&mut report);
     report.normalize();
     report
 }
@@ -601,6 +645,9 @@ pub fn realistic() -> Report {
                 .collect(),
             notes: vec![],
             truncated: false,
+            verdict: Verdict::Possible,
+            verdict_reason: String::new(),
+            collected_by: Vec::new(),
         })
         .collect();
     report.trackers[1] = TrackerFinding {
@@ -638,6 +685,7 @@ pub fn realistic() -> Report {
         anomaly.detail = "stored CRC differs; Android ignores it".to_owned();
     }
     report.native_libs[0].jni_exports = strings(&["Java_com_example_vidshare_Native_init"]);
+    judge_samples(&mut report);
     report.normalize();
     report
 }

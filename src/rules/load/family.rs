@@ -15,6 +15,9 @@ use super::value::{
     check_url_prefix, is_country_code, is_http_url,
 };
 
+/// The kinds of calling code a `context_counts_in` list may name (the report's collector kinds).
+const COLLECTOR_KINDS: [&str; 4] = ["app", "tracker", "library", "unidentified"];
+
 macro_rules! rule_defs {
     ($($def:ty),* $(,)?) => {$(
         impl RuleDef for $def {
@@ -36,6 +39,8 @@ rule_defs!(
     TrackerDef,
     OwnerDef,
     NotEndpointDef,
+    PlumbingDef,
+    SplitPermissionDef,
 );
 
 impl Checker<'_> {
@@ -116,6 +121,11 @@ impl Checker<'_> {
                 permissions: c.optional_list(&d.permissions, "permissions", check_permission_name),
                 with_strings,
                 conditions: d.condition.iter().filter_map(|cond| c.condition(cond)).collect(),
+                context: c.api_context(d, &common.span),
+                permission_free_below_target_sdk: d
+                    .permission_free_below_target_sdk
+                    .as_ref()
+                    .and_then(|sdk| c.api_level(sdk)),
                 id: common.id,
                 doc: common.doc,
                 origin: common.origin,
@@ -139,17 +149,7 @@ impl Checker<'_> {
                 return None;
             }
         };
-        let sdk = match &d.sdk {
-            Some(sdk) if (1..=1000).contains(sdk.get_ref()) => Some(*sdk.get_ref() as u32),
-            Some(sdk) => {
-                self.error(
-                    sdk.span(),
-                    format!("sdk {} is not an API level", sdk.get_ref()),
-                );
-                None
-            }
-            None => None,
-        };
+        let sdk = d.sdk.as_ref().and_then(|sdk| self.api_level(sdk));
         let permission = match &d.permission {
             Some(p) => {
                 if let Err(why) = check_permission_name(p.get_ref()) {
@@ -181,6 +181,77 @@ impl Checker<'_> {
             sdk,
             permission,
             text,
+        })
+    }
+
+    /// `context` with its `context_counts_in` kinds: both or neither.
+    fn api_context(&mut self, d: &ApiDef, span: &std::ops::Range<usize>) -> Option<ApiContext> {
+        match (&d.context, &d.context_counts_in) {
+            (None, None) => None,
+            (Some(why), Some(kinds)) => {
+                let why = self.text(why, "context");
+                let counts_in = self.list(kinds, "context_counts_in", |k| {
+                    if COLLECTOR_KINDS.contains(&k) {
+                        Ok(())
+                    } else {
+                        Err(format!("expected one of {}", COLLECTOR_KINDS.join(", ")))
+                    }
+                });
+                Some(ApiContext { why, counts_in })
+            }
+            _ => {
+                self.error(
+                    span.clone(),
+                    "`context` and `context_counts_in` go together".to_owned(),
+                );
+                None
+            }
+        }
+    }
+
+    /// An Android API level (1 to 1000), or an error at it.
+    fn api_level(&mut self, sdk: &Spanned<i64>) -> Option<u32> {
+        match u32::try_from(*sdk.get_ref()) {
+            Ok(level) if (1..=1000).contains(&level) => Some(level),
+            _ => {
+                self.error(
+                    sdk.span(),
+                    format!("sdk {} is not an API level", sdk.get_ref()),
+                );
+                None
+            }
+        }
+    }
+
+    pub fn split_permission(
+        &mut self,
+        def: &Spanned<SplitPermissionDef>,
+    ) -> Option<SplitPermission> {
+        self.rule(def, |c, d, common| {
+            if let Err(why) = check_permission_name(d.from.get_ref()) {
+                c.error(
+                    d.from.span(),
+                    format!("bad permission `{}`: {why}", d.from.get_ref()),
+                );
+            }
+            SplitPermission {
+                from: d.from.get_ref().clone(),
+                grants: c.list(&d.grants, "grants", check_permission_name),
+                below_target_sdk: d.below_target_sdk.as_ref().and_then(|sdk| c.api_level(sdk)),
+                id: common.id,
+                doc: common.doc,
+                origin: common.origin,
+            }
+        })
+    }
+
+    pub fn plumbing(&mut self, def: &Spanned<PlumbingDef>) -> Option<PlumbingRule> {
+        self.rule(def, |c, d, common| PlumbingRule {
+            apis: c.list(&d.apis, "apis", |_| Ok(())),
+            code: c.list(&d.code, "code", check_java_code),
+            id: common.id,
+            doc: common.doc,
+            origin: common.origin,
         })
     }
 

@@ -41,6 +41,8 @@ pub struct Layer {
     pub trackers: Vec<TrackerRule>,
     pub owners: Vec<Owner>,
     pub not_endpoints: Vec<NotEndpoint>,
+    pub plumbing: Vec<PlumbingRule>,
+    pub split_permissions: Vec<SplitPermission>,
 }
 
 /// What merging an override layer did, for `dossier rules check`.
@@ -147,6 +149,13 @@ pub fn load_layer(files: &[RuleFile], base: Option<&Layer>) -> Result<Layer, Vec
         layer.owners.extend(owners);
         let not_endpoints = def.not_endpoint.iter().filter_map(|d| c.not_endpoint(d));
         layer.not_endpoints.extend(not_endpoints);
+        let plumbing = def.plumbing.iter().filter_map(|d| c.plumbing(d));
+        layer.plumbing.extend(plumbing);
+        let splits = def
+            .split_permission
+            .iter()
+            .filter_map(|d| c.split_permission(d));
+        layer.split_permissions.extend(splits);
     }
 
     // Ids are unique across all files and families of a layer.
@@ -208,6 +217,8 @@ pub fn merge(mut base: Layer, over: Layer) -> Result<(Layer, MergeReport), Vec<R
     replace_by_id(&mut base.trackers, over.trackers);
     replace_by_id(&mut base.owners, over.owners);
     replace_by_id(&mut base.not_endpoints, over.not_endpoints);
+    replace_by_id(&mut base.plumbing, over.plumbing);
+    replace_by_id(&mut base.split_permissions, over.split_permissions);
     base.sort();
     errors.extend(cross_check(&base));
     if errors.is_empty() {
@@ -247,6 +258,18 @@ fn cross_check(layer: &Layer) -> Vec<RuleError> {
             ));
         }
     }
+    let apis: HashSet<&str> = layer.apis.iter().map(|a| a.id.as_str()).collect();
+    for rule in &layer.plumbing {
+        for api in rule.apis.iter().filter(|a| !apis.contains(a.as_str())) {
+            errors.push(RuleError::at(
+                &rule.origin,
+                format!(
+                    "plumbing `{}` names api rule `{api}`, which no [[api]] defines",
+                    rule.id
+                ),
+            ));
+        }
+    }
     let mut claimed: HashMap<&str, &str> = HashMap::new();
     for rule in &layer.permissions {
         for name in &rule.names {
@@ -274,6 +297,8 @@ impl Layer {
             .chain(ids(&self.trackers))
             .chain(ids(&self.owners))
             .chain(ids(&self.not_endpoints))
+            .chain(ids(&self.plumbing))
+            .chain(ids(&self.split_permissions))
     }
 
     /// Sorts each family by id (categories keep file order: the taxonomy's order).
@@ -288,6 +313,8 @@ impl Layer {
         by_id(&mut self.trackers);
         by_id(&mut self.owners);
         by_id(&mut self.not_endpoints);
+        by_id(&mut self.plumbing);
+        by_id(&mut self.split_permissions);
     }
 }
 
@@ -332,4 +359,6 @@ rules!(
     TrackerRule => Tracker,
     Owner => Owner,
     NotEndpoint => NotEndpoint,
+    PlumbingRule => Plumbing,
+    SplitPermission => SplitPermission,
 );
