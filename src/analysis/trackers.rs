@@ -283,6 +283,84 @@ mod tests {
         }
     }
 
+    fn dex(class: &str, collector: &str) -> EndpointSource {
+        EndpointSource {
+            kind: SourceKind::Dex,
+            location: Location {
+                class: Some(class.to_owned()),
+                ..location("classes.dex")
+            },
+            collector: Some(collector.to_owned()),
+        }
+    }
+
+    fn text(kind: SourceKind, entry: &str) -> EndpointSource {
+        EndpointSource {
+            kind,
+            location: location(entry),
+            collector: None,
+        }
+    }
+
+    fn endpoint(host: &str, sources: Vec<EndpointSource>) -> Endpoint {
+        Endpoint {
+            url: format!("https://{host}/x"),
+            host: host.to_owned(),
+            port: None,
+            owner: None,
+            owner_name: None,
+            country: None,
+            trackers: vec![],
+            sources,
+            truncated: false,
+        }
+    }
+
+    /// The hosts of each false-positive pattern of issue 8, on synthetic sources.
+    #[test]
+    fn a_host_inside_another_sdk_a_namespace_or_a_data_list_names_no_tracker() {
+        let rules = RuleSet::builtin().expect("built-in rules");
+        let none = BTreeSet::new();
+        let admob = "google_admob";
+        let host = "pagead2.googlesyndication.com";
+        // Play services' advertising-id client (a library) and Firebase Analytics (another
+        // tracker) carry Google's ad host: no AdMob.
+        let id_client = dex("Lcom/google/android/gms/ads/identifier/AdvertisingIdClient;", "play_services");
+        assert!(!names_tracker(&rules, admob, host, &id_client, &none));
+        let measurement = dex("Lcom/google/android/gms/measurement/internal/k9;", "google_firebase_analytics");
+        assert!(!names_tracker(&rules, admob, host, &measurement, &none));
+        // The tracker's own code, the app's, unidentified and obfuscated code do name it.
+        for collector in [admob, "app", "other:com.loc", "obfuscated"] {
+            assert!(names_tracker(&rules, admob, host, &dex("La/b;", collector), &none), "{collector}");
+        }
+        // An XML namespace in a layout is no AppLovin; the same host in resources.arsc is.
+        let layout = text(SourceKind::Resource, "res/layout/activity_login.xml");
+        assert!(!names_tracker(&rules, "applovin", "schemas.applovin.com", &layout, &none));
+        let arsc = text(SourceKind::Resource, "resources.arsc");
+        assert!(names_tracker(&rules, "applovin", "d.applovin.com", &arsc, &none));
+        // A site list in assets: many unrelated domains make it data, a config file is not.
+        let list = text(SourceKind::Asset, "assets/sites.txt");
+        let config = text(SourceKind::Asset, "assets/pushwoosh.json");
+        let mut endpoints: Vec<Endpoint> = (0..DATA_LIST_MIN_DOMAINS)
+            .map(|i| endpoint(&format!("www.site{i}.com"), vec![list.clone()]))
+            .collect();
+        endpoints.push(endpoint("cp.pushwoosh.com", vec![list.clone(), config.clone()]));
+        endpoints.push(endpoint("go.pushwoosh.com", vec![config.clone()]));
+        let lists = data_lists(&endpoints);
+        assert_eq!(lists.into_iter().collect::<Vec<_>>(), vec![&list.location]);
+        let lists = data_lists(&endpoints);
+        assert!(!names_tracker(&rules, "pushwoosh", "cp.pushwoosh.com", &list, &lists));
+        assert!(names_tracker(&rules, "pushwoosh", "cp.pushwoosh.com", &config, &lists));
+        // One domain short of the threshold is no list.
+        let short: Vec<Endpoint> = endpoints[1..DATA_LIST_MIN_DOMAINS].to_vec();
+        assert!(data_lists(&short).is_empty());
+        // Subdomains of one owner count once.
+        let one_owner: Vec<Endpoint> = (0..20)
+            .map(|i| endpoint(&format!("s{i}.cdn.example.net"), vec![list.clone()]))
+            .collect();
+        assert!(data_lists(&one_owner).is_empty());
+    }
+
     #[test]
     fn registrable_domains_tell_owners_apart() {
         assert_eq!(registrable_domain("pagead2.googlesyndication.com"), "googlesyndication.com");
