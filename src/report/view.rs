@@ -8,7 +8,8 @@ use super::model::{
 };
 
 /// What a tracker hint is, for the line that lists them apart from the confirmed trackers.
-pub const TRACKER_HINTS_NOTE: &str = "a host or manifest key names the SDK, no code of it is bundled";
+pub const TRACKER_HINTS_NOTE: &str =
+    "a host or manifest key names the SDK, no code of it is bundled";
 
 /// The trackers whose code the app bundles, in report order.
 pub fn confirmed_trackers(report: &Report) -> impl Iterator<Item = &TrackerFinding> {

@@ -133,8 +133,9 @@ impl ClassTable {
         while let Some(pos) = name[..end].rfind('/') {
             if let Some(stems) = self.name_prefixes.get(&name[..=pos]) {
                 let rest = &name[pos + 1..];
-                if let Some((_, index, code)) =
-                    stems.iter().find(|(stem, _, _)| rest.starts_with(stem.as_str()))
+                if let Some((_, index, code)) = stems
+                    .iter()
+                    .find(|(stem, _, _)| rest.starts_with(stem.as_str()))
                 {
                     return Some(ClassMatch {
                         index: *index,
