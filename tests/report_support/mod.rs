@@ -379,7 +379,6 @@ pub fn sample() -> Report {
             Collector {
                 id: "appsflyer".to_owned(),
                 name: "AppsFlyer".to_owned(),
-                confirmed: true,
                 kind: CollectorKind::Tracker,
             },
         ],
