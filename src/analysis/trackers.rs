@@ -200,8 +200,9 @@ fn names_tracker(
             _ => true,
         },
         SourceKind::Resource | SourceKind::Asset => {
-            !(source.kind == SourceKind::Resource && is_xml_namespace(&source.location, host))
-                && !data_lists.contains(&source.location)
+            let namespace =
+                source.kind == SourceKind::Resource && is_xml_namespace(&source.location, host);
+            !namespace && !data_lists.contains(&source.location)
         }
         _ => true,
     }
