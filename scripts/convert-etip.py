@@ -111,10 +111,16 @@ def is_hostname(host: str) -> bool:
 
 
 def is_code_entry(entry: str) -> bool:
-    """A package prefix ending in '.' (two segments at least) or a class name."""
-    body = entry[:-1] if entry.endswith(".") else entry
+    """A package prefix ending in '.' (two segments at least), a class name, or a name prefix
+    ending in '*' (three segments at least)."""
+    if entry.endswith("*"):
+        body = entry[:-1]
+        min_parts = 3
+    else:
+        body = entry[:-1] if entry.endswith(".") else entry
+        min_parts = 2
     parts = body.split(".")
-    if len(parts) < 2 or not all(JAVA_IDENT.match(p) for p in parts):
+    if len(parts) < min_parts or not all(JAVA_IDENT.match(p) for p in parts):
         return False
     return True
 
@@ -129,12 +135,12 @@ def snake_id(name: str) -> str:
 
 
 def subsumed_code(entries: set[str]) -> set[str]:
-    """Entries already covered by a shorter package prefix of the same set."""
-    prefixes = [e for e in entries if e.endswith(".")]
+    """Entries already covered by a shorter package or name prefix of the same set."""
+    prefixes = [e.rstrip("*") for e in entries if e.endswith((".", "*"))]
     out = set()
     for e in entries:
         for p in prefixes:
-            if e != p and e.startswith(p):
+            if e.rstrip("*") != p and e.startswith(p):
                 out.add(e)
                 break
     return out
@@ -154,6 +160,7 @@ class Decisions:
 
     anchored: list[str] = field(default_factory=list)
     classes: list[str] = field(default_factory=list)
+    name_prefixes: list[str] = field(default_factory=list)
     dropped_code: list[str] = field(default_factory=list)
     dropped_hosts: list[str] = field(default_factory=list)
     tightened_hosts: list[str] = field(default_factory=list)
@@ -177,18 +184,33 @@ def convert_code(signature: str, generic: set[str], dec: Decisions) -> set[str]:
         if len(parts) < 2:
             dec.dropped_code.append(f"`{sig}` (a single segment)")
             continue
-        if parts[-1][:1].isupper():
-            # A class name: ETIP's substring would also match longer names, an exact
-            # class (and, in the engine, its nested classes) is what the SDK ships.
-            out.add(body)
-            dec.classes.append(f"`{sig}` → class `{body}`")
-            continue
         prefix = body + "."
         if prefix in generic:
             dec.dropped_code.append(f"`{sig}` (too generic: a whole vendor namespace)")
             continue
-        out.add(prefix)
-        if not sig.endswith("."):
+        if sig.endswith("."):
+            if parts[-1][:1].isupper():
+                # `Config.`: ETIP's dot stands for what follows the class name (`$1`): the
+                # class and its nested classes.
+                out.add(body)
+                dec.classes.append(f"`{sig}` → class `{body}`")
+            else:
+                out.add(prefix)
+            continue
+        if len(parts) >= 3:
+            # ETIP matches the signature as a substring of class names: `com.tencent.lbs` also
+            # means `com.tencent.lbsapi`, `com.baidu.BaiduMap` the package of that name too.
+            # Inside a vendor's namespace (three parts or more) the name prefix keeps that.
+            out.add(body + "*")
+            dec.name_prefixes.append(f"`{sig}` → `{body}*`")
+            continue
+        # Two parts name the vendor itself: `com.tune` as a name prefix would take `com.tunein`
+        # (TuneIn Radio) and `com.carto` `com.cartoon...`: anchored at the package boundary.
+        if parts[-1][:1].isupper():
+            out.add(body)
+            dec.classes.append(f"`{sig}` → class `{body}`")
+        else:
+            out.add(prefix)
             dec.anchored.append(f"`{sig}` → `{prefix}`")
     return out
 
@@ -257,7 +279,12 @@ def make_doc(name: str, kinds: list[str], cats: list[str], owner_name: str | Non
     if example:
         pass
     elif code:
-        example = f"a class in `{code[0]}`" if code[0].endswith(".") else f"the class `{code[0]}`"
+        if code[0].endswith("."):
+            example = f"a class in `{code[0]}`"
+        elif code[0].endswith("*"):
+            example = f"a class whose name starts with `{code[0][:-1]}`"
+        else:
+            example = f"the class `{code[0]}`"
     else:
         example = f"a URL on `{hosts[0]}`"
     return {"what": what, "why": why, "example": example, "references": refs}
@@ -275,6 +302,10 @@ class Tracker:
     hosts: list[str]
     meta_data: list[str]
     doc: dict
+    # What make_doc needs to write the doc again after a merge.
+    kinds: list[str] = field(default_factory=list)
+    refs: list[str] = field(default_factory=list)
+    example: str | None = None
 
 
 def load_owner_names() -> dict[str, str]:
@@ -299,8 +330,9 @@ def build(etip_path: Path) -> tuple[list[Tracker], list[str]]:
     trackers: list[Tracker] = []
     log: list[str] = []
     counts = {"converted": 0, "code_anchored": 0, "code_class": 0, "code_dropped": 0,
-              "code_tightened": 0, "hosts_dropped": 0, "hosts_tightened": 0,
-              "dropped_trackers": 0, "overridden": 0}
+              "code_tightened": 0, "code_name_prefix": 0, "hosts_dropped": 0, "hosts_tightened": 0,
+              "dropped_trackers": 0, "overridden": 0, "merged": 0}
+    merges: list[tuple] = []
     for t in sorted(etip, key=lambda x: x["id"]):
         ov = per.get(str(t["id"]), {})
         if ov:
@@ -313,7 +345,7 @@ def build(etip_path: Path) -> tuple[list[Tracker], list[str]]:
         name = ov.get("name", t["name"])
         code = convert_code(t["code_signature"], generic, dec)
         for c in ov.get("drop_code", []):
-            hit = {c, c.rstrip("."), c.rstrip(".") + "."} & code
+            hit = {c, c.rstrip("."), c.rstrip(".") + ".", c.rstrip(".") + "*"} & code
             if hit:
                 code -= hit
                 dec.dropped_code.append(f"`{c}` (override)")
@@ -346,6 +378,7 @@ def build(etip_path: Path) -> tuple[list[Tracker], list[str]]:
         cats = map_categories(kinds, ov, mapping)
         counts["code_anchored"] += len(dec.anchored)
         counts["code_class"] += len(dec.classes)
+        counts["code_name_prefix"] += len(dec.name_prefixes)
         counts["code_dropped"] += len(dec.dropped_code)
         counts["hosts_dropped"] += len(dec.dropped_hosts)
         counts["hosts_tightened"] += len(dec.tightened_hosts)
@@ -356,6 +389,8 @@ def build(etip_path: Path) -> tuple[list[Tracker], list[str]]:
             details.append("anchored " + ", ".join(dec.anchored))
         if dec.classes:
             details.append("exact classes " + ", ".join(dec.classes))
+        if dec.name_prefixes:
+            details.append("name prefixes " + ", ".join(dec.name_prefixes))
         if dec.dropped_code:
             details.append("code dropped " + ", ".join(dec.dropped_code))
         if dec.dropped_hosts:
@@ -380,21 +415,49 @@ def build(etip_path: Path) -> tuple[list[Tracker], list[str]]:
         owner = ov.get("owner")
         refs = [x for x in (ov.get("website", t["website"]) or "",) if x]
         refs.append(EXODUS_PAGE.format(t["id"]))
+        refs += ov.get("references", [])
         code_sorted = sorted(code)
         hosts_sorted = sorted(hosts)
+        if "merge_into" in ov:
+            merges.append((ov["merge_into"], t["id"], name, set(code), set(hosts),
+                           set(ov.get("meta_data", [])), cats, refs, ov["reason"]))
+            continue
         trackers.append(Tracker(
             id=ov.get("id", snake_id(name)), name=name, etip=t["id"],
             website=ov.get("website", t["website"]) or None, owner=owner, categories=cats,
             code=code_sorted, hosts=hosts_sorted, meta_data=sorted(ov.get("meta_data", [])),
             doc=make_doc(name, kinds, cats, owner_names.get(owner), code_sorted, hosts_sorted, refs,
                          ov.get("example")),
+            kinds=list(kinds), refs=refs, example=ov.get("example"),
         ))
+
+    # One tracker per SDK: an ETIP entry that names the same SDK as another (same hosts, a
+    # former brand, a second name for the same package) is folded into it. The merged entry's
+    # Exodus page stays in the references, so both ETIP ids remain traceable.
+    for target_id, source_id, source_name, m_code, m_hosts, m_meta, m_cats, m_refs, why in merges:
+        target = next((x for x in trackers if x.etip == target_id), None)
+        if target is None:
+            raise SystemExit(f"ETIP {source_id} merges into {target_id}, which is not converted")
+        code = set(target.code) | m_code
+        code -= subsumed_code(code)
+        hosts = set(target.hosts) | m_hosts
+        hosts -= subsumed_hosts(hosts)
+        target.code, target.hosts = sorted(code), sorted(hosts)
+        target.meta_data = sorted(set(target.meta_data) | m_meta)
+        target.categories = sorted(set(target.categories) | set(m_cats), key=TAXONOMY.index)
+        target.refs = target.refs + [r for r in m_refs if r not in target.refs]
+        target.doc = make_doc(target.name, target.kinds, target.categories,
+                              owner_names.get(target.owner), target.code, target.hosts,
+                              target.refs, target.example)
+        counts["merged"] += 1
+        log.append(f"- **{source_id} {source_name}** — **merged into {target_id} {target.name}** "
+                   f"(`{target.id}`): {why}")
 
     for ex in ov_all.get("extra", []):
         kinds = ex.get("etip_categories", [])
         cats = map_categories(kinds, ex, mapping)
         refs = [ex["website"]] + ex.get("references", [])
-        code_sorted, hosts_sorted = sorted(ex["code"]), sorted(ex["hosts"])
+        code_sorted, hosts_sorted = sorted(ex["code"]), sorted(ex.get("hosts", []))
         trackers.append(Tracker(
             id=ex["id"], name=ex["name"], etip=None, website=ex["website"], owner=ex.get("owner"),
             categories=cats, code=code_sorted, hosts=hosts_sorted,
@@ -415,10 +478,12 @@ def build(etip_path: Path) -> tuple[list[Tracker], list[str]]:
 
     summary = [
         f"- ETIP trackers read: {len(etip)}; with a hand override: {counts['overridden']}",
-        f"- converted to rules: {counts['converted']}; not converted: {counts['dropped_trackers']}",
+        f"- converted to rules: {counts['converted'] - counts['merged']}; not converted: {counts['dropped_trackers']}; "
+        f"merged into another entry of the same SDK: {counts['merged']}",
         f"- added from outside ETIP: {len(ov_all.get('extra', []))}",
         f"- code signatures anchored at a package boundary (a `.` appended): {counts['code_anchored']}",
         f"- code signatures kept as exact class names: {counts['code_class']}",
+        f"- code signatures kept as name prefixes (`com.vendor.sdk*`, matching what ETIP's substring matches): {counts['code_name_prefix']}",
         f"- code signatures dropped: {counts['code_dropped']}; trackers whose code was replaced by a tighter list: {counts['code_tightened']}",
         f"- host patterns dropped: {counts['hosts_dropped']}; hosts added by hand: {counts['hosts_tightened']}",
         f"- rules written: {len(trackers)}; linked to an owner of endpoints.toml: "
@@ -590,8 +655,8 @@ def check_files(errors: list[str]) -> None:
             errors.append(f"{where}: owner {t['owner']!r} not in endpoints.toml")
         for c in t.get("code", []):
             if not is_code_entry(c):
-                errors.append(f"{where}: code {c!r} is neither a package prefix ending in '.' nor a class name")
-            elif not c.endswith(".") and not c.rsplit(".", 1)[-1][:1].isupper():
+                errors.append(f"{where}: code {c!r} is neither a package prefix ending in '.', a class name nor a name prefix ending in '*'")
+            elif not c.endswith((".", "*")) and not c.rsplit(".", 1)[-1][:1].isupper():
                 errors.append(f"{where}: code {c!r} has no trailing '.' and does not look like a class name")
         check_hosts(t.get("hosts", []), where)
         if not t.get("code") and not t.get("hosts"):
@@ -606,7 +671,7 @@ def check_files(errors: list[str]) -> None:
     generic = set(tomllib.loads(OVERRIDES.read_text(encoding="utf-8"))["generic_prefixes"]["prefixes"])
     for t in trackers:
         for c in t.get("code", []):
-            if c in generic:
+            if c in generic or c.rstrip("*") + "." in generic:
                 errors.append(f"trackers.toml tracker {t['id']}: code {c!r} is a generic namespace")
 
     # A code prefix belongs to one tracker only.
@@ -625,9 +690,14 @@ def self_test() -> None:
     dec = Decisions()
     generic = {"com.google.", "com.bytedance."}
     got = convert_code("com.appboy|com.appsflyer.|com.adobe.mobile.Config.|.sizmek.|com.bytedance"
-                       "|com.github.backtrace-labs.|tune|com.dv.DVSDK", generic, dec)
-    assert got == {"com.appboy.", "com.appsflyer.", "com.adobe.mobile.Config", "com.dv.DVSDK"}, got
+                       "|com.github.backtrace-labs.|tune|com.dv.DVSDK|com.tencent.lbs|com.tune"
+                       "|com.baidu.BaiduMap", generic, dec)
+    assert got == {"com.appboy.", "com.appsflyer.", "com.adobe.mobile.Config", "com.dv.DVSDK*",
+                   "com.tencent.lbs*", "com.tune.", "com.baidu.BaiduMap*"}, got
     assert len(dec.dropped_code) == 4, dec.dropped_code
+    assert is_code_entry("com.tencent.lbs*") and not is_code_entry("com.tune*")
+    assert subsumed_code({"com.tencent.lbs*", "com.tencent.lbsapi.", "com.tencent.lb."}) == {
+        "com.tencent.lbsapi."}
     dec = Decisions()
     got = convert_hosts(".*\\.estimote\\.com|\\.chartboost\\.com|fidzup|\\.exacttarget\\."
                         "|54\\.243\\.73\\.253:8080/SilverPush/|adservice\\.google\\..*"

@@ -204,19 +204,26 @@ fn covering_code_len(tracker: &TrackerRule, class: &str) -> usize {
         .code
         .iter()
         .filter(|code| {
-            if code.ends_with('.') {
+            if let Some(stem) = code.strip_suffix('*') {
+                class.starts_with(stem)
+            } else if code.ends_with('.') {
                 class.starts_with(code.as_str())
             } else {
                 class == code.as_str() || class.starts_with(&format!("{code}$"))
             }
         })
-        .map(String::len)
+        .map(|code| matched_len(code))
         .max()
         .unwrap_or(0)
 }
 
+/// How many characters of a class name a code entry covers (a name prefix's `*` covers none).
+fn matched_len(code: &str) -> usize {
+    code.strip_suffix('*').map_or(code.len(), str::len)
+}
+
 /// Every tracker signature leads back to its tracker: a class under each code prefix (or the
-/// class itself and a nested class of it) is attributed to the tracker, or to one with a longer
+/// class itself and a nested class of it, or classes continuing a name prefix `com.x.sdk*`) is attributed to the tracker, or to one with a longer
 /// matching prefix; each host, and a subdomain of it, names the tracker; each meta-data key
 /// finds it.
 #[test]
@@ -225,7 +232,14 @@ fn tracker_rules_all_match_their_signatures() {
     let mut lost = Vec::new();
     for tracker in rules.trackers() {
         for code in &tracker.code {
-            let classes = if code.ends_with('.') {
+            let classes = if let Some(stem) = code.strip_suffix('*') {
+                // A name prefix: the package of that name, a longer package and a longer class.
+                vec![
+                    format!("{stem}.DossierProbe"),
+                    format!("{stem}dossierprobe.X"),
+                    format!("{stem}DossierProbe"),
+                ]
+            } else if code.ends_with('.') {
                 vec![format!("{code}DossierProbe")]
             } else {
                 vec![code.clone(), format!("{code}$DossierProbe")]
@@ -234,7 +248,7 @@ fn tracker_rules_all_match_their_signatures() {
                 let descriptor = format!("L{};", class.replace('.', "/"));
                 match rules.tracker_for_class(&descriptor) {
                     Some(found) if found.id == tracker.id => {}
-                    Some(found) if covering_code_len(found, &class) > code.len() => {}
+                    Some(found) if covering_code_len(found, &class) > matched_len(code) => {}
                     Some(found) => lost.push(format!(
                         "{}: class {class} (code `{code}`) goes to `{}`",
                         tracker.id, found.id

@@ -185,8 +185,10 @@ fn is_within(child: &[&str], parent: &[String]) -> bool {
 fn code_match(codes: &[String], dotted: &str) -> Option<Option<usize>> {
     let mut best: Option<Option<usize>> = None;
     for code in codes {
-        if let Some(prefix) = code.strip_suffix('.') {
-            if dotted.starts_with(code.as_str()) {
+        // A package (`com.foo.`) or a name prefix (`com.foo.sdk*`, which spans its last part).
+        let prefix = code.strip_suffix('.').or_else(|| code.strip_suffix('*'));
+        if let Some(prefix) = prefix {
+            if dotted.starts_with(prefix) && (code.ends_with('*') || dotted.starts_with(code.as_str())) {
                 let len = prefix.split('.').count();
                 if best.is_none_or(|b| b.is_some_and(|l| l < len)) {
                     best = Some(Some(len));
@@ -355,7 +357,12 @@ fn app_packages<'m>(rules: &RuleSet, manifest: &'m Manifest) -> Vec<Vec<String>>
         .chain(rules.libraries().iter().flat_map(|l| &l.code))
         .map(|code| match code.strip_suffix('.') {
             Some(prefix) => (prefix.split('.').collect(), true),
-            None => (code.split('.').collect(), false),
+            // A name prefix (`com.tencent.lbs*`) counts as its package prefix for the vendor
+            // namespace and for what is near a rule (`com.tencent.lbs` itself).
+            None => match code.strip_suffix('*') {
+                Some(stem) => (stem.split('.').collect(), true),
+                None => (code.split('.').collect(), false),
+            },
         })
         .collect();
     let vendors: BTreeSet<String> = codes

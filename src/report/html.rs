@@ -9,7 +9,7 @@
 use std::fmt::Write as _;
 
 use super::escape::html as esc;
-use super::model::{Evidence, Report, Strength, Verdict};
+use super::model::{Evidence, Report, Strength, TrackerFinding, Verdict};
 use super::view;
 
 /// Call sites listed per API before the list is cut (the JSON report has them all); keeps a
@@ -83,6 +83,7 @@ details table { margin:6px 0 10px; }
 .verdicts { margin:0 0 12px; padding-left:18px; }
 .verdicts li { margin:3px 0; }
 .none { color:var(--muted); }
+.hints { color:var(--muted); } .hints details.hint { display:inline; } .hints summary { display:inline; cursor:pointer; }
 footer { color:var(--muted); font-size:12px; margin-top:18px; }
 "#;
 
@@ -188,7 +189,7 @@ fn header(out: &mut String, report: &Report, title: &str) {
     out.push_str("</div>\n</header>\n<div class=\"counts\">");
     for (n, label) in [
         (report.categories.len(), "data categories"),
-        (report.trackers.len(), "trackers"),
+        (view::confirmed_trackers(report).count(), "trackers"),
         (report.endpoints.len(), "endpoints"),
         (report.permissions.len(), "permissions"),
         (report.anomalies.len(), "anomalies"),
@@ -368,12 +369,14 @@ fn evidence_table(out: &mut String, report: &Report, evidence: &[Evidence]) {
 
 fn trackers(out: &mut String, report: &Report) {
     out.push_str("<section id=\"trackers\">\n<h2>Trackers<span class=\"sub\">third-party SDKs in the code</span></h2>\n");
-    if report.trackers.is_empty() {
-        out.push_str("<p class=\"none\">No tracker found.</p>\n</section>\n");
+    if view::confirmed_trackers(report).next().is_none() {
+        out.push_str("<p class=\"none\">No tracker found.</p>\n");
+        tracker_hints(out, report);
+        out.push_str("</section>\n");
         return;
     }
     out.push_str("<table>\n<thead><tr><th>SDK</th><th>Owner</th><th>Country</th><th>Classes</th><th>Categories</th><th>Evidence</th></tr></thead>\n<tbody>\n");
-    for tracker in &report.trackers {
+    for tracker in view::confirmed_trackers(report) {
         let categories: Vec<String> = tracker
             .categories
             .iter()
@@ -406,7 +409,33 @@ fn trackers(out: &mut String, report: &Report) {
         evidence_table(out, report, &tracker.evidence);
         out.push_str("</details></td></tr>\n");
     }
-    out.push_str("</tbody>\n</table>\n</section>\n");
+    out.push_str("</tbody>\n</table>\n");
+    tracker_hints(out, report);
+    out.push_str("</section>\n");
+}
+
+/// One line naming the tracker hints, apart from the table, each with its evidence folded.
+fn tracker_hints(out: &mut String, report: &Report) {
+    let hints: Vec<&TrackerFinding> = view::tracker_hints(report).collect();
+    if hints.is_empty() {
+        return;
+    }
+    let _ = write!(
+        out,
+        "<p class=\"hints\"><b>Hints</b> ({}):",
+        esc(view::TRACKER_HINTS_NOTE)
+    );
+    for (i, tracker) in hints.iter().enumerate() {
+        let _ = write!(
+            out,
+            "{} <details class=\"hint\"><summary>{}</summary>",
+            if i == 0 { "" } else { "," },
+            esc(&tracker.name)
+        );
+        evidence_table(out, report, &tracker.evidence);
+        out.push_str("</details>");
+    }
+    out.push_str("</p>\n");
 }
 
 fn endpoints(out: &mut String, report: &Report) {

@@ -84,11 +84,12 @@ fn header(out: &mut String, report: &Report) {
     }
     let _ = writeln!(
         out,
-        "**{} data categories collected ({} possible, {} blocked), {} trackers, {} endpoints, {} anomalies.**\n",
+        "**{} data categories collected ({} possible, {} blocked), {} trackers ({} hints), {} endpoints, {} anomalies.**\n",
         view::with_verdict(report, Verdict::Collected).len(),
         view::with_verdict(report, Verdict::Possible).len(),
         view::with_verdict(report, Verdict::Blocked).len(),
-        report.trackers.len(),
+        view::confirmed_trackers(report).count(),
+        view::tracker_hints(report).count(),
         report.endpoints.len(),
         report.anomalies.len()
     );
@@ -214,15 +215,17 @@ fn categories(out: &mut String, report: &Report) {
 
 fn trackers(out: &mut String, report: &Report) {
     let _ = writeln!(out, "## Trackers\n");
-    if report.trackers.is_empty() {
+    let hints: Vec<String> = view::tracker_hints(report).map(|t| text(&t.name)).collect();
+    if view::confirmed_trackers(report).next().is_none() {
         let _ = writeln!(out, "None found.\n");
+        tracker_hints(out, &hints);
         return;
     }
     let _ = writeln!(
         out,
         "| Tracker | Owner | Country | Classes | Categories | Found by |\n|---|---|---|---:|---|---|"
     );
-    for tracker in &report.trackers {
+    for tracker in view::confirmed_trackers(report) {
         let mut kinds: Vec<&str> = tracker
             .evidence
             .iter()
@@ -247,6 +250,19 @@ fn trackers(out: &mut String, report: &Report) {
         );
     }
     out.push('\n');
+    tracker_hints(out, &hints);
+}
+
+/// One line naming the tracker hints, apart from the table.
+fn tracker_hints(out: &mut String, hints: &[String]) {
+    if !hints.is_empty() {
+        let _ = writeln!(
+            out,
+            "*Hints* ({}): {}\n",
+            view::TRACKER_HINTS_NOTE,
+            hints.join(", ")
+        );
+    }
 }
 
 fn endpoints(out: &mut String, report: &Report) {

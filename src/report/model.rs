@@ -318,6 +318,11 @@ pub struct CallSite {
 pub struct TrackerFinding {
     pub id: String,
     pub name: String,
+    /// True when the app bundles classes of the SDK (`class_count` > 0). False for a hint: a
+    /// host string or a manifest meta-data key names the SDK, but none of its code is bundled;
+    /// a hint adds no category evidence.
+    #[serde(default)]
+    pub confirmed: bool,
     pub categories: Vec<String>,
     /// Owner id (see endpoints rules), its display name and its country, when known.
     pub owner: Option<String>,

@@ -225,6 +225,9 @@ struct ResultProperties {
     country: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     class_count: Option<u64>,
+    /// Trackers: whether classes of the SDK are bundled (false: a hint).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    confirmed: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     evidence: Option<Vec<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -441,12 +444,21 @@ impl SarifBuilder {
                 (None, Some(country)) => format!(" ({country})"),
                 (None, None) => String::new(),
             };
-            let message = format!(
-                "Third-party SDK {}{}: {} classes",
-                escape::visible(&tracker.name),
-                escape::visible(&owner),
-                tracker.class_count
-            );
+            let message = if tracker.confirmed {
+                format!(
+                    "Third-party SDK {}{}: {} classes",
+                    escape::visible(&tracker.name),
+                    escape::visible(&owner),
+                    tracker.class_count
+                )
+            } else {
+                format!(
+                    "Hint of third-party SDK {}{}: {}",
+                    escape::visible(&tracker.name),
+                    escape::visible(&owner),
+                    view::TRACKER_HINTS_NOTE
+                )
+            };
             let mut seen = BTreeSet::new();
             let mut locations = Vec::new();
             for evidence in &tracker.evidence {
@@ -463,13 +475,14 @@ impl SarifBuilder {
                 country: tracker.country.clone(),
                 categories: Some(tracker.categories.clone()),
                 class_count: Some(tracker.class_count),
+                confirmed: Some(tracker.confirmed),
                 evidence: Some(tracker.evidence.iter().map(|e| e.detail.clone()).collect()),
                 ..ResultProperties::default()
             };
             self.push(Finding {
                 rule: &tracker.id,
                 used_as: RuleUse::Tracker,
-                level: "warning",
+                level: if tracker.confirmed { "warning" } else { "note" },
                 message,
                 locations,
                 fingerprint_parts: &["tracker", &tracker.id],

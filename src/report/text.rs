@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::escape;
-use super::model::{Report, Strength, Verdict};
+use super::model::{Report, Strength, TrackerFinding, Verdict};
 use super::view;
 
 /// How to render the terminal summary.
@@ -423,14 +423,15 @@ fn api_calls(w: &mut Writer, report: &Report) {
 }
 
 fn trackers(w: &mut Writer, report: &Report, verbose: bool) {
-    w.heading("Trackers", report.trackers.len());
-    if report.trackers.is_empty() {
+    let confirmed: Vec<&TrackerFinding> = view::confirmed_trackers(report).collect();
+    let hints: Vec<&TrackerFinding> = view::tracker_hints(report).collect();
+    w.heading("Trackers", confirmed.len());
+    if confirmed.is_empty() {
         w.line(&w.styled(Style::Green, "  none found"));
-        return;
     }
-    let names: Vec<String> = report.trackers.iter().map(|t| w.app(&t.name)).collect();
+    let names: Vec<String> = confirmed.iter().map(|t| w.app(&t.name)).collect();
     let name_width = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
-    for (tracker, name) in report.trackers.iter().zip(&names) {
+    for (tracker, name) in confirmed.iter().zip(&names) {
         let owner = match (&tracker.owner, &tracker.country) {
             (Some(owner), Some(country)) => format!(
                 "{} ({})",
@@ -457,16 +458,38 @@ fn trackers(w: &mut Writer, report: &Report, verbose: bool) {
         );
         w.line(&line);
         if verbose {
-            for evidence in &tracker.evidence {
-                let line = format!(
-                    "      {} {}  {}",
-                    view::evidence_kind_label(evidence.kind),
-                    w.app(&evidence.detail),
-                    w.app(&view::location_text(evidence.location.as_ref()))
-                );
-                w.line(&line);
-            }
+            tracker_evidence(w, tracker);
         }
+    }
+    if hints.is_empty() {
+        return;
+    }
+    let names: Vec<String> = hints.iter().map(|t| w.app(&t.name)).collect();
+    let line = format!(
+        "  {} ({}): {}",
+        w.styled(Style::Dim, "hints"),
+        view::TRACKER_HINTS_NOTE,
+        names.join(", ")
+    );
+    w.line(&line);
+    if verbose {
+        for tracker in hints {
+            w.line(&format!("    {}", w.app(&tracker.name)));
+            tracker_evidence(w, tracker);
+        }
+    }
+}
+
+/// The evidence lines of one tracker, for `--verbose`.
+fn tracker_evidence(w: &mut Writer, tracker: &TrackerFinding) {
+    for evidence in &tracker.evidence {
+        let line = format!(
+            "      {} {}  {}",
+            view::evidence_kind_label(evidence.kind),
+            w.app(&evidence.detail),
+            w.app(&view::location_text(evidence.location.as_ref()))
+        );
+        w.line(&line);
     }
 }
 

@@ -4,8 +4,23 @@
 //! every string through [`super::escape`] for their medium.
 
 use super::model::{
-    CategoryFinding, Endpoint, EvidenceKind, Location, Report, Standing, Strength, Verdict,
+    CategoryFinding, Endpoint, EvidenceKind, Location, Report, Standing, Strength, TrackerFinding,
+    Verdict,
 };
+
+/// What a tracker hint is, for the line that lists them apart from the confirmed trackers.
+pub const TRACKER_HINTS_NOTE: &str =
+    "a host or manifest key names the SDK, no code of it is bundled";
+
+/// The trackers whose code the app bundles, in report order.
+pub fn confirmed_trackers(report: &Report) -> impl Iterator<Item = &TrackerFinding> {
+    report.trackers.iter().filter(|t| t.confirmed)
+}
+
+/// The tracker hints (a host or meta-data key only), in report order.
+pub fn tracker_hints(report: &Report) -> impl Iterator<Item = &TrackerFinding> {
+    report.trackers.iter().filter(|t| !t.confirmed)
+}
 
 /// The word a reader sees for a strength; the same as its JSON spelling.
 pub fn strength_label(strength: Strength) -> &'static str {

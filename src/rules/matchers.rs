@@ -4,7 +4,8 @@
 //! so each look-up is a handful of hash probes on borrowed `&str` keys and never allocates for
 //! input already in canonical form (DEX descriptors, lowercase hosts):
 //! - class attribution probes the exact class (and its outer classes for `$` nested names), then
-//!   each package boundary from the longest to the shortest, so the longest prefix wins;
+//!   each package boundary from the longest to the shortest (at each, the name prefixes that
+//!   continue it first, then the package itself), so the longest prefix wins;
 //! - host suffixes are probed at each label boundary, so `appsflyer.com` matches
 //!   `x.appsflyer.com` but never `notappsflyer.com`;
 //! - string prefixes are bucketed by their first byte and checked with `starts_with`.
@@ -56,6 +57,9 @@ pub struct ClassTable {
     exact: FastMap<String, (usize, String)>,
     /// `Lcom/foo/` → rule index and the code as the rule wrote it.
     packages: FastMap<String, (usize, String)>,
+    /// Name prefixes (`com.foo.sdk*`) by their package (`Lcom/foo/`): the rest of the prefix
+    /// (`sdk`), the rule index and the code as written, longest rest first.
+    name_prefixes: FastMap<String, Vec<(String, usize, String)>>,
 }
 
 /// A class claimed by a rule: which rule, and which of its `code` entries (dot form, as written)
@@ -67,9 +71,25 @@ pub struct ClassMatch<'t> {
 }
 
 impl ClassTable {
-    /// Adds `code` in dot form: `com.foo.` is a package prefix, `com.foo.Bar` one class. The first
-    /// rule to claim a key keeps it.
+    /// Adds `code` in dot form: `com.foo.` is a package prefix, `com.foo.Bar` one class,
+    /// `com.foo.sdk*` every class whose name starts with `com.foo.sdk`. The first rule to claim a
+    /// key keeps it.
     pub fn insert(&mut self, code: &str, index: usize) {
+        if let Some(stem) = code.strip_suffix('*') {
+            // A validated name prefix has a package: `rfind` of ASCII `.` is a boundary.
+            let Some(dot) = stem.rfind('.') else {
+                return;
+            };
+            let package = format!("L{}/", stem[..dot].replace('.', "/"));
+            let rest = &stem[dot + 1..];
+            let slot = self.name_prefixes.entry(package).or_default();
+            if !slot.iter().any(|(r, _, _)| r == rest) {
+                slot.push((rest.to_owned(), index, code.to_owned()));
+                // Longest first, so the first that matches is the longest.
+                slot.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
+            }
+            return;
+        }
         let slashed = code.replace('.', "/");
         let table = if code.ends_with('.') {
             &mut self.packages
@@ -83,7 +103,10 @@ impl ClassTable {
 
     /// The rule owning `class`, given as a DEX descriptor (`Lcom/foo/Bar;`) or in dot form
     /// (`com.foo.Bar`). An exact class (or an outer class of a nested one) beats any package
-    /// prefix; among prefixes the longest wins.
+    /// prefix; among prefixes (packages and name prefixes) the longest wins. A name prefix that
+    /// matches at one package boundary is longer than the package at that boundary and shorter
+    /// than any package at a deeper one (its rest holds no `/`), so probing each boundary from
+    /// the deepest, name prefixes before the package, finds the longest.
     pub fn lookup(&self, class: &str) -> Option<ClassMatch<'_>> {
         let descriptor = to_descriptor(class)?;
         // Without the trailing `;`, so exact keys and nested classes are plain slices.
@@ -108,6 +131,18 @@ impl ClassTable {
         // boundaries of the app's class name.
         let mut end = name.len();
         while let Some(pos) = name[..end].rfind('/') {
+            if let Some(stems) = self.name_prefixes.get(&name[..=pos]) {
+                let rest = &name[pos + 1..];
+                if let Some((_, index, code)) = stems
+                    .iter()
+                    .find(|(stem, _, _)| rest.starts_with(stem.as_str()))
+                {
+                    return Some(ClassMatch {
+                        index: *index,
+                        code,
+                    });
+                }
+            }
             if let Some((index, code)) = self.packages.get(&name[..=pos]) {
                 return Some(ClassMatch {
                     index: *index,
@@ -409,6 +444,37 @@ mod tests {
         assert_eq!(index("Lcom/google/firebasex/Foo;"), None);
         assert_eq!(index("[Lcom/google/firebase/FirebaseApp;"), None);
         assert_eq!(index(""), None);
+    }
+
+    #[test]
+    fn class_table_name_prefixes_keep_what_a_substring_signature_matches() {
+        let mut t = ClassTable::default();
+        t.insert("com.tencent.lbs*", 0);
+        t.insert("com.tencent.lbsapi.core.", 1);
+        t.insert("com.tencent.", 2);
+        t.insert("com.baidu.BaiduMap*", 3);
+        t.insert("com.tencent.lbsapi.core.Exact", 4);
+        let index = |class: &str| t.lookup(class).map(|m| m.index);
+        // The case ETIP's `com.tencent.lbs` meant: both packages.
+        assert_eq!(index("Lcom/tencent/lbs/Foo;"), Some(0));
+        assert_eq!(index("Lcom/tencent/lbsapi/TencentLocation;"), Some(0));
+        assert_eq!(
+            t.lookup("com.tencent.lbsapi.a.B").map(|m| m.code),
+            Some("com.tencent.lbs*")
+        );
+        // A deeper package is longer than the name prefix; an exact class beats both.
+        assert_eq!(index("Lcom/tencent/lbsapi/core/X;"), Some(1));
+        assert_eq!(index("Lcom/tencent/lbsapi/core/Exact$1;"), Some(4));
+        // The package the name prefix sits in is shorter: the name prefix wins inside it only.
+        assert_eq!(index("Lcom/tencent/mm/X;"), Some(2));
+        assert_eq!(index("Lcom/tencent/lb/X;"), Some(2));
+        // A capitalised signature covers the class, its nested classes and a package of that name.
+        assert_eq!(index("Lcom/baidu/BaiduMap;"), Some(3));
+        assert_eq!(index("Lcom/baidu/BaiduMap$1;"), Some(3));
+        assert_eq!(index("Lcom/baidu/BaiduMap/Api;"), Some(3));
+        assert_eq!(index("Lcom/baidu/BaiduMapSDK;"), Some(3));
+        assert_eq!(index("Lcom/baidu/Other;"), None);
+        assert_eq!(index("Lcom/baidux/BaiduMap;"), None);
     }
 
     #[test]

@@ -290,6 +290,7 @@ pub fn sample() -> Report {
             TrackerFinding {
                 id: "appsflyer".to_owned(),
                 name: "AppsFlyer".to_owned(),
+                confirmed: true,
                 categories: strings(&["app_interactions", "advertising_id"]),
                 owner: Some("appsflyer".to_owned()),
                 owner_name: Some("AppsFlyer <script>x</script>".to_owned()),
@@ -318,6 +319,7 @@ pub fn sample() -> Report {
             TrackerFinding {
                 id: "evil_sdk".to_owned(),
                 name: format!("Evil {SCRIPT}"),
+                confirmed: true,
                 categories: vec![],
                 owner: None,
                 owner_name: None,
@@ -653,6 +655,7 @@ pub fn realistic() -> Report {
     report.trackers[1] = TrackerFinding {
         id: "facebook_sdk".to_owned(),
         name: "Facebook SDK".to_owned(),
+        confirmed: true,
         categories: strings(&["advertising_id", "app_interactions"]),
         owner: Some("meta".to_owned()),
         owner_name: Some("Meta Platforms".to_owned()),

@@ -50,18 +50,33 @@ pub fn check_symbol(s: &str) -> Result<(), String> {
     }
 }
 
-/// `com.example.` (package prefix) or `com.example.Cls` (one class).
+/// `com.example.` (package prefix), `com.example.Cls` (one class) or `com.example.sdk*` (a name
+/// prefix: every class whose dotted name starts with `com.example.sdk`, as in
+/// `com.example.sdkcore.X`). A name prefix needs a package and a non-empty last part, so it never
+/// reaches past one vendor's namespace (`com.tune*` would also take `com.tunein`).
 pub fn check_java_code(s: &str) -> Result<(), String> {
-    let trimmed = s.strip_suffix('.').unwrap_or(s);
     if s.contains('/') || s.contains(';') {
         return Err("write Java names in dot form, like com.appsflyer.".to_owned());
     }
+    let (trimmed, name_prefix) = match s.strip_suffix('*') {
+        Some(stem) => (stem, true),
+        None => (s.strip_suffix('.').unwrap_or(s), false),
+    };
     if trimmed.is_empty()
         || trimmed
             .split('.')
             .any(|seg| seg.is_empty() || !seg.chars().all(is_name_char))
     {
-        return Err("expected a dotted package ending with `.` or a dotted class name".to_owned());
+        return Err(
+            "expected a dotted package ending with `.`, a dotted class name or a name prefix ending with `*`"
+                .to_owned(),
+        );
+    }
+    if name_prefix && trimmed.split('.').count() < 3 {
+        return Err(
+            "a name prefix ending with `*` needs at least three parts (`com.vendor.sdk*`): a shorter one reaches into other vendors' names"
+                .to_owned(),
+        );
     }
     Ok(())
 }
@@ -146,7 +161,19 @@ mod tests {
         }
         assert!(check_java_code("com.appsflyer.").is_ok());
         assert!(check_java_code("com.example.Cls").is_ok());
-        for bad in ["Lcom/appsflyer/", "com..x.", ".", "com.x.."] {
+        assert!(check_java_code("com.tencent.lbs*").is_ok());
+        assert!(check_java_code("com.baidu.BaiduMap*").is_ok());
+        for bad in [
+            "Lcom/appsflyer/",
+            "com..x.",
+            ".",
+            "com.x..",
+            "com.tune*",
+            "com.x.*",
+            "com.x.y**",
+            "com.*.y",
+            "*",
+        ] {
             assert!(check_java_code(bad).is_err(), "{bad}");
         }
     }
