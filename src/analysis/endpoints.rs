@@ -376,3 +376,147 @@ pub(super) fn endpoints(acc: &mut Accumulator<'_>, facts: &AppFacts) -> (Vec<End
     }
     found.finish()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules() -> RuleSet {
+        RuleSet::builtin().expect("built-in rules load")
+    }
+
+    /// The verdict on each URL or host `text` holds (empty when it holds none).
+    fn verdicts(rules: &RuleSet, packages: &[&str], text: &str) -> Vec<Verdict> {
+        let packages: HashSet<String> = packages.iter().map(|p| (*p).to_owned()).collect();
+        let (hits, _) = extract(text);
+        hits.iter().map(|hit| judge(rules, &packages, hit)).collect()
+    }
+
+    fn verdict(rules: &RuleSet, text: &str) -> Verdict {
+        let found = verdicts(rules, &[], text);
+        assert_eq!(found.len(), 1, "{text:?} holds {found:?}");
+        found[0]
+    }
+
+    #[test]
+    fn network_addresses_are_endpoints() {
+        let rules = rules();
+        for text in [
+            "https://graph.facebook.com/v16.0/",
+            "http://sprintf.novelga.me/rest/v2/passport/signin",
+            "https://docs.google.com/spreadsheet/formResponse?formkey=%s&ifq",
+            "https://www.facebook.com/tr?id=1&ev=PageView",
+            "https://api.github.com/repos/x/y/releases",
+            "https://github.com/x/y/releases/download/v1/app.apk",
+            "https://www.orekie.com/api/privacy.php",
+            "wss://push.example.net/socket",
+            "log.byteoversea.com",
+            "time.android.com",
+            "https://future-8a57f.firebaseio.com",
+            "http://54.67.109.199:8080/gate",
+        ] {
+            assert_eq!(verdict(&rules, text), Verdict::Endpoint, "{text}");
+        }
+    }
+
+    #[test]
+    fn pages_for_people_are_links() {
+        let rules = rules();
+        for text in [
+            "https://play.google.com/store/apps/details?id=com.example.app",
+            "http://market.android.com/details?id=",
+            "https://apps.apple.com/app/id123",
+            "https://t.me/bakimoratax",
+            "https://www.facebook.com/somebrand",
+            "https://www.spappmonitoring.com/terms_of_service",
+            "https://phoneparental.com/terms-and-conditions/",
+            "https://www.com.startapp.com/policy/sdk-policy/",
+            "https://support.startapp.com/hc/en-us/articles/360002411114",
+            "http://www.orekie.com/search/help",
+        ] {
+            assert_eq!(verdict(&rules, text), Verdict::Link, "{text}");
+        }
+        for text in [
+            "http://logback.qos.ch/codes.html#layoutInsteadOfEncoder",
+            "https://github.com/google/gson/blob/main/Troubleshooting.md#",
+            "https://github.com/Kotlin/kotlinx.coroutines/issues",
+            "https://developers.facebook.com/docs/android/getting-started",
+            "http://www.eclipse.org/jetty/documentation/current/alpn-chapter.html#alpn-starting",
+            "http://logging.apache.org/log4j/1.2/faq.html#noconfig",
+            "https://github.com/osfans/yosemiteIME/blob/develop/PRIVACY.md",
+        ] {
+            assert_eq!(verdict(&rules, text), Verdict::Documentation, "{text}");
+        }
+    }
+
+    #[test]
+    fn identifiers_placeholders_and_packages_are_dropped() {
+        let rules = rules();
+        for text in [
+            "facebook.com",
+            "playgames.google.com",
+            "google.to",
+            "msg.function.not.found.in",
+            "intent.extra.update.info",
+            "108944492905-d5c6aul2qhoja2kctl5qlouei1p2dhkl.apps.googleusercontent.com",
+            "example.com",
+            "http://www.example.com",
+            "http://www.slf4j.org/codes.html#StaticLoggerBinder",
+            "https://www.googleapis.com/auth/games",
+        ] {
+            assert_eq!(verdict(&rules, text), Verdict::Drop, "{text}");
+        }
+        // Strings no shape takes for a host at all.
+        for text in ["1.3.16.dev", "com.whatsapp", "com.facebook.katana", "password", "phone"] {
+            assert!(verdicts(&rules, &[], text).is_empty(), "{text}");
+        }
+        // A name that reads as a host but is a package of the app's own classes.
+        assert_eq!(
+            verdicts(&rules, &["tv.danmaku", "tv.danmaku.ijk"], "tv.danmaku.ijk"),
+            Vec::<Verdict>::new(),
+            "`ijk` is no TLD"
+        );
+        assert_eq!(
+            verdicts(&rules, &["me.pay", "me.pay.net"], "me.pay.net"),
+            [Verdict::Drop]
+        );
+        assert_eq!(verdicts(&rules, &[], "me.pay.net"), [Verdict::Endpoint]);
+        // URLs on the same hosts as provider ids stay endpoints.
+        assert_eq!(verdict(&rules, "https://facebook.com"), Verdict::Endpoint);
+        assert_eq!(verdict(&rules, "https://example.com.evil.cn/x"), Verdict::Drop);
+        assert_eq!(
+            verdict(&rules, "https://api.vidshare.example.com/v2/"),
+            Verdict::Endpoint
+        );
+    }
+
+    #[test]
+    fn hidden_urls_are_endpoints_that_say_how_they_were_hidden() {
+        let rules = rules();
+        let (hits, encoding) = extract("aHR0cHM6Ly9jMi5ldmlsLXBhbmVsLnh5ei9nYXRlLnBocA==");
+        assert_eq!(encoding, Some(SourceEncoding::Base64));
+        assert_eq!(hits[0].url, "https://c2.evil-panel.xyz/gate.php");
+        assert_eq!(
+            judge(&rules, &HashSet::new(), &hits[0]),
+            Verdict::Endpoint
+        );
+        let (hits, encoding) = extract("687474703a2f2f3230332e302e3131332e393a383038302f");
+        assert_eq!(encoding, Some(SourceEncoding::Hex));
+        assert_eq!(hits[0].url, "http://203.0.113.9:8080/");
+    }
+
+    #[test]
+    fn documentation_only_in_libraries_is_dropped() {
+        let source = |kind, collector: Option<&str>| EndpointSource {
+            kind,
+            location: crate::report::Location::entry(None, "classes.dex"),
+            collector: collector.map(str::to_owned),
+            encoding: None,
+        };
+        assert!(is_library_code(&source(SourceKind::Dex, Some("logback"))));
+        assert!(is_library_code(&source(SourceKind::Native, Some("other:com.x"))));
+        assert!(!is_library_code(&source(SourceKind::Dex, Some(APP))));
+        assert!(!is_library_code(&source(SourceKind::Dex, Some(OBFUSCATED))));
+        assert!(!is_library_code(&source(SourceKind::Resource, None)));
+    }
+}

@@ -35,8 +35,9 @@ use matchers::{ClassTable, FastMap, HostTable, MemberTable, StringTable};
 #[derive(Debug, Clone, Copy)]
 pub struct NotEndpointMatch<'r> {
     pub rule: &'r NotEndpoint,
-    /// Matched by a host suffix only, not by a URL or page prefix or a bare name: the weakest
-    /// kind of match, which a URL shaped like an API call overrides for links.
+    /// Matched by a host suffix or a page prefix that is only a host (`t.me/`), not by a URL
+    /// prefix, a page prefix with a path or a bare name: the weakest kind of match, which a URL
+    /// shaped like an API call overrides for links.
     pub by_host: bool,
 }
 
@@ -473,15 +474,21 @@ impl RuleSet {
         let by_host = |rule: &NotEndpoint| {
             !host.is_empty() && rule.hosts.iter().any(|suffix| host_has_suffix(host, suffix))
         };
+        // A page prefix that is only a host (`x.com/`) is as broad as a host.
+        let is_host_only = |prefix: &str| !prefix.trim_end_matches('/').contains('/');
+        let by_page_prefix = |rule: &NotEndpoint, host_only: bool| {
+            page.is_some_and(|page| {
+                rule.page_prefixes
+                    .iter()
+                    .any(|p| is_host_only(p) == host_only && continues_page_prefix(page, p))
+            })
+        };
         let by_name_or_prefix = |rule: &NotEndpoint| match page {
-            Some(page) => {
+            Some(_) => {
                 rule.url_prefixes
                     .iter()
                     .any(|p| starts_with_ignoring_scheme_case(url_or_host, p))
-                    || rule
-                        .page_prefixes
-                        .iter()
-                        .any(|p| continues_page_prefix(page, p))
+                    || by_page_prefix(rule, false)
             }
             None => rule.bare_names.iter().any(|name| names_bare(host, name)),
         };
@@ -491,7 +498,7 @@ impl RuleSet {
                     rule,
                     by_host: false,
                 })
-            } else if by_host(rule) {
+            } else if by_host(rule) || by_page_prefix(rule, true) {
                 Some(NotEndpointMatch {
                     rule,
                     by_host: true,
