@@ -668,6 +668,7 @@ pub fn realistic() -> Report {
     report.endpoints[1].host = "api.vidshare.example".to_owned();
     report.endpoints.push(Endpoint {
         url: "https://graph.facebook.com".to_owned(),
+        kind: EndpointKind::Endpoint,
         host: "graph.facebook.com".to_owned(),
         port: None,
         owner: Some("meta".to_owned()),
