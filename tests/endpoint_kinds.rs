@@ -26,7 +26,10 @@ fn hidden_urls_are_endpoints_with_their_encoding() {
             "https://gate.hidden-panel.xyz/api/v1/report",
             SourceEncoding::Base64,
         ),
-        ("wss://relay.hidden-panel.xyz/ws?id=~", SourceEncoding::Base64),
+        (
+            "wss://relay.hidden-panel.xyz/ws?id=~",
+            SourceEncoding::Base64,
+        ),
         ("http://198.51.100.23:8443/cmd", SourceEncoding::Hex),
     ] {
         let endpoint = find(&report, url).unwrap_or_else(|| panic!("{url} missing"));
@@ -95,7 +98,12 @@ fn false_positive(endpoint: &Endpoint) -> Option<&'static str> {
     if host.ends_with(".apps.googleusercontent.com") {
         return Some("OAuth client id");
     }
-    let provider_ids = ["facebook.com", "playgames.google.com", "google.com", "twitter.com"];
+    let provider_ids = [
+        "facebook.com",
+        "playgames.google.com",
+        "google.com",
+        "twitter.com",
+    ];
     if bare && provider_ids.contains(&host) {
         return Some("sign-in provider id");
     }

@@ -232,7 +232,11 @@ fn sarif_results_point_at_rules_and_have_unique_fingerprints() {
         .filter(|r| r["ruleId"] == "endpoint")
         .map(|r| r["message"]["text"].as_str().unwrap())
         .collect();
-    assert!(messages.iter().any(|m| m.starts_with("Link https://play.google.com/store/")));
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.starts_with("Link https://play.google.com/store/"))
+    );
     assert!(messages.iter().any(|m| m.contains("written in base64")));
 }
 

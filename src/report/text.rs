@@ -427,7 +427,11 @@ fn links(w: &mut Writer, report: &Report, verbose: bool) {
         parts.push(format!("… {} more hosts", hosts.len() - shown));
     }
     let title = format!("Links ({}), pages shown to people:", links.len());
-    w.line(&format!("  {} {}", w.styled(Style::Dim, &title), parts.join(", ")));
+    w.line(&format!(
+        "  {} {}",
+        w.styled(Style::Dim, &title),
+        parts.join(", ")
+    ));
     if verbose {
         for link in links {
             w.line(&format!("      {}", w.app(&link.url)));

@@ -472,7 +472,11 @@ impl RuleSet {
         };
         let host = host.trim_end_matches('.');
         let by_host = |rule: &NotEndpoint| {
-            !host.is_empty() && rule.hosts.iter().any(|suffix| host_has_suffix(host, suffix))
+            !host.is_empty()
+                && rule
+                    .hosts
+                    .iter()
+                    .any(|suffix| host_has_suffix(host, suffix))
         };
         // A page prefix that is only a host (`x.com/`) is as broad as a host.
         let is_host_only = |prefix: &str| !prefix.trim_end_matches('/').contains('/');
@@ -607,8 +611,10 @@ fn host_has_suffix(host: &str, suffix: &str) -> bool {
 /// goes on past it, ASCII case aside; a leading `www.` of the URL is ignored.
 fn continues_page_prefix(page: &str, prefix: &str) -> bool {
     let page = page.strip_prefix("www.").unwrap_or(page);
-    let (Some(head), true) = (page.as_bytes().get(..prefix.len()), page.len() > prefix.len())
-    else {
+    let (Some(head), true) = (
+        page.as_bytes().get(..prefix.len()),
+        page.len() > prefix.len(),
+    ) else {
         return false;
     };
     // Compared as bytes: the page is app text and is never sliced at an offset of the prefix.

@@ -11,8 +11,9 @@ use super::check::{Checker, RuleDef};
 use super::descriptor::{check_class, check_field_ref, check_method_ref};
 use super::layer::Layer;
 use super::value::{
-    check_host, check_java_code, check_meta_data_key, check_permission_name, check_symbol,
-    check_bare_name, check_page_prefix, check_url_prefix, check_word, is_country_code, is_http_url,
+    check_bare_name, check_host, check_java_code, check_meta_data_key, check_page_prefix,
+    check_permission_name, check_symbol, check_url_prefix, check_word, is_country_code,
+    is_http_url,
 };
 
 macro_rules! rule_defs {

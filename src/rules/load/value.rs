@@ -114,14 +114,14 @@ pub fn check_page_prefix(s: &str) -> Result<(), String> {
 
 /// A `[[not_endpoint]]` bare name: a host name, optionally ending in `.*` (any further labels).
 pub fn check_bare_name(s: &str) -> Result<(), String> {
-    check_host(s.strip_suffix(".*").unwrap_or(s))
-        .map_err(|_| "a bare name is lower-case labels separated by dots, optionally ending in `.*`".to_owned())
+    check_host(s.strip_suffix(".*").unwrap_or(s)).map_err(|_| {
+        "a bare name is lower-case labels separated by dots, optionally ending in `.*`".to_owned()
+    })
 }
 
 /// A path word or first label: lower-case letters, digits, `-` and `_`.
 pub fn check_word(s: &str) -> Result<(), String> {
-    if s
-        .bytes()
+    if s.bytes()
         .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
     {
         Ok(())
