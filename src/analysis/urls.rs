@@ -72,6 +72,9 @@ pub enum Encoding {
     Hex,
 }
 
+/// Decodes a whole string of one encoding; None when it is not one.
+type Decoder = fn(&str) -> Option<Vec<u8>>;
+
 /// Shortest encoded string examined: `http://a.bc` is 11 bytes, 15 in base64.
 const MIN_ENCODED: usize = 15;
 /// Longest encoded string examined; longer ones are data blobs, not a hidden address.
@@ -87,8 +90,8 @@ pub fn extract_encoded(text: &str) -> Option<(Encoding, Vec<FoundEndpoint>)> {
         return None;
     }
     // Every byte is ASCII once one of these holds, so the slices below are on boundaries.
-    let (encoding, decode): (Encoding, fn(&str) -> Option<Vec<u8>>) =
-        if text.len() % 2 == 0 && text.bytes().all(|b| b.is_ascii_hexdigit()) {
+    let (encoding, decode): (Encoding, Decoder) =
+        if text.len().is_multiple_of(2) && text.bytes().all(|b| b.is_ascii_hexdigit()) {
             (Encoding::Hex, decode_hex)
         } else if text.bytes().all(is_base64_byte) {
             (Encoding::Base64, decode_base64)
@@ -141,7 +144,7 @@ fn decode_base64(text: &str) -> Option<Vec<u8>> {
     let padding = text.len() - body.len();
     let url_safe = body.bytes().any(|b| matches!(b, b'-' | b'_'));
     let standard = body.bytes().any(|b| matches!(b, b'+' | b'/'));
-    if padding > 2 || (padding > 0 && text.len() % 4 != 0) || body.len() % 4 == 1 {
+    if padding > 2 || (padding > 0 && !text.len().is_multiple_of(4)) || body.len() % 4 == 1 {
         return None;
     }
     if url_safe && standard {

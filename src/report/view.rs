@@ -246,6 +246,40 @@ pub fn site_method(location: &Location) -> String {
     }
 }
 
+/// How many network endpoints (not links) the report lists.
+pub fn network_endpoint_count(report: &Report) -> usize {
+    report
+        .endpoints
+        .iter()
+        .filter(|e| e.kind == EndpointKind::Endpoint)
+        .count()
+}
+
+/// The links (pages shown to people), sorted by url.
+pub fn links(report: &Report) -> Vec<&Endpoint> {
+    let mut links: Vec<&Endpoint> = report
+        .endpoints
+        .iter()
+        .filter(|e| e.kind == EndpointKind::Link)
+        .collect();
+    links.sort_by(|a, b| a.url.cmp(&b.url));
+    links
+}
+
+/// The hosts of the links with how many links each has, most first, then by host: the compact
+/// form renderers show.
+pub fn link_hosts(report: &Report) -> Vec<(&str, usize)> {
+    let mut hosts: Vec<(&str, usize)> = Vec::new();
+    for link in links(report) {
+        match hosts.iter_mut().find(|(h, _)| *h == link.host) {
+            Some((_, n)) => *n += 1,
+            None => hosts.push((&link.host, 1)),
+        }
+    }
+    hosts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+    hosts
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -292,38 +326,4 @@ mod tests {
         );
         assert_eq!(short_digest("abc"), "abc");
     }
-}
-
-/// How many network endpoints (not links) the report lists.
-pub fn network_endpoint_count(report: &Report) -> usize {
-    report
-        .endpoints
-        .iter()
-        .filter(|e| e.kind == EndpointKind::Endpoint)
-        .count()
-}
-
-/// The links (pages shown to people), sorted by url.
-pub fn links(report: &Report) -> Vec<&Endpoint> {
-    let mut links: Vec<&Endpoint> = report
-        .endpoints
-        .iter()
-        .filter(|e| e.kind == EndpointKind::Link)
-        .collect();
-    links.sort_by(|a, b| a.url.cmp(&b.url));
-    links
-}
-
-/// The hosts of the links with how many links each has, most first, then by host: the compact
-/// form renderers show.
-pub fn link_hosts(report: &Report) -> Vec<(&str, usize)> {
-    let mut hosts: Vec<(&str, usize)> = Vec::new();
-    for link in links(report) {
-        match hosts.iter_mut().find(|(h, _)| *h == link.host) {
-            Some((_, n)) => *n += 1,
-            None => hosts.push((&link.host, 1)),
-        }
-    }
-    hosts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
-    hosts
 }

@@ -514,9 +514,9 @@ impl RuleSet {
         let rules = &self.layer.not_endpoints;
         rules
             .iter()
-            .filter_map(|r| matched(r))
+            .filter_map(&matched)
             .find(|m| m.rule.report_as == ReportAs::Nothing)
-            .or_else(|| rules.iter().find_map(|r| matched(r)))
+            .or_else(|| rules.iter().find_map(matched))
     }
 
     /// The `[[not_endpoint]]` rule whose path words or first labels mark a URL as a page for
