@@ -627,8 +627,11 @@ def check_files(errors: list[str]) -> None:
         for u in n.get("url_prefixes", []):
             if not re.match(r"^(https?|urn|ftp)://?[^\s]*$|^urn:", u):
                 errors.append(f"{where}: url_prefix {u!r} is not a URL prefix")
-        if not n.get("hosts") and not n.get("url_prefixes"):
-            errors.append(f"{where}: neither hosts nor url_prefixes")
+        keys = ("hosts", "url_prefixes", "page_prefixes", "bare_names", "path_words", "first_labels")
+        if not any(n.get(k) for k in keys):
+            errors.append(f"{where}: matches nothing ({', '.join(keys)} all absent)")
+        if n.get("report_as", "nothing") not in ("nothing", "link", "documentation"):
+            errors.append(f"{where}: report_as {n.get('report_as')!r} is not nothing, link or documentation")
         check_doc(n.get("doc"), where)
 
     # The rules loader refuses empty lists (tracker categories excepted).

@@ -238,8 +238,20 @@ fn sarif_results_point_at_rules_and_have_unique_fingerprints() {
     fingerprints.sort_by_key(|f| f.to_string());
     fingerprints.dedup();
     assert_eq!(fingerprints.len(), count, "fingerprints collide");
-    // 2 call sites + 1 referenced api, 4 non-call evidence, 2 trackers, 4 endpoints, 3 anomalies.
-    assert_eq!(count, 3 + 5 + 2 + 4 + 3, "{results:#?}");
+    // 2 call sites + 1 referenced api, 4 non-call evidence, 2 trackers, 5 endpoints and 1 link,
+    // 3 anomalies.
+    assert_eq!(count, 3 + 5 + 2 + 6 + 3, "{results:#?}");
+    let messages: Vec<&str> = results
+        .iter()
+        .filter(|r| r["ruleId"] == "endpoint")
+        .map(|r| r["message"]["text"].as_str().unwrap())
+        .collect();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.starts_with("Link https://play.google.com/store/"))
+    );
+    assert!(messages.iter().any(|m| m.contains("written in base64")));
 }
 
 #[test]
@@ -649,4 +661,31 @@ fn text_summary_caps_owner_groups() {
         },
     );
     assert!(verbose.contains("Owner 59"));
+}
+
+#[test]
+fn links_are_shown_apart_from_endpoints() {
+    let report = sample();
+    let text = render_text(&report, &PLAIN);
+    let section = text.split("Endpoints (").nth(1).expect("endpoints section");
+    assert!(section.starts_with("5)"), "{section}");
+    assert!(
+        section.contains("Links (1), pages shown to people: play.google.com"),
+        "{section}"
+    );
+    let verbose = render_text(
+        &report,
+        &TextOptions {
+            verbose: true,
+            ..PLAIN
+        },
+    );
+    assert!(verbose.contains("(in base64)"), "{verbose}");
+    let markdown = render_markdown(&report);
+    assert!(
+        markdown.contains("**Links** (1, pages shown to people): `play.google.com` (1)"),
+        "{markdown}"
+    );
+    let html = render_html(&report);
+    assert!(html.contains("Links (1), pages shown to people"), "{html}");
 }

@@ -344,6 +344,94 @@ fn not_endpoint_family_positive_and_negative() {
     assert!(!rules.is_not_endpoint("notns.test"));
 }
 
+#[test]
+fn not_endpoint_link_keys_and_report_as() {
+    let rules = with(&format!(
+        r#"
+[[not_endpoint]]
+id = "test_link_pages"
+report_as = "link"
+hosts = ["pages.test"]
+page_prefixes = ["shop.test/item/", "social.test/"]
+path_words = ["zzpage"]
+first_labels = ["zzhelp"]
+{DOC}
+
+[[not_endpoint]]
+id = "test_keys"
+bare_names = ["key.*", "provider.test"]
+{DOC}
+
+[[not_endpoint]]
+id = "test_docs"
+report_as = "documentation"
+path_words = ["zzmanual"]
+{DOC}
+"#
+    ));
+    let rule_of = |url: &str| {
+        rules
+            .not_endpoint_rule(url)
+            .map(|m| (m.rule.id.as_str(), m.by_host))
+    };
+    assert_eq!(
+        rule_of("https://www.shop.test/item/42"),
+        Some(("test_link_pages", false))
+    );
+    assert_eq!(
+        rule_of("https://shop.test/item/"),
+        None,
+        "nothing past the prefix"
+    );
+    assert_eq!(
+        rule_of("https://social.test/brand"),
+        Some(("test_link_pages", true))
+    );
+    assert_eq!(
+        rule_of("https://a.pages.test/x"),
+        Some(("test_link_pages", true))
+    );
+    assert_eq!(rule_of("provider.test"), Some(("test_keys", false)));
+    assert_eq!(
+        rule_of("https://provider.test/"),
+        None,
+        "bare names are bare only"
+    );
+    assert_eq!(rule_of("key.one.info"), Some(("test_keys", false)));
+    assert_eq!(rule_of("key.info"), Some(("test_keys", false)));
+    assert_eq!(rule_of("keyboard.info"), None);
+    assert!(rules.is_not_endpoint("key.one.info"));
+    assert!(!rules.is_not_endpoint("https://www.shop.test/item/42"));
+    let words = |host: &str, path: &str| rules.page_word_rule(host, path).map(|r| r.id.as_str());
+    assert_eq!(
+        words("x.test", "/a/ZZpage-One.html"),
+        Some("test_link_pages")
+    );
+    assert_eq!(words("zzhelp.x.test", "/"), Some("test_link_pages"));
+    assert_eq!(words("x.test", "/zzpageguard/x"), None);
+    assert_eq!(
+        words("x.test", "/zzpage/zzmanual?x#y"),
+        Some("test_docs"),
+        "documentation first"
+    );
+}
+
+#[test]
+fn not_endpoint_report_as_is_checked() {
+    let source = RuleFile {
+        name: "bad.toml".to_owned(),
+        text: format!(
+            "[[not_endpoint]]\nid = \"bad_report_as\"\nreport_as = \"sometimes\"\nbare_names = [\"a.test\"]\n{DOC}\n[[not_endpoint]]\nid = \"bad_prefix\"\npage_prefixes = [\"https://x.test/\"]\n{DOC}\n"
+        ),
+    };
+    let errors = builtin()
+        .with_override_sources(&[source])
+        .expect_err("bad keys are refused");
+    let text = format!("{errors:?}");
+    assert!(text.contains("report_as"), "{text}");
+    assert!(text.contains("page prefix"), "{text}");
+}
+
 // ---- matching semantics ----
 
 #[test]

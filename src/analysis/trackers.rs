@@ -300,6 +300,7 @@ mod tests {
                 ..location("classes.dex")
             },
             collector: Some(collector.to_owned()),
+            encoding: None,
         }
     }
 
@@ -308,6 +309,7 @@ mod tests {
             kind,
             location: location(entry),
             collector: None,
+            encoding: None,
         }
     }
 
@@ -322,6 +324,7 @@ mod tests {
             trackers: vec![],
             sources,
             truncated: false,
+            kind: crate::report::EndpointKind::Endpoint,
         }
     }
 

@@ -5,6 +5,10 @@
 //! endpoint, and who owns a host, is the rules' job. The shapes are strict on purpose: Java package
 //! names (`com.example.app`), file names (`libc.so`, `index.html`), version numbers (`1.2.3.4`) and
 //! format strings (`https://%s/api`) must not come out as endpoints.
+//!
+//! It also reads URLs hidden in base64 or hex ([`extract_encoded`]): malware keeps its command
+//! server out of plain strings that way. Only a whole string that decodes to text starting with
+//! a URL scheme counts, so random identifiers, hashes and keys (which decode to binary) never do.
 
 use std::collections::HashSet;
 use std::sync::LazyLock;
@@ -57,6 +61,118 @@ pub fn extract(text: &str) -> Vec<FoundEndpoint> {
     found.sort();
     found.dedup();
     found
+}
+
+/// How a URL was hidden in the string that holds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Encoding {
+    /// Base64, standard (`+/`) or URL-safe (`-_`) alphabet, padded or not.
+    Base64,
+    /// Hexadecimal digits, two per byte.
+    Hex,
+}
+
+/// Decodes a whole string of one encoding; None when it is not one.
+type Decoder = fn(&str) -> Option<Vec<u8>>;
+
+/// Shortest encoded string examined: `http://a.bc` is 11 bytes, 15 in base64.
+const MIN_ENCODED: usize = 15;
+/// Longest encoded string examined; longer ones are data blobs, not a hidden address.
+const MAX_ENCODED: usize = 4096;
+
+/// The URLs of a string that, as a whole, is base64 or hex of a text starting with `http://`,
+/// `https://`, `ws://` or `wss://` (any case). The first bytes are decoded before the rest, so
+/// the usual string that only looks encoded costs a few operations; the decoded text must be
+/// UTF-8 without control characters other than line breaks and tabs.
+pub fn extract_encoded(text: &str) -> Option<(Encoding, Vec<FoundEndpoint>)> {
+    let text = text.trim();
+    if !(MIN_ENCODED..=MAX_ENCODED).contains(&text.len()) {
+        return None;
+    }
+    // Every byte is ASCII once one of these holds, so the slices below are on boundaries.
+    let (encoding, decode): (Encoding, Decoder) =
+        if text.len().is_multiple_of(2) && text.bytes().all(|b| b.is_ascii_hexdigit()) {
+            (Encoding::Hex, decode_hex)
+        } else if text.bytes().all(is_base64_byte) {
+            (Encoding::Base64, decode_base64)
+        } else {
+            return None;
+        };
+    // 8 base64 characters are 6 bytes, 8 hex digits are 4: enough for `http`, `ws:/`, `wss:`.
+    if !starts_with_scheme(&decode(&text[..8])?) {
+        return None;
+    }
+    let bytes = decode(text)?;
+    let decoded = std::str::from_utf8(&bytes).ok()?;
+    if decoded
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return None;
+    }
+    let found: Vec<FoundEndpoint> = URL
+        .find_iter(decoded)
+        .take(MAX_PER_TEXT)
+        .filter_map(|hit| parse_url(hit.as_str()))
+        .collect();
+    (!found.is_empty()).then_some((encoding, found))
+}
+
+fn starts_with_scheme(bytes: &[u8]) -> bool {
+    let head: Vec<u8> = bytes.iter().take(4).map(u8::to_ascii_lowercase).collect();
+    matches!(head.as_slice(), b"http" | b"ws:/" | b"wss:")
+}
+
+fn is_base64_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_' | b'=')
+}
+
+fn decode_hex(text: &str) -> Option<Vec<u8>> {
+    let digit = |b: u8| char::from(b).to_digit(16);
+    text.as_bytes()
+        .chunks(2)
+        .map(|pair| match pair {
+            [high, low] => Some(u8::try_from(digit(*high)? * 16 + digit(*low)?).ok()?),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Base64 of either alphabet (not both in one string), with or without `=` padding.
+fn decode_base64(text: &str) -> Option<Vec<u8>> {
+    let body = text.trim_end_matches('=');
+    let padding = text.len() - body.len();
+    let url_safe = body.bytes().any(|b| matches!(b, b'-' | b'_'));
+    let standard = body.bytes().any(|b| matches!(b, b'+' | b'/'));
+    if padding > 2 || (padding > 0 && !text.len().is_multiple_of(4)) || body.len() % 4 == 1 {
+        return None;
+    }
+    if url_safe && standard {
+        return None;
+    }
+    let value = |b: u8| -> Option<u32> {
+        Some(match b {
+            b'A'..=b'Z' => b - b'A',
+            b'a'..=b'z' => b - b'a' + 26,
+            b'0'..=b'9' => b - b'0' + 52,
+            b'+' | b'-' => 62,
+            b'/' | b'_' => 63,
+            _ => return None,
+        }
+        .into())
+    };
+    let mut out = Vec::with_capacity(body.len() / 4 * 3 + 2);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for b in body.bytes() {
+        acc = (acc << 6) | value(b)?;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push(u8::try_from((acc >> bits) & 0xff).ok()?);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
 }
 
 fn parse_url(raw: &str) -> Option<FoundEndpoint> {
@@ -195,7 +311,12 @@ fn is_domain_name(host: &str) -> bool {
     if !labels.iter().all(label_ok) {
         return false;
     }
-    TLDS.contains(labels[labels.len() - 1])
+    let (tld, name) = labels.split_last().unwrap_or((&"", &[]));
+    // `1.3.16.dev`, `2.0.app`: numbers in front of a word are a version, not a name.
+    if name.iter().all(|l| l.bytes().all(|b| b.is_ascii_digit())) {
+        return false;
+    }
+    TLDS.contains(tld)
 }
 
 /// First labels of reverse-DNS Java and Android names: `com.google.android.gms` is a package, not a host.
@@ -301,10 +422,12 @@ const EXTENSION_LIKE_TLDS: &[&str] = &[
 /// Top-level domains accepted for a bare host name (a string with no scheme): the generic ones
 /// apps really use and the country codes that commonly host services. Any real TLD is accepted
 /// inside a URL, but without a scheme `user.country`, `coverage.ec` or `jdk.xml.dtd.support` are
-/// property and file names far more often than hosts, so the list is deliberately short.
+/// property and file names far more often than hosts, so the list is deliberately short. `top`
+/// and `int` are left out: bare, they are script properties (`offset.top`, `this.style.top`) and
+/// message keys (`msg.pkg.int`), not the rare hosts under those TLDs.
 const BARE_HOST_TLDS: &[&str] = &[
-    "com", "net", "org", "edu", "gov", "int", "info", "biz", "io", "co", "me", "tv", "app", "dev",
-    "cloud", "xyz", "top", "online", "site", "tech", "cn", "ru", "jp", "de", "uk", "kr", "in",
+    "com", "net", "org", "edu", "gov", "info", "biz", "io", "co", "me", "tv", "app", "dev",
+    "cloud", "xyz", "online", "site", "tech", "cn", "ru", "jp", "de", "uk", "kr", "in",
     "br", "fr", "eu", "us", "ca", "au", "it", "es", "nl", "se", "ch", "at", "be", "dk", "fi", "no",
     "pt", "cz", "tr", "ir", "vn", "id", "th", "my", "sg", "hk", "tw", "mx", "ar", "cl", "za", "ng",
     "ua", "kz", "il", "sa", "ae", "nz", "ly", "gl", "to",
@@ -414,6 +537,74 @@ mod tests {
         ] {
             assert!(urls(text).is_empty(), "{text:?} taken for an endpoint");
         }
+    }
+
+    fn encoded(text: &str) -> Option<(Encoding, Vec<String>)> {
+        extract_encoded(text).map(|(e, found)| (e, found.into_iter().map(|f| f.url).collect()))
+    }
+
+    #[test]
+    fn base64_and_hex_of_a_url_are_read() {
+        // base64 of `https://c2.evil-panel.xyz/gate.php`, padded, unpadded and URL-safe.
+        let url = "https://c2.evil-panel.xyz/gate.php";
+        for text in [
+            "aHR0cHM6Ly9jMi5ldmlsLXBhbmVsLnh5ei9nYXRlLnBocA==",
+            "aHR0cHM6Ly9jMi5ldmlsLXBhbmVsLnh5ei9nYXRlLnBocA",
+        ] {
+            assert_eq!(encoded(text), Some((Encoding::Base64, vec![url.to_owned()])));
+        }
+        // URL-safe alphabet (`-`), unpadded.
+        assert_eq!(
+            encoded("aHR0cHM6Ly9hcGkuZXhhbXBsZS5vcmcveD9hPTEmYj1-"),
+            Some((
+                Encoding::Base64,
+                vec!["https://api.example.org/x?a=1&b=~".to_owned()]
+            ))
+        );
+        assert_eq!(
+            encoded("687474703a2f2f3230332e302e3131332e393a383038302f"),
+            Some((Encoding::Hex, vec!["http://203.0.113.9:8080/".to_owned()]))
+        );
+        assert_eq!(
+            encoded("d3NzOi8vcHVzaC5leGFtcGxlLm5ldC9z"),
+            Some((Encoding::Base64, vec!["wss://push.example.net/s".to_owned()]))
+        );
+    }
+
+    #[test]
+    fn strings_that_only_look_encoded_give_nothing() {
+        for text in [
+            "",
+            "aHR0cHM6Ly8",                              // too short
+            "SGVsbG8gd29ybGQsIHRoaXMgaXMgbm90IGEgVVJM", // `Hello world, this is not a URL`
+            "getLastKnownLocationForProvider",          // an identifier
+            "0123456789abcdef0123456789abcdef",        // a hash
+            "aHR0cHM6Ly9hLmV4YW1wbGUub3JnLz9xPT4+Pg-_", // mixed alphabets
+            "aHR0cHM6Ly8lcy9hcGk=",                     // `https://%s/api`: a template
+            "aHR0cDovLwAAAAAAAAAA",                     // `http://` then NUL bytes
+            "aHR0cHM6Ly9hLmV4YW1wbGUub3JnLw===",        // three `=`
+            "aHR0cHM6Ly9hLmV4YW1wbGUub3JnLwé=",         // not ASCII
+        ] {
+            assert_eq!(encoded(text), None, "{text:?}");
+        }
+        let long = format!("aHR0cHM6Ly9h{}", "QUFB".repeat(2000));
+        assert_eq!(encoded(&long), None);
+    }
+
+    #[test]
+    fn version_strings_and_script_properties_are_not_hosts() {
+        for text in [
+            "1.3.16.dev",
+            "2.0.app",
+            "10.4.info",
+            "offset.top",
+            "this.scroller.style.top",
+            "msg.pkg.int",
+        ] {
+            assert!(urls(text).is_empty(), "{text:?} taken for an endpoint");
+        }
+        assert!(urls("http://1.3.16.dev/").is_empty());
+        assert_eq!(urls("0.de.pool.ntp.org"), ["0.de.pool.ntp.org"]);
     }
 
     #[test]

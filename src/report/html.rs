@@ -190,7 +190,7 @@ fn header(out: &mut String, report: &Report, title: &str) {
     for (n, label) in [
         (report.categories.len(), "data categories"),
         (view::confirmed_trackers(report).count(), "trackers"),
-        (report.endpoints.len(), "endpoints"),
+        (view::network_endpoint_count(report), "endpoints"),
         (report.permissions.len(), "permissions"),
         (report.anomalies.len(), "anomalies"),
     ] {
@@ -479,9 +479,13 @@ fn endpoints(out: &mut String, report: &Report) {
                     .as_deref()
                     .map(|c| esc(view::collector_name(report, c)))
                     .unwrap_or_default();
+                let encoding = source
+                    .encoding
+                    .map(|e| format!(" (in {})", e.as_str()))
+                    .unwrap_or_default();
                 let _ = write!(
                     out,
-                    "<tr><td>{}</td><td><code>{}</code></td><td>{who}</td></tr>",
+                    "<tr><td>{}{encoding}</td><td><code>{}</code></td><td>{who}</td></tr>",
                     esc(source.kind.as_str()),
                     esc(&source.location.to_string())
                 );
@@ -490,7 +494,25 @@ fn endpoints(out: &mut String, report: &Report) {
         }
         out.push_str("</ul></div>\n");
     }
-    out.push_str("</div>\n</section>\n");
+    out.push_str("</div>\n");
+    let links = view::links(report);
+    if !links.is_empty() {
+        let hosts: Vec<String> = view::link_hosts(report)
+            .iter()
+            .map(|(host, n)| format!("<code>{}</code> ({n})", esc(host)))
+            .collect();
+        let _ = write!(
+            out,
+            "<details class=\"links\"><summary>Links ({}), pages shown to people: {}</summary><ul>",
+            links.len(),
+            hosts.join(", ")
+        );
+        for link in links {
+            let _ = write!(out, "<li><code>{}</code></li>", esc(&link.url));
+        }
+        out.push_str("</ul></details>\n");
+    }
+    out.push_str("</section>\n");
 }
 
 fn api_calls(out: &mut String, report: &Report) {

@@ -90,7 +90,7 @@ fn header(out: &mut String, report: &Report) {
         view::with_verdict(report, Verdict::Blocked).len(),
         view::confirmed_trackers(report).count(),
         view::tracker_hints(report).count(),
-        report.endpoints.len(),
+        view::network_endpoint_count(report),
         report.anomalies.len()
     );
 }
@@ -291,6 +291,19 @@ fn endpoints(out: &mut String, report: &Report) {
         }
     }
     out.push('\n');
+    let hosts = view::link_hosts(report);
+    if !hosts.is_empty() {
+        let parts: Vec<String> = hosts
+            .iter()
+            .map(|(host, n)| format!("{} ({n})", code(host, false)))
+            .collect();
+        let _ = writeln!(
+            out,
+            "**Links** ({}, pages shown to people): {}\n",
+            view::links(report).len(),
+            parts.join(", ")
+        );
+    }
 }
 
 fn api_calls(out: &mut String, report: &Report) {

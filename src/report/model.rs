@@ -339,6 +339,8 @@ pub struct TrackerFinding {
 pub struct Endpoint {
     /// The URL as found (`https://host:port/path`), or the bare host / IP address.
     pub url: String,
+    /// A network address the code can contact, or a page shown to people.
+    pub kind: EndpointKind,
     pub host: String,
     pub port: Option<u16>,
     /// Owner id and display name, when the host belongs to a known organisation.
@@ -352,6 +354,50 @@ pub struct Endpoint {
     pub sources: Vec<EndpointSource>,
     /// True when `sources` was cut at its cap.
     pub truncated: bool,
+}
+
+/// What an endpoint is for (schema 2.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum EndpointKind {
+    /// A network address the code can contact: an API base URL, a host, an IP address, a
+    /// WebSocket URL.
+    Endpoint,
+    /// A page shown to people: a store page, help, privacy policy, terms, documentation, a
+    /// social profile.
+    Link,
+}
+
+impl EndpointKind {
+    /// The JSON spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EndpointKind::Endpoint => "endpoint",
+            EndpointKind::Link => "link",
+        }
+    }
+}
+
+/// How a string hid the URL it holds (schema 2.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum SourceEncoding {
+    /// The whole string is base64 (standard or URL-safe alphabet) of the URL.
+    Base64,
+    /// The whole string is hexadecimal digits of the URL.
+    Hex,
+}
+
+impl SourceEncoding {
+    /// The JSON spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceEncoding::Base64 => "base64",
+            SourceEncoding::Hex => "hex",
+        }
+    }
 }
 
 /// What kind of content an endpoint was read from.
@@ -377,6 +423,8 @@ pub struct EndpointSource {
     pub location: Location,
     /// Collector id, when the source is code.
     pub collector: Option<String>,
+    /// How the string encoded the URL; `None` when it was written in clear (schema 2.1).
+    pub encoding: Option<SourceEncoding>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -21,7 +21,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::escape;
-use super::model::{self, EvidenceKind, Report, Strength};
+use super::model::{self, EndpointKind, EvidenceKind, Report, Strength};
 use super::view;
 
 /// The documentation of one rule, as shown in a SARIF viewer.
@@ -503,8 +503,18 @@ impl SarifBuilder {
                 .as_deref()
                 .map(|c| format!(", {c}"))
                 .unwrap_or_default();
+            let noun = match endpoint.kind {
+                EndpointKind::Link => "Link",
+                _ => "Endpoint",
+            };
+            let encoded = endpoint
+                .sources
+                .iter()
+                .find_map(|s| s.encoding)
+                .map(|e| format!(", written in {}", e.as_str()))
+                .unwrap_or_default();
             let message = format!(
-                "Endpoint {} ({}{})",
+                "{noun} {} ({}{}{encoded})",
                 escape::visible(&endpoint.url),
                 escape::visible(owner),
                 escape::visible(&country)

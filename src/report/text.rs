@@ -493,12 +493,54 @@ fn tracker_evidence(w: &mut Writer, tracker: &TrackerFinding) {
     }
 }
 
+/// Hosts of links shown on the summary line before `… N more`.
+const LINK_HOSTS: usize = 6;
+
 fn endpoints(w: &mut Writer, report: &Report, verbose: bool) {
-    w.heading("Endpoints", report.endpoints.len());
-    if report.endpoints.is_empty() {
+    w.heading("Endpoints", view::network_endpoint_count(report));
+    if view::network_endpoint_count(report) == 0 {
         w.line("  none found");
+    }
+    network_endpoints(w, report, verbose);
+    links(w, report, verbose);
+}
+
+/// One compact line of link hosts; every link with `--verbose`.
+fn links(w: &mut Writer, report: &Report, verbose: bool) {
+    let links = view::links(report);
+    if links.is_empty() {
         return;
     }
+    let hosts = view::link_hosts(report);
+    let shown = if verbose { hosts.len() } else { LINK_HOSTS };
+    let mut parts: Vec<String> = hosts
+        .iter()
+        .take(shown)
+        .map(|(host, n)| {
+            if *n == 1 {
+                w.app(host)
+            } else {
+                format!("{} ({n})", w.app(host))
+            }
+        })
+        .collect();
+    if hosts.len() > shown {
+        parts.push(format!("… {} more hosts", hosts.len() - shown));
+    }
+    let title = format!("Links ({}), pages shown to people:", links.len());
+    w.line(&format!(
+        "  {} {}",
+        w.styled(Style::Dim, &title),
+        parts.join(", ")
+    ));
+    if verbose {
+        for link in links {
+            w.line(&format!("      {}", w.app(&link.url)));
+        }
+    }
+}
+
+fn network_endpoints(w: &mut Writer, report: &Report, verbose: bool) {
     let groups = view::endpoint_groups(report);
     let group_count = groups.len();
     let shown_groups = if verbose { group_count } else { OWNER_GROUPS };
@@ -538,8 +580,12 @@ fn endpoints(w: &mut Writer, report: &Report, verbose: bool) {
             w.line(&line);
             if verbose {
                 for source in &endpoint.sources {
+                    let encoding = source
+                        .encoding
+                        .map(|e| format!(" (in {})", e.as_str()))
+                        .unwrap_or_default();
                     let line = format!(
-                        "          {} {}",
+                        "          {} {}{encoding}",
                         w.app(source.kind.as_str()),
                         w.app(&source.location.to_string())
                     );

@@ -4,8 +4,8 @@
 //! every string through [`super::escape`] for their medium.
 
 use super::model::{
-    CategoryFinding, Endpoint, EvidenceKind, Location, Report, Standing, Strength, TrackerFinding,
-    Verdict,
+    CategoryFinding, Endpoint, EndpointKind, EvidenceKind, Location, Report, Standing, Strength,
+    TrackerFinding, Verdict,
 };
 
 /// What a tracker hint is, for the line that lists them apart from the confirmed trackers.
@@ -217,10 +217,15 @@ pub struct EndpointGroup<'a> {
     pub endpoints: Vec<&'a Endpoint>,
 }
 
-/// Endpoints grouped by (owner, country): known owners by name, then the unattributed group.
+/// Network endpoints (links left out) grouped by (owner, country): known owners by name, then
+/// the unattributed group.
 pub fn endpoint_groups(report: &Report) -> Vec<EndpointGroup<'_>> {
     let mut groups: Vec<EndpointGroup<'_>> = Vec::new();
-    for endpoint in &report.endpoints {
+    for endpoint in report
+        .endpoints
+        .iter()
+        .filter(|e| e.kind == EndpointKind::Endpoint)
+    {
         let owner = endpoint.owner.as_deref();
         let country = endpoint.country.as_deref();
         let name = endpoint
@@ -333,6 +338,40 @@ pub fn site_method(location: &Location) -> String {
         Some(offset) => format!("{method} @{offset:04x}"),
         None => method,
     }
+}
+
+/// How many network endpoints (not links) the report lists.
+pub fn network_endpoint_count(report: &Report) -> usize {
+    report
+        .endpoints
+        .iter()
+        .filter(|e| e.kind == EndpointKind::Endpoint)
+        .count()
+}
+
+/// The links (pages shown to people), sorted by url.
+pub fn links(report: &Report) -> Vec<&Endpoint> {
+    let mut links: Vec<&Endpoint> = report
+        .endpoints
+        .iter()
+        .filter(|e| e.kind == EndpointKind::Link)
+        .collect();
+    links.sort_by(|a, b| a.url.cmp(&b.url));
+    links
+}
+
+/// The hosts of the links with how many links each has, most first, then by host: the compact
+/// form renderers show.
+pub fn link_hosts(report: &Report) -> Vec<(&str, usize)> {
+    let mut hosts: Vec<(&str, usize)> = Vec::new();
+    for link in links(report) {
+        match hosts.iter_mut().find(|(h, _)| *h == link.host) {
+            Some((_, n)) => *n += 1,
+            None => hosts.push((&link.host, 1)),
+        }
+    }
+    hosts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+    hosts
 }
 
 #[cfg(test)]

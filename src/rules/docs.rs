@@ -143,8 +143,13 @@ pub fn render_docs(rules: &RuleSet) -> String {
     out.push_str("## Not endpoints\n\n");
     for r in rules.not_endpoints() {
         section(&mut out, &r.id, &[], &r.doc, |o| {
+            let _ = writeln!(o, "- reported as: {}", r.report_as.as_str());
             list(o, "hosts", &r.hosts);
             list(o, "URL prefixes", &r.url_prefixes);
+            list(o, "page prefixes", &r.page_prefixes);
+            list(o, "bare names", &r.bare_names);
+            list(o, "path words", &r.path_words);
+            list(o, "first labels", &r.first_labels);
         });
     }
     out

@@ -25,12 +25,22 @@ pub use load::{
 };
 pub use model::{
     ApiContext, ApiRule, Category, Condition, ConditionKind, Doc, Family, LibraryRule, NativeRule,
-    NotEndpoint, Origin, Owner, PermissionRule, PlumbingRule, RuleRow, SplitPermission,
+    NotEndpoint, Origin, Owner, PermissionRule, PlumbingRule, ReportAs, RuleRow, SplitPermission,
     TrackerRule,
 };
 
 use load::Layer;
 use matchers::{ClassTable, FastMap, HostTable, MemberTable, StringTable};
+
+/// A `[[not_endpoint]]` rule that names a URL or bare host, and how.
+#[derive(Debug, Clone, Copy)]
+pub struct NotEndpointMatch<'r> {
+    pub rule: &'r NotEndpoint,
+    /// Matched by a host suffix or a page prefix that is only a host (`t.me/`), not by a URL
+    /// prefix, a page prefix with a path or a bare name: the weakest kind of match, which a URL
+    /// shaped like an API call overrides for links.
+    pub by_host: bool,
+}
 
 /// The embedded rule files, in load order, with the name errors show for them.
 const BUILTIN_FILES: [(&str, &str); 8] = [
@@ -102,8 +112,6 @@ pub struct RuleSet {
     tracker_meta_data: FastMap<String, usize>,
     library_classes: ClassTable,
     owner_hosts: HostTable,
-    not_endpoint_hosts: HostTable,
-    not_endpoint_prefixes: Vec<String>,
     native_symbols: FastMap<String, Vec<usize>>,
     api_by_id: FastMap<String, usize>,
     /// Per `[[api]]` id, the plumbing rules that exempt some of its callers.
@@ -224,16 +232,6 @@ impl RuleSet {
                 owner_hosts.insert(h, i);
             }
         }
-        let mut not_endpoint_hosts = HostTable::default();
-        let mut not_endpoint_prefixes = Vec::new();
-        for (i, rule) in layer.not_endpoints.iter().enumerate() {
-            for h in &rule.hosts {
-                not_endpoint_hosts.insert(h, i);
-            }
-            not_endpoint_prefixes.extend(rule.url_prefixes.iter().cloned());
-        }
-        not_endpoint_prefixes.sort();
-        not_endpoint_prefixes.dedup();
         let mut native_symbols: FastMap<String, Vec<usize>> = FastMap::default();
         for (i, rule) in layer.natives.iter().enumerate() {
             for s in &rule.symbols {
@@ -275,8 +273,6 @@ impl RuleSet {
             tracker_meta_data,
             library_classes,
             owner_hosts,
-            not_endpoint_hosts,
-            not_endpoint_prefixes,
             native_symbols,
             api_by_id,
             plumbing_by_api,
@@ -527,26 +523,103 @@ impl RuleSet {
         self.layer.owners.iter().find(|o| o.id == id)
     }
 
-    /// Whether a URL or bare host is something that only looks like an endpoint (an XML
-    /// namespace, a schema or licence URL ...): a URL prefix of a `[[not_endpoint]]` matches, or
-    /// its host (or the bare host) matches one of their hosts at a label boundary.
+    /// Whether a URL or bare host is something that only looks like an endpoint and is not
+    /// reported at all (an XML namespace, a schema or licence URL, an identifier ...): a
+    /// `[[not_endpoint]]` rule with `report_as = "nothing"` matches it by host, URL prefix, page
+    /// prefix or bare name.
     pub fn is_not_endpoint(&self, url_or_host: &str) -> bool {
-        let host = if url_or_host.contains("://") {
-            if self
-                .not_endpoint_prefixes
-                .iter()
-                .any(|p| starts_with_ignoring_scheme_case(url_or_host, p))
-            {
-                return true;
-            }
-            match matchers::url_host(url_or_host) {
-                Some(h) => h,
-                None => return false,
-            }
-        } else {
-            url_or_host
+        self.not_endpoint_rule(url_or_host)
+            .is_some_and(|m| m.rule.report_as == ReportAs::Nothing)
+    }
+
+    /// The `[[not_endpoint]]` rule naming a URL or bare host by its host, URL prefix, page prefix
+    /// or bare name; a rule that drops the string wins over one that makes it a link. Path words
+    /// and first labels are not consulted here (see [`RuleSet::page_word_rule`]).
+    pub fn not_endpoint_rule<'s>(&'s self, url_or_host: &str) -> Option<NotEndpointMatch<'s>> {
+        let (host, page) = match url_or_host.split_once("://") {
+            Some((_, rest)) => (matchers::url_host(url_or_host).unwrap_or(""), Some(rest)),
+            None => (url_or_host, None),
         };
-        !host.is_empty() && self.not_endpoint_hosts.lookup_first(host).is_some()
+        let host = host.trim_end_matches('.');
+        let by_host = |rule: &NotEndpoint| {
+            !host.is_empty()
+                && rule
+                    .hosts
+                    .iter()
+                    .any(|suffix| host_has_suffix(host, suffix))
+        };
+        // A page prefix that is only a host (`x.com/`) is as broad as a host.
+        let is_host_only = |prefix: &str| !prefix.trim_end_matches('/').contains('/');
+        let by_page_prefix = |rule: &NotEndpoint, host_only: bool| {
+            page.is_some_and(|page| {
+                rule.page_prefixes
+                    .iter()
+                    .any(|p| is_host_only(p) == host_only && continues_page_prefix(page, p))
+            })
+        };
+        let by_name_or_prefix = |rule: &NotEndpoint| match page {
+            Some(_) => {
+                rule.url_prefixes
+                    .iter()
+                    .any(|p| starts_with_ignoring_scheme_case(url_or_host, p))
+                    || by_page_prefix(rule, false)
+            }
+            None => rule.bare_names.iter().any(|name| names_bare(host, name)),
+        };
+        let matched = |rule: &'s NotEndpoint| {
+            if by_name_or_prefix(rule) {
+                Some(NotEndpointMatch {
+                    rule,
+                    by_host: false,
+                })
+            } else if by_host(rule) || by_page_prefix(rule, true) {
+                Some(NotEndpointMatch {
+                    rule,
+                    by_host: true,
+                })
+            } else {
+                None
+            }
+        };
+        let rules = &self.layer.not_endpoints;
+        rules
+            .iter()
+            .filter_map(&matched)
+            .find(|m| m.rule.report_as == ReportAs::Nothing)
+            .or_else(|| rules.iter().find_map(matched))
+    }
+
+    /// The `[[not_endpoint]]` rule whose path words or first labels mark a URL as a page for
+    /// people; a documentation rule wins over a plain link rule. `host` is lower case; `path` is
+    /// the part after the authority (query and fragment included, ignored).
+    pub fn page_word_rule(&self, host: &str, path: &str) -> Option<&NotEndpoint> {
+        let first_label = host.split('.').next().unwrap_or("");
+        let path = path.split(['?', '#']).next().unwrap_or("");
+        let stems: Vec<String> = path
+            .split('/')
+            .filter(|segment| !segment.is_empty())
+            .map(|segment| {
+                let segment = segment.to_lowercase();
+                let stem = segment.split('.').next().unwrap_or("");
+                stem.to_owned()
+            })
+            .collect();
+        let word_matches = |word: &String| {
+            stems.iter().any(|stem| {
+                stem.strip_prefix(word.as_str())
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with(['-', '_']))
+            })
+        };
+        let matches = |rule: &&NotEndpoint| {
+            rule.first_labels.iter().any(|l| l == first_label)
+                || rule.path_words.iter().any(word_matches)
+        };
+        let rules = &self.layer.not_endpoints;
+        rules
+            .iter()
+            .filter(matches)
+            .find(|rule| rule.report_as == ReportAs::Documentation)
+            .or_else(|| rules.iter().find(matches))
     }
 
     /// Native rules for an imported symbol (a `@VERSION` suffix is ignored).
@@ -588,6 +661,36 @@ pub fn check_dir(dir: &Path) -> Result<CheckSummary, Vec<RuleError>> {
 }
 
 /// Scheme and host of URLs are case-insensitive; compare the prefix that way up to its path.
+/// A bare name matches `name` exactly, or `name.*` as `name` followed by more labels.
+fn names_bare(host: &str, name: &str) -> bool {
+    match name.strip_suffix(".*") {
+        Some(head) => host
+            .strip_prefix(head)
+            .is_some_and(|rest| rest.starts_with('.')),
+        None => host == name,
+    }
+}
+
+/// `host` is `suffix` or ends with `.suffix`.
+fn host_has_suffix(host: &str, suffix: &str) -> bool {
+    host.strip_suffix(suffix)
+        .is_some_and(|head| head.is_empty() || head.ends_with('.'))
+}
+
+/// `page` (a URL without its scheme) starts with `prefix` and
+/// goes on past it, ASCII case aside; a leading `www.` of the URL is ignored.
+fn continues_page_prefix(page: &str, prefix: &str) -> bool {
+    let page = page.strip_prefix("www.").unwrap_or(page);
+    let (Some(head), true) = (
+        page.as_bytes().get(..prefix.len()),
+        page.len() > prefix.len(),
+    ) else {
+        return false;
+    };
+    // Compared as bytes: the page is app text and is never sliced at an offset of the prefix.
+    head.eq_ignore_ascii_case(prefix.as_bytes())
+}
+
 fn starts_with_ignoring_scheme_case(url: &str, prefix: &str) -> bool {
     // The prefix's offsets are boundaries of the prefix (`find` of ASCII), not of the URL: an app's
     // `https://www.spappmonitoring.com/để` has `đ` across the end of a prefix's authority. So the

@@ -230,12 +230,27 @@ pub struct Owner {
     pub origin: Origin,
 }
 
-/// Strings that look like URLs or hosts but are no network endpoint.
+/// Strings that look like URLs or hosts but are no network endpoint: dropped, or reported as
+/// links (pages shown to people) according to `report_as`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct NotEndpoint {
     pub id: String,
+    /// Host suffixes (label boundary), for URLs and bare hosts.
     pub hosts: Vec<String>,
+    /// URL prefixes with their scheme (scheme compared case-insensitively).
     pub url_prefixes: Vec<String>,
+    /// `host/path` prefixes without scheme: a URL matches when it continues past the prefix.
+    pub page_prefixes: Vec<String>,
+    /// Bare strings (no scheme) that are identifiers: the name itself, or any name it starts
+    /// followed by a dot (`msg` covers `msg.pkg.int`).
+    pub bare_names: Vec<String>,
+    /// Path segments (lower-cased, without extension, up to a `-` or `_`) that mark a page:
+    /// `privacy` covers `/privacy-policy.html`. Not applied to URLs shaped like API calls.
+    pub path_words: Vec<String>,
+    /// First labels of host names that serve pages (`support` for `support.example.com`). Not
+    /// applied to URLs shaped like API calls.
+    pub first_labels: Vec<String>,
+    pub report_as: ReportAs,
     pub doc: Doc,
     #[serde(skip)]
     pub origin: Origin,
@@ -266,6 +281,31 @@ pub struct SplitPermission {
     pub doc: Doc,
     #[serde(skip)]
     pub origin: Origin,
+}
+
+/// What a `[[not_endpoint]]` match makes of a string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportAs {
+    /// Not reported at all (namespaces, identifiers, placeholders).
+    #[default]
+    Nothing,
+    /// Reported with kind `link`: a page shown to people.
+    Link,
+    /// A documentation page: a `link` when the app's own code or its resources hold it,
+    /// dropped when only libraries' code does (error texts of libraries, read by developers).
+    Documentation,
+}
+
+impl ReportAs {
+    /// The spelling of the rule files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReportAs::Nothing => "nothing",
+            ReportAs::Link => "link",
+            ReportAs::Documentation => "documentation",
+        }
+    }
 }
 
 /// One line of `dossier rules list`.

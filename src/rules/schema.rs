@@ -185,6 +185,17 @@ pub struct NotEndpointDef {
     pub hosts: Option<SpannedList>,
     #[serde(default)]
     pub url_prefixes: Option<SpannedList>,
+    #[serde(default)]
+    pub page_prefixes: Option<SpannedList>,
+    #[serde(default)]
+    pub bare_names: Option<SpannedList>,
+    #[serde(default)]
+    pub path_words: Option<SpannedList>,
+    #[serde(default)]
+    pub first_labels: Option<SpannedList>,
+    /// `nothing` (default), `link` or `documentation`.
+    #[serde(default)]
+    pub report_as: Option<SpannedStr>,
     pub doc: Option<Spanned<DocDef>>,
 }
 

@@ -11,8 +11,9 @@ use super::check::{Checker, RuleDef};
 use super::descriptor::{check_class, check_field_ref, check_method_ref};
 use super::layer::Layer;
 use super::value::{
-    check_host, check_java_code, check_meta_data_key, check_permission_name, check_symbol,
-    check_url_prefix, is_country_code, is_http_url,
+    check_bare_name, check_host, check_java_code, check_meta_data_key, check_page_prefix,
+    check_permission_name, check_symbol, check_url_prefix, check_word, is_country_code,
+    is_http_url,
 };
 
 /// The kinds of calling code a `context_counts_in` list may name (the report's collector kinds).
@@ -349,15 +350,43 @@ impl Checker<'_> {
 
     pub fn not_endpoint(&mut self, def: &Spanned<NotEndpointDef>) -> Option<NotEndpoint> {
         self.rule(def, |c, d, common| {
-            if d.hosts.is_none() && d.url_prefixes.is_none() {
+            let matchers = [
+                &d.hosts,
+                &d.url_prefixes,
+                &d.page_prefixes,
+                &d.bare_names,
+                &d.path_words,
+                &d.first_labels,
+            ];
+            if matchers.iter().all(|m| m.is_none()) {
                 c.error(
                     common.span.clone(),
-                    "a [[not_endpoint]] needs `hosts` or `url_prefixes`".to_owned(),
+                    "a [[not_endpoint]] needs `hosts`, `url_prefixes`, `page_prefixes`, `bare_names`, `path_words` or `first_labels`".to_owned(),
                 );
             }
+            let report_as = match &d.report_as {
+                None => ReportAs::Nothing,
+                Some(value) => match value.get_ref().as_str() {
+                    "nothing" => ReportAs::Nothing,
+                    "link" => ReportAs::Link,
+                    "documentation" => ReportAs::Documentation,
+                    other => {
+                        c.error(
+                            value.span(),
+                            format!("`report_as` is `nothing`, `link` or `documentation`, not `{other}`"),
+                        );
+                        ReportAs::Nothing
+                    }
+                },
+            };
             NotEndpoint {
                 hosts: c.optional_list(&d.hosts, "hosts", check_host),
                 url_prefixes: c.optional_list(&d.url_prefixes, "url_prefixes", check_url_prefix),
+                page_prefixes: c.optional_list(&d.page_prefixes, "page_prefixes", check_page_prefix),
+                bare_names: c.optional_list(&d.bare_names, "bare_names", check_bare_name),
+                path_words: c.optional_list(&d.path_words, "path_words", check_word),
+                first_labels: c.optional_list(&d.first_labels, "first_labels", check_word),
+                report_as,
                 id: common.id,
                 doc: common.doc,
                 origin: common.origin,

@@ -117,6 +117,34 @@ pub fn check_url_prefix(s: &str) -> Result<(), String> {
     }
 }
 
+/// A `[[not_endpoint]]` page prefix: a lower-case host, then a path, without scheme.
+pub fn check_page_prefix(s: &str) -> Result<(), String> {
+    let (host, _) = s.split_once('/').unwrap_or((s, ""));
+    if s.contains("://") || check_host(host).is_err() || s.chars().any(char::is_whitespace) {
+        Err("a page prefix is a lower-case host and a path, without scheme (`play.google.com/store/`)".to_owned())
+    } else {
+        Ok(())
+    }
+}
+
+/// A `[[not_endpoint]]` bare name: a host name, optionally ending in `.*` (any further labels).
+pub fn check_bare_name(s: &str) -> Result<(), String> {
+    check_host(s.strip_suffix(".*").unwrap_or(s)).map_err(|_| {
+        "a bare name is lower-case labels separated by dots, optionally ending in `.*`".to_owned()
+    })
+}
+
+/// A path word or first label: lower-case letters, digits, `-` and `_`.
+pub fn check_word(s: &str) -> Result<(), String> {
+    if s.bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+    {
+        Ok(())
+    } else {
+        Err("a word is lower-case letters, digits, `-` and `_`".to_owned())
+    }
+}
+
 /// A manifest `<meta-data android:name>` key.
 pub fn check_meta_data_key(s: &str) -> Result<(), String> {
     if s.chars().any(char::is_whitespace) {
