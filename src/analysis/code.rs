@@ -1,27 +1,36 @@
 //! What the DEX code does with sensitive APIs: methods invoked, fields read, strings and content
-//! URIs loaded, names looked up by reflection — each with its call sites — and, more weakly, what
-//! the id tables name without any instruction using it.
+//! URIs loaded, names looked up by reflection — each with its call sites —, framework callbacks
+//! that classes of the app override, and, more weakly, what the id tables name without any
+//! instruction using it.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use super::accumulator::Accumulator;
-use crate::dex::{FieldRef, MethodRef, SiteRef, Sites};
-use crate::report::{Evidence, EvidenceKind, Strength};
-use crate::rules::ApiRule;
+use crate::dex::{DefinedClass, FieldRef, MethodRef, SiteRef, Sites};
+use crate::report::{CallSite, Evidence, EvidenceKind, Location, Strength};
+use crate::rules::{ApiRule, RuleSet};
 use crate::scanner::{AppFacts, DexScan};
+
+/// Most supertypes visited per class when looking for the framework types it extends: real
+/// hierarchies are a few levels deep; the cap keeps a hostile one (long chains, wide interface
+/// graphs) from costing more than a constant per class.
+const MAX_SUPERTYPES_VISITED: usize = 64;
 
 pub(super) fn record(acc: &mut Accumulator<'_>, facts: &AppFacts) {
     let mut used_methods: BTreeSet<MethodRef> = BTreeSet::new();
     let mut used_fields: BTreeSet<FieldRef> = BTreeSet::new();
+    let classes = AppClasses::new(facts);
+    let inherited = InheritedNames::new(acc.rules);
     for scan in &facts.dex {
         let Some(sites) = &scan.facts.sites else {
             continue;
         };
-        invoked_methods(acc, scan, sites, &mut used_methods);
+        invoked_methods(acc, scan, sites, &classes, &inherited, &mut used_methods);
         read_fields(acc, scan, sites, &mut used_fields);
         loaded_strings(acc, scan, sites);
         reflection(acc, scan);
     }
+    overrides(acc, facts, &classes, &inherited);
     // What the id tables name but no instruction uses: weaker evidence, reported as such. A
     // `with_strings` rule needs the calling method to judge, so a bare reference never counts.
     for scan in &facts.dex {
@@ -29,10 +38,106 @@ pub(super) fn record(acc: &mut Accumulator<'_>, facts: &AppFacts) {
     }
 }
 
+/// The method names rules look for, so that classes and calls naming none of them are passed
+/// over before any supertype is walked.
+struct InheritedNames<'r> {
+    /// Names in `methods` lists: a call through a class of the app may reach them.
+    called: HashSet<&'r str>,
+    /// Names in `overrides` lists.
+    overridden: HashSet<&'r str>,
+}
+
+impl<'r> InheritedNames<'r> {
+    fn new(rules: &'r RuleSet) -> Self {
+        // `find` of an ASCII `(` in validated rule text: a boundary.
+        let name = |m: &'r String| {
+            m.split_once("->")
+                .map(|(_, member)| member.find('(').map_or(member, |i| &member[..i]))
+        };
+        InheritedNames {
+            called: rules.apis().iter().flat_map(|r| &r.methods).filter_map(name).collect(),
+            overridden: rules.apis().iter().flat_map(|r| &r.overrides).filter_map(name).collect(),
+        }
+    }
+}
+
+/// The classes the app's DEX files define, by descriptor, each with the DEX it is loaded from
+/// (the first defining it, as the runtime takes the first).
+struct AppClasses<'f> {
+    defined: HashMap<&'f str, (usize, DefinedClass<'f>)>,
+}
+
+impl<'f> AppClasses<'f> {
+    fn new(facts: &'f AppFacts) -> Self {
+        let mut defined = HashMap::new();
+        for (index, scan) in facts.dex.iter().enumerate() {
+            for class in scan.hierarchy.classes() {
+                defined.entry(class.name()).or_insert((index, class));
+            }
+        }
+        AppClasses { defined }
+    }
+
+    fn get(&self, descriptor: &str) -> Option<DefinedClass<'f>> {
+        self.defined.get(descriptor).map(|&(_, c)| c)
+    }
+
+    /// Whether `class` of DEX `index` is the definition the runtime loads.
+    fn is_loaded_from(&self, class: &DefinedClass<'f>, index: usize) -> bool {
+        self.defined
+            .get(class.name())
+            .is_some_and(|(first, _)| *first == index)
+    }
+
+    /// The supertypes of `class` that the app does not define (framework and missing library
+    /// types), reached through its superclass chain and the interfaces of every class and
+    /// interface on the way that the app defines; each once, in the order met, at most
+    /// [`MAX_SUPERTYPES_VISITED`] visited. Cycles (possible only in a broken file) end at the
+    /// first repeat. With `method` (name, prototype), `None` when the class or an app class on the
+    /// way defines that method: calls of it run the app's own code.
+    fn framework_supertypes(
+        &self,
+        class: DefinedClass<'f>,
+        method: Option<(&str, &str)>,
+    ) -> Option<Vec<&'f str>> {
+        let defines = |c: &DefinedClass<'f>| {
+            method.is_some_and(|m| c.virtual_methods().any(|own| own == m))
+        };
+        let mut seen: HashSet<&str> = HashSet::new();
+        let mut pending: Vec<&'f str> = Vec::new();
+        let mut external = Vec::new();
+        let push_supertypes = |c: DefinedClass<'f>, pending: &mut Vec<&'f str>| {
+            pending.extend(c.interfaces().collect::<Vec<_>>().into_iter().rev());
+            pending.extend(c.superclass());
+        };
+        if defines(&class) {
+            return None;
+        }
+        seen.insert(class.name());
+        push_supertypes(class, &mut pending);
+        while let Some(next) = pending.pop() {
+            if seen.len() >= MAX_SUPERTYPES_VISITED {
+                break;
+            }
+            if !seen.insert(next) {
+                continue;
+            }
+            match self.get(next) {
+                Some(c) if defines(&c) => return None,
+                Some(c) => push_supertypes(c, &mut pending),
+                None => external.push(next),
+            }
+        }
+        Some(external)
+    }
+}
+
 fn invoked_methods(
     acc: &mut Accumulator<'_>,
     scan: &DexScan,
     sites: &Sites,
+    classes: &AppClasses<'_>,
+    inherited: &InheritedNames<'_>,
     used: &mut BTreeSet<MethodRef>,
 ) {
     let rules = acc.rules;
@@ -40,12 +145,37 @@ fn invoked_methods(
         let matched: Vec<&ApiRule> = rules
             .api_for_method(&method.class, &method.name, &method.proto)
             .collect();
-        if matched.is_empty() {
+        if !matched.is_empty() {
+            used.insert(method.clone());
+            let api = method.to_string();
+            record_uses(acc, scan, sites, &api, positions, &matched, EvidenceKind::ApiCall);
             continue;
         }
-        used.insert(method.clone());
-        let api = method.to_string();
-        record_uses(acc, scan, sites, &api, positions, &matched, EvidenceKind::ApiCall);
+        // A call through a class of the app (`invoke-virtual {p0}, Lcom/app/Svc;->
+        // getRootInActiveWindow()`, as javac names the receiver's own type) reaches the
+        // framework method the class inherits, unless the app defines it on the way.
+        if !inherited.called.contains(&*method.name) {
+            continue;
+        }
+        let Some(class) = classes.get(&method.class) else {
+            continue;
+        };
+        let Some(supertypes) =
+            classes.framework_supertypes(class, Some((&method.name, &method.proto)))
+        else {
+            continue;
+        };
+        for supertype in supertypes {
+            let matched: Vec<&ApiRule> = rules
+                .api_for_method(supertype, &method.name, &method.proto)
+                .collect();
+            if matched.is_empty() {
+                continue;
+            }
+            used.insert(method.clone());
+            let api = format!("{supertype}->{}{}", method.name, method.proto);
+            record_uses(acc, scan, sites, &api, positions, &matched, EvidenceKind::ApiCall);
+        }
     }
 }
 
@@ -241,5 +371,73 @@ fn record_reference(acc: &mut Accumulator<'_>, signature: &str, matched: &[&ApiR
             EvidenceKind::ApiReference,
             Vec::new(),
         );
+    }
+}
+
+/// Classes of the app that override a framework callback a rule names. A class counts when its
+/// supertypes — followed through the classes the app's DEX files define, across DEX files — reach
+/// the framework type (as superclass or interface) and it defines a virtual method with code of
+/// that name (and prototype, when the rule gives one).
+///
+/// Strength `called`: nothing in the app invokes the method, the system does. Once the class is
+/// registered (a listener passed to `TelephonyManager.listen`, a service bound by the system),
+/// its code receives the data on every callback, which is what an invocation of a getter gives.
+fn overrides(
+    acc: &mut Accumulator<'_>,
+    facts: &AppFacts,
+    classes: &AppClasses<'_>,
+    inherited: &InheritedNames<'_>,
+) {
+    let rules = acc.rules;
+    if inherited.overridden.is_empty() {
+        return;
+    }
+    for (index, scan) in facts.dex.iter().enumerate() {
+        for class in scan.hierarchy.classes() {
+            // A class defined again in a later DEX is the earlier one's: walked there.
+            if !classes.is_loaded_from(&class, index)
+                || !class
+                    .virtual_methods()
+                    .any(|(name, _)| inherited.overridden.contains(name))
+            {
+                continue;
+            }
+            let framework: Vec<&str> = classes
+                .framework_supertypes(class, None)
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|t| rules.has_overrides_of(t))
+                .collect();
+            for supertype in framework {
+                for (name, proto) in class.virtual_methods() {
+                    let matched: Vec<&ApiRule> =
+                        rules.api_for_override(supertype, name, proto).collect();
+                    if matched.is_empty() {
+                        continue;
+                    }
+                    let site = CallSite {
+                        location: Location::code(
+                            scan.member.as_deref(),
+                            scan.entry.clone(),
+                            class.name(),
+                            name,
+                            proto,
+                            None,
+                        ),
+                        collector: acc.who.collector_of(class.name()),
+                    };
+                    let api = format!("{supertype}->{name}{proto}");
+                    for rule in matched {
+                        acc.record_api(
+                            &api,
+                            rule,
+                            Strength::Called,
+                            EvidenceKind::Override,
+                            vec![site.clone()],
+                        );
+                    }
+                }
+            }
+        }
     }
 }

@@ -12,7 +12,7 @@ use crate::anomaly::Anomaly;
 pub use crate::container::InputKind;
 
 /// Bumped on any change to the JSON shape: major for removals and renames, minor for additions.
-pub const SCHEMA_VERSION: &str = "2.0";
+pub const SCHEMA_VERSION: &str = "2.1";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Report {
@@ -135,6 +135,11 @@ pub enum EvidenceKind {
     Tracker,
     /// A host that a tracker's network signature names, found among the endpoints.
     Host,
+    /// A class of the app that extends or implements a framework type and overrides one of its
+    /// data callbacks (`PhoneStateListener.onCallStateChanged`): no instruction calls it, the
+    /// system does, handing it the data whenever the class is registered. The location is the
+    /// overriding method (no code offset); the detail the framework method it overrides.
+    Override,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -579,6 +584,7 @@ fn kind_word(kind: EvidenceKind) -> &'static str {
         EvidenceKind::NativeImport => "native_import",
         EvidenceKind::Tracker => "tracker",
         EvidenceKind::Host => "host",
+        EvidenceKind::Override => "override",
     }
 }
 

@@ -90,6 +90,8 @@ pub struct RuleSet {
     digest: String,
     permission_by_name: FastMap<String, usize>,
     members: MemberTable,
+    /// The framework callbacks of `overrides` lists, by class and method name.
+    overrides: MemberTable,
     api_strings: StringTable,
     api_classes: FastMap<String, Vec<usize>>,
     tracker_classes: ClassTable,
@@ -166,6 +168,7 @@ impl RuleSet {
             }
         }
         let mut members = MemberTable::default();
+        let mut overrides = MemberTable::default();
         let mut api_strings = StringTable::default();
         let mut api_classes: FastMap<String, Vec<usize>> = FastMap::default();
         for (i, rule) in layer.apis.iter().enumerate() {
@@ -174,6 +177,9 @@ impl RuleSet {
             }
             for f in &rule.fields {
                 members.insert_field(f, i);
+            }
+            for m in &rule.overrides {
+                overrides.insert_method(m, i);
             }
             for s in &rule.strings {
                 api_strings.insert_exact(s, i);
@@ -240,6 +246,7 @@ impl RuleSet {
             digest,
             permission_by_name,
             members,
+            overrides,
             api_strings,
             api_classes,
             tracker_classes,
@@ -355,6 +362,25 @@ impl RuleSet {
         self.members
             .method(class_desc, name, proto)
             .map(|i| &self.layer.apis[i])
+    }
+
+    /// API rules for which a class of the app that extends or implements `class_desc` and defines
+    /// `name` with prototype `proto` (`(args)Ret`) is evidence: rules naming every overload, then
+    /// exact signatures.
+    pub fn api_for_override<'a>(
+        &'a self,
+        class_desc: &str,
+        name: &str,
+        proto: &'a str,
+    ) -> impl Iterator<Item = &'a ApiRule> + use<'a> {
+        self.overrides
+            .method(class_desc, name, proto)
+            .map(|i| &self.layer.apis[i])
+    }
+
+    /// Whether some rule's `overrides` names a method of framework class `class_desc`.
+    pub fn has_overrides_of(&self, class_desc: &str) -> bool {
+        self.overrides.methods.contains_key(class_desc)
     }
 
     /// API rules matching a field access `class_desc->name`, of type `type_desc` when known.
