@@ -57,6 +57,7 @@ pub fn render_docs(rules: &RuleSet) -> String {
             list(o, "strings", &r.strings);
             list(o, "string prefixes", &r.string_prefixes);
             list(o, "classes", &r.classes);
+            list(o, "overrides", &r.overrides);
             list(o, "permissions", &r.permissions);
             for c in &r.conditions {
                 let target = match (c.sdk, &c.permission) {
