@@ -89,7 +89,10 @@ fn a_phone_state_listener_subclass_overriding_on_call_state_changed_is_call_moni
     let call = apiprobe()
         .api_calls
         .iter()
-        .find(|c| c.api.ends_with("PhoneStateListener;->onCallStateChanged(ILjava/lang/String;)V"))
+        .find(|c| {
+            c.api
+                .ends_with("PhoneStateListener;->onCallStateChanged(ILjava/lang/String;)V")
+        })
         .expect("api call of the overridden callback");
     assert_eq!(call.sites.len(), 1);
     assert_eq!(
@@ -122,7 +125,13 @@ fn an_interface_implementation_overrides_its_callback() {
 fn accessibility_and_notification_services_receive_other_apps_content() {
     let event = "Landroid/accessibilityservice/AccessibilityService;->onAccessibilityEvent(Landroid/view/accessibility/AccessibilityEvent;)V";
     let service = "Lcom/example/apiprobe/keystrokes/AccessibilityContentOverride;";
-    assert_override(apiprobe(), "keystrokes", "accessibility_content", service, event);
+    assert_override(
+        apiprobe(),
+        "keystrokes",
+        "accessibility_content",
+        service,
+        event,
+    );
     assert_override(
         apiprobe(),
         "screen_content",
