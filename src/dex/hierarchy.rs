@@ -135,6 +135,10 @@ impl ClassHierarchy {
 /// Gives each distinct text one number, by the DEX index it was read from.
 struct Interner {
     hierarchy: ClassHierarchy,
+    /// Bytes of text still allowed: many ids of a hostile file can name one long string, so the
+    /// texts are bounded like the scan's renderings (8 times the file, plus 16 MiB); past it a
+    /// text gets no number and what needs it is left out.
+    text_left: usize,
     by_type: Vec<u32>,
     by_string: Vec<u32>,
     by_proto: Vec<u32>,
@@ -165,6 +169,10 @@ impl Interner {
             Table::String => cache.name_text(index),
             Table::Proto => cache.proto_text(index),
         };
+        if text.len() > self.text_left {
+            return NONE;
+        }
+        self.text_left -= text.len();
         let h = &mut self.hierarchy;
         let start = h.text.len() as u32;
         h.text.push_str(&text);
@@ -180,6 +188,7 @@ pub fn class_hierarchy(dex: &DexFile<'_>) -> ClassHierarchy {
     let cache = SignatureCache::new(dex);
     let mut interner = Interner {
         hierarchy: ClassHierarchy::default(),
+        text_left: 8 * dex.data().len() + (16 << 20),
         by_type: vec![NONE; dex.type_ids.count as usize],
         by_string: vec![NONE; dex.string_ids.count as usize],
         by_proto: vec![NONE; dex.proto_ids.count as usize],
