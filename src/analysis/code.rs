@@ -3,12 +3,12 @@
 //! that classes of the app override, and, more weakly, what the id tables name without any
 //! instruction using it.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::BTreeSet;
 
 use super::accumulator::Accumulator;
 use crate::dex::{DefinedClass, FieldRef, MethodRef, SiteRef, Sites};
 use crate::report::{CallSite, Evidence, EvidenceKind, Location, Strength};
-use crate::rules::{ApiRule, RuleSet};
+use crate::rules::{ApiRule, FastMap, RuleSet};
 use crate::scanner::{AppFacts, DexScan};
 
 /// Most supertypes visited per class when looking for the framework types it extends: real
@@ -19,13 +19,13 @@ const MAX_SUPERTYPES_VISITED: usize = 64;
 pub(super) fn record(acc: &mut Accumulator<'_>, facts: &AppFacts) {
     let mut used_methods: BTreeSet<MethodRef> = BTreeSet::new();
     let mut used_fields: BTreeSet<FieldRef> = BTreeSet::new();
-    let classes = AppClasses::new(facts);
+    let mut classes = AppClasses::new(facts);
     let inherited = InheritedNames::new(acc.rules);
     for scan in &facts.dex {
         let Some(sites) = &scan.facts.sites else {
             continue;
         };
-        invoked_methods(acc, scan, sites, &classes, &inherited, &mut used_methods);
+        invoked_methods(acc, scan, sites, &mut classes, &inherited, &mut used_methods);
         read_fields(acc, scan, sites, &mut used_fields);
         loaded_strings(acc, scan, sites);
         reflection(acc, scan);
@@ -42,9 +42,9 @@ pub(super) fn record(acc: &mut Accumulator<'_>, facts: &AppFacts) {
 /// over before any supertype is walked.
 struct InheritedNames<'r> {
     /// Names in `methods` lists: a call through a class of the app may reach them.
-    called: HashSet<&'r str>,
+    called: FastMap<&'r str, ()>,
     /// Names in `overrides` lists.
-    overridden: HashSet<&'r str>,
+    overridden: FastMap<&'r str, ()>,
 }
 
 impl<'r> InheritedNames<'r> {
@@ -54,9 +54,12 @@ impl<'r> InheritedNames<'r> {
             m.split_once("->")
                 .map(|(_, member)| member.find('(').map_or(member, |i| &member[..i]))
         };
+        let names = |lists: &mut dyn Iterator<Item = &'r String>| {
+            lists.filter_map(name).map(|n| (n, ())).collect()
+        };
         InheritedNames {
-            called: rules.apis().iter().flat_map(|r| &r.methods).filter_map(name).collect(),
-            overridden: rules.apis().iter().flat_map(|r| &r.overrides).filter_map(name).collect(),
+            called: names(&mut rules.apis().iter().flat_map(|r| &r.methods)),
+            overridden: names(&mut rules.apis().iter().flat_map(|r| &r.overrides)),
         }
     }
 }
@@ -64,18 +67,39 @@ impl<'r> InheritedNames<'r> {
 /// The classes the app's DEX files define, by descriptor, each with the DEX it is loaded from
 /// (the first defining it, as the runtime takes the first).
 struct AppClasses<'f> {
-    defined: HashMap<&'f str, (usize, DefinedClass<'f>)>,
+    defined: FastMap<&'f str, (usize, DefinedClass<'f>)>,
+    /// By class, once asked: the framework supertypes some rule's `methods` names methods of,
+    /// which calls through the class may reach (most classes have none).
+    call_targets: FastMap<&'f str, Vec<&'f str>>,
 }
 
 impl<'f> AppClasses<'f> {
     fn new(facts: &'f AppFacts) -> Self {
-        let mut defined = HashMap::new();
+        let mut defined = FastMap::default();
         for (index, scan) in facts.dex.iter().enumerate() {
             for class in scan.hierarchy.classes() {
                 defined.entry(class.name()).or_insert((index, class));
             }
         }
-        AppClasses { defined }
+        AppClasses {
+            defined,
+            call_targets: FastMap::default(),
+        }
+    }
+
+    /// The framework supertypes of `class` that rules name methods of (see `call_targets`).
+    fn call_targets(&mut self, class: DefinedClass<'f>, rules: &RuleSet) -> Vec<&'f str> {
+        if let Some(targets) = self.call_targets.get(class.name()) {
+            return targets.clone();
+        }
+        let targets: Vec<&'f str> = self
+            .framework_supertypes(class, None)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|t| rules.has_methods_of(t))
+            .collect();
+        self.call_targets.insert(class.name(), targets.clone());
+        targets
     }
 
     fn get(&self, descriptor: &str) -> Option<DefinedClass<'f>> {
@@ -103,7 +127,7 @@ impl<'f> AppClasses<'f> {
         let defines = |c: &DefinedClass<'f>| {
             method.is_some_and(|m| c.virtual_methods().any(|own| own == m))
         };
-        let mut seen: HashSet<&str> = HashSet::new();
+        let mut seen: FastMap<&str, ()> = FastMap::default();
         let mut pending: Vec<&'f str> = Vec::new();
         let mut external = Vec::new();
         let push_supertypes = |c: DefinedClass<'f>, pending: &mut Vec<&'f str>| {
@@ -113,13 +137,13 @@ impl<'f> AppClasses<'f> {
         if defines(&class) {
             return None;
         }
-        seen.insert(class.name());
+        seen.insert(class.name(), ());
         push_supertypes(class, &mut pending);
         while let Some(next) = pending.pop() {
             if seen.len() >= MAX_SUPERTYPES_VISITED {
                 break;
             }
-            if !seen.insert(next) {
+            if seen.insert(next, ()).is_some() {
                 continue;
             }
             match self.get(next) {
@@ -136,7 +160,7 @@ fn invoked_methods(
     acc: &mut Accumulator<'_>,
     scan: &DexScan,
     sites: &Sites,
-    classes: &AppClasses<'_>,
+    classes: &mut AppClasses<'_>,
     inherited: &InheritedNames<'_>,
     used: &mut BTreeSet<MethodRef>,
 ) {
@@ -154,18 +178,21 @@ fn invoked_methods(
         // A call through a class of the app (`invoke-virtual {p0}, Lcom/app/Svc;->
         // getRootInActiveWindow()`, as javac names the receiver's own type) reaches the
         // framework method the class inherits, unless the app defines it on the way.
-        if !inherited.called.contains(&*method.name) {
+        if !inherited.called.contains_key(&*method.name) {
             continue;
         }
         let Some(class) = classes.get(&method.class) else {
             continue;
         };
-        let Some(supertypes) =
-            classes.framework_supertypes(class, Some((&method.name, &method.proto)))
-        else {
+        let targets = classes.call_targets(class, rules);
+        if targets.is_empty()
+            || classes
+                .framework_supertypes(class, Some((&method.name, &method.proto)))
+                .is_none()
+        {
             continue;
-        };
-        for supertype in supertypes {
+        }
+        for supertype in targets {
             let matched: Vec<&ApiRule> = rules
                 .api_for_method(supertype, &method.name, &method.proto)
                 .collect();
@@ -398,7 +425,7 @@ fn overrides(
             if !classes.is_loaded_from(&class, index)
                 || !class
                     .virtual_methods()
-                    .any(|(name, _)| inherited.overridden.contains(name))
+                    .any(|(name, _)| inherited.overridden.contains_key(name))
             {
                 continue;
             }

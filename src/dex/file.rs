@@ -458,7 +458,7 @@ impl<'a> DexFile<'a> {
     }
 
     /// String `index` as a member name (cut at [`MAX_RENDERED_NAME`] bytes).
-    fn string_text(&self, index: u32) -> Cow<'a, str> {
+    pub(crate) fn string_text(&self, index: u32) -> Cow<'a, str> {
         match self.string_bytes(index) {
             Some(bytes) => name_text(bytes),
             None => Cow::Owned(format!("<string@{index}>")),

@@ -9,7 +9,7 @@
 
 use std::ops::Range;
 
-use super::file::{AnomalySink, DexFile, MethodDef, SignatureCache};
+use super::file::{AnomalySink, DexFile, MethodDef};
 use super::raw::NO_INDEX;
 
 /// Most interfaces kept per class; Java allows 65535, real classes implement a handful.
@@ -152,7 +152,7 @@ enum Table {
 }
 
 impl Interner {
-    fn number(&mut self, table: Table, index: u32, cache: &SignatureCache<'_, '_>) -> u32 {
+    fn number(&mut self, table: Table, index: u32, dex: &DexFile<'_>) -> u32 {
         let slots = match table {
             Table::Type => &mut self.by_type,
             Table::String => &mut self.by_string,
@@ -164,10 +164,11 @@ impl Interner {
         if *slot != NONE {
             return *slot;
         }
+        // Each index is read once: later uses find its number in the slot.
         let text = match table {
-            Table::Type => cache.type_text(index),
-            Table::String => cache.name_text(index),
-            Table::Proto => cache.proto_text(index),
+            Table::Type => dex.type_descriptor(index),
+            Table::String => dex.string_text(index),
+            Table::Proto => std::borrow::Cow::Owned(dex.proto_signature(index)),
         };
         if text.len() > self.text_left {
             return NONE;
@@ -185,7 +186,6 @@ impl Interner {
 /// Reads the hierarchy of every class `dex` defines. The class data was already walked (and its
 /// problems reported) by [`super::scan`]; its anomalies are not repeated here.
 pub fn class_hierarchy(dex: &DexFile<'_>) -> ClassHierarchy {
-    let cache = SignatureCache::new(dex);
     let mut interner = Interner {
         hierarchy: ClassHierarchy::default(),
         text_left: 8 * dex.data().len() + (16 << 20),
@@ -204,20 +204,20 @@ pub fn class_hierarchy(dex: &DexFile<'_>) -> ClassHierarchy {
         let Some(def) = dex.class_def(index) else {
             continue;
         };
-        let class = interner.number(Table::Type, def.class_idx, &cache);
+        let class = interner.number(Table::Type, def.class_idx, dex);
         if class == NONE {
             continue;
         }
         let superclass = if def.superclass_idx == NO_INDEX {
             NONE
         } else {
-            interner.number(Table::Type, def.superclass_idx, &cache)
+            interner.number(Table::Type, def.superclass_idx, dex)
         };
         let interfaces_start = interner.hierarchy.interfaces.len() as u32;
         let room = MAX_INTERFACES.min(interfaces_left);
         for t in dex.type_list(def.interfaces_off, room) {
             interfaces_left -= 1;
-            let number = interner.number(Table::Type, t, &cache);
+            let number = interner.number(Table::Type, t, dex);
             if number != NONE {
                 interner.hierarchy.interfaces.push(number);
             }
@@ -235,8 +235,8 @@ pub fn class_hierarchy(dex: &DexFile<'_>) -> ClassHierarchy {
                 let Some(id) = dex.method_id(m.method_idx) else {
                     continue;
                 };
-                let name = interner.number(Table::String, id.name_idx, &cache);
-                let proto = interner.number(Table::Proto, u32::from(id.proto_idx), &cache);
+                let name = interner.number(Table::String, id.name_idx, dex);
+                let proto = interner.number(Table::Proto, u32::from(id.proto_idx), dex);
                 if name != NONE && proto != NONE {
                     interner.hierarchy.methods.push((name, proto));
                 }

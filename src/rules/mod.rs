@@ -29,7 +29,8 @@ pub use model::{
 };
 
 use load::Layer;
-use matchers::{ClassTable, FastMap, HostTable, MemberTable, StringTable};
+pub(crate) use matchers::FastMap;
+use matchers::{ClassTable, HostTable, MemberTable, StringTable};
 
 /// The embedded rule files, in load order, with the name errors show for them.
 const BUILTIN_FILES: [(&str, &str); 7] = [
@@ -376,6 +377,11 @@ impl RuleSet {
         self.overrides
             .method(class_desc, name, proto)
             .map(|i| &self.layer.apis[i])
+    }
+
+    /// Whether some rule's `methods` names a method of class `class_desc`.
+    pub fn has_methods_of(&self, class_desc: &str) -> bool {
+        self.members.methods.contains_key(class_desc)
     }
 
     /// Whether some rule's `overrides` names a method of framework class `class_desc`.
