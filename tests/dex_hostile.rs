@@ -15,13 +15,34 @@ fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-/// Parses and scans with sites on; checks the output stays bounded by the input.
+/// Parses and scans with sites on, and reads the class hierarchy; checks the output stays bounded
+/// by the input.
 fn scan_bounded(bytes: &[u8]) -> Duration {
     let start = Instant::now();
     let facts = dex::scan_many(
         &[("hostile.dex".to_owned(), bytes)],
         &ScanOptions { sites: true },
     );
+    // The class hierarchy of every section (what overrides are judged on), bounded the same way.
+    if let Ok(sections) = dex::parse_sections(bytes, "hostile.dex") {
+        for section in &sections {
+            let hierarchy = dex::class_hierarchy(section);
+            assert!(hierarchy.len() <= section.class_defs.count as usize);
+            let methods: usize = hierarchy
+                .classes()
+                .map(|c| c.virtual_methods().count())
+                .sum();
+            let interfaces: usize = hierarchy.classes().map(|c| c.interfaces().count()).sum();
+            assert!(
+                methods <= bytes.len() / 3,
+                "{methods} methods from {} bytes",
+                bytes.len()
+            );
+            assert!(interfaces <= bytes.len() / 2);
+            // Texts are capped at 8 times the file plus 16 MiB; numbers at a few per byte.
+            assert!(hierarchy.heap_size() <= 40 * bytes.len() + (16 << 20));
+        }
+    }
     let elapsed = start.elapsed();
     assert!(elapsed < Duration::from_secs(5), "took {elapsed:?}");
     for f in &facts {

@@ -92,7 +92,7 @@ fn api_rules_all_fire() {
 
 /// Each matcher list of an API rule is met by the code it is about: `methods` by an invoke,
 /// `fields` by a read, `strings` and `string_prefixes` by a loaded string, `classes` by a
-/// reference. A rule that fires only through its strings would hide a method list that matches
+/// reference, `overrides` by a class overriding the callback. A rule that fires only through its strings would hide a method list that matches
 /// nothing.
 #[test]
 fn api_rules_fire_through_every_matcher_list() {
@@ -111,6 +111,9 @@ fn api_rules_fire_through_every_matcher_list() {
         }
         if !rule.classes.is_empty() {
             expected.insert(EvidenceKind::ApiReference);
+        }
+        if !rule.overrides.is_empty() {
+            expected.insert(EvidenceKind::Override);
         }
         let found = kinds.get(rule.id.as_str()).cloned().unwrap_or_default();
         if !expected.is_subset(&found) {

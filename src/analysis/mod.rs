@@ -4,9 +4,10 @@
 //! [`RuleSet`], never the input. One module per kind of finding:
 //! - `accumulator.rs`: evidence per category and sensitive API calls as they are found, with the
 //!   permission and target-SDK notes of each rule, and the caps that keep a report bounded;
-//! - `manifest.rs`: requested permissions and permission-guarded components;
-//! - `code.rs`: DEX code — invoked methods, read fields, loaded strings, reflection, and what
-//!   the id tables name without an instruction using it;
+//! - `manifest.rs`: requested permissions, permission-guarded components and receivers of
+//!   data-carrying broadcasts;
+//! - `code.rs`: DEX code — invoked methods, read fields, loaded strings, reflection, overridden
+//!   framework callbacks, and what the id tables name without an instruction using it;
 //! - `native.rs`: native libraries and their imports;
 //! - `endpoints.rs`: endpoints with their sources and owners (`urls.rs` recognises them in text);
 //! - `trackers.rs`: tracker SDKs by classes, hosts and meta-data;
@@ -42,6 +43,7 @@ pub fn build_report(facts: &AppFacts, rules: &RuleSet) -> Report {
 
     let permissions = manifest::permissions(&mut acc, facts);
     manifest::components(&mut acc, facts);
+    manifest::receivers(&mut acc, facts);
     code::record(&mut acc, facts);
     let native_libs = native::libraries(&mut acc, facts);
     let (endpoints, endpoints_truncated) = endpoints::endpoints(&mut acc, facts);

@@ -56,7 +56,11 @@ impl<'a> Judge<'a> {
 
     fn standing(&self, e: &Evidence) -> (Standing, Option<String>) {
         match e.kind {
-            EvidenceKind::Permission | EvidenceKind::Component | EvidenceKind::MetaData => {
+            EvidenceKind::Permission | EvidenceKind::MetaData => return (Standing::Declared, None),
+            // A component is declared, unless its class is in the code and receives the data
+            // (a receiver for incoming SMS whose class the DEX defines): then it is judged as a
+            // call would be.
+            EvidenceKind::Component if e.strength < Strength::Called => {
                 return (Standing::Declared, None);
             }
             EvidenceKind::Tracker | EvidenceKind::Host => return (Standing::Weak, None),

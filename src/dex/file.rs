@@ -100,18 +100,25 @@ pub struct ProtoId {
     pub parameters_off: u32,
 }
 
-/// The two fields of a `class_def_item` the scanner needs.
+/// The fields of a `class_def_item` the scanner and the class hierarchy need.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClassDef {
     pub class_idx: u32,
+    /// A type index, or [`raw::NO_INDEX`] for `java.lang.Object` itself.
+    pub superclass_idx: u32,
+    /// Offset of the `type_list` of implemented interfaces; 0 for none.
+    pub interfaces_off: u32,
     pub class_data_off: u32,
 }
 
-/// A method defined in a class: its `method_ids` index and where its `code_item` is (0 = none).
+/// A method defined in a class: its `method_ids` index, where its `code_item` is (0 = none), and
+/// whether it comes from the class data's virtual list (overridable) or its direct list
+/// (constructors, static and private methods).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MethodDef {
     pub method_idx: u32,
     pub code_off: u32,
+    pub is_virtual: bool,
 }
 
 /// One entry of the `map_list`: what kind of items, how many, where.
@@ -451,7 +458,7 @@ impl<'a> DexFile<'a> {
     }
 
     /// String `index` as a member name (cut at [`MAX_RENDERED_NAME`] bytes).
-    fn string_text(&self, index: u32) -> Cow<'a, str> {
+    pub(crate) fn string_text(&self, index: u32) -> Cow<'a, str> {
         match self.string_bytes(index) {
             Some(bytes) => name_text(bytes),
             None => Cow::Owned(format!("<string@{index}>")),
@@ -489,8 +496,27 @@ impl<'a> DexFile<'a> {
         let at = self.class_defs.item(index, raw::CLASS_DEF_ITEM)?;
         Some(ClassDef {
             class_idx: u32_at(self.data, at)?,
+            superclass_idx: u32_at(self.data, at + raw::CLASS_DEF_SUPERCLASS_IDX)?,
+            interfaces_off: u32_at(self.data, at + raw::CLASS_DEF_INTERFACES_OFF)?,
             class_data_off: u32_at(self.data, at + raw::CLASS_DEF_CLASS_DATA_OFF)?,
         })
+    }
+
+    /// The type indices of the `type_list` at `offset` (a class's interfaces), at most `cap` of
+    /// them and never more than the buffer holds; empty for offset 0 or a list outside the file.
+    pub fn type_list(&self, offset: u32, cap: usize) -> Vec<u32> {
+        if offset == 0 {
+            return Vec::new();
+        }
+        let at = offset as usize;
+        let Some(size) = u32_at(self.data, at) else {
+            return Vec::new();
+        };
+        // Each entry is two bytes: never believe more entries than the buffer holds.
+        let fits = self.data.len().saturating_sub(at + 4) / 2;
+        (0..(size as usize).min(fits).min(cap))
+            .filter_map(|i| u16_at(self.data, at + 4 + i * 2).map(u32::from))
+            .collect()
     }
 
     /// The name of method `index`, as raw MUTF-8 bytes.
@@ -639,7 +665,7 @@ impl<'a> DexFile<'a> {
         }
         let mut read = 0usize;
         let remaining = data.len().saturating_sub(pos) as u64 / 3;
-        for count in [direct, virtual_] {
+        for (count, is_virtual) in [(direct, false), (virtual_, true)] {
             // The method index is a running sum of deltas, restarting for the virtual list.
             let mut method_idx: u32 = 0;
             for i in 0..u64::from(count).min(remaining) {
@@ -676,6 +702,7 @@ impl<'a> DexFile<'a> {
                 out.push(MethodDef {
                     method_idx,
                     code_off,
+                    is_virtual,
                 });
             }
         }

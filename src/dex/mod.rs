@@ -5,11 +5,13 @@
 //! (encodings), `file` (the zero-copy [`DexFile`] view), `opcodes` (the 256-entry instruction
 //! table), `walk` (the instruction walk), `refs` (typed method and field references), `scan`
 //! (referenced ids into facts), `reflect` (reflection strings), `facts` (serializable facts, call
-//! sites, merge, text rendering), `error`.
+//! sites, merge, text rendering), `hierarchy` (each defined class's superclass, interfaces and
+//! virtual methods, for overrides), `error`.
 
 pub mod error;
 pub mod facts;
 pub mod file;
+pub mod hierarchy;
 pub mod leb128;
 pub mod mutf8;
 pub mod opcodes;
@@ -26,6 +28,7 @@ pub use facts::{
     DexFacts, DexReport, FieldAccess, MergedFacts, ReflectiveRef, Site, SiteRef, Sites, merge,
 };
 pub use file::{DexFile, parse_sections};
+pub use hierarchy::{ClassHierarchy, DefinedClass, class_hierarchy};
 pub use refs::{FieldRef, MethodRef, NameAndProto};
 pub use scan::{ScanOptions, scan};
 

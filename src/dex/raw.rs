@@ -64,7 +64,9 @@ pub const PROTO_ID_ITEM: usize = 12;
 pub const FIELD_ID_ITEM: usize = 8;
 pub const METHOD_ID_ITEM: usize = 8;
 pub const CLASS_DEF_ITEM: usize = 32;
-/// Offsets inside a `class_def_item`.
+/// Offsets inside a `class_def_item`: `superclass_idx`, `interfaces_off`, `class_data_off`.
+pub const CLASS_DEF_SUPERCLASS_IDX: usize = 8;
+pub const CLASS_DEF_INTERFACES_OFF: usize = 12;
 pub const CLASS_DEF_CLASS_DATA_OFF: usize = 24;
 /// Size of the fixed part of a `code_item` before `insns`.
 pub const CODE_ITEM_HEADER: usize = 16;

@@ -183,6 +183,11 @@ pub enum EvidenceKind {
     Tracker,
     /// A host that a tracker's network signature names, found among the endpoints.
     Host,
+    /// A class of the app that extends or implements a framework type and overrides one of its
+    /// data callbacks (`PhoneStateListener.onCallStateChanged`): no instruction calls it, the
+    /// system does, handing it the data whenever the class is registered. The location is the
+    /// overriding method (no code offset); the detail the framework method it overrides.
+    Override,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -684,6 +689,7 @@ fn kind_word(kind: EvidenceKind) -> &'static str {
         EvidenceKind::NativeImport => "native_import",
         EvidenceKind::Tracker => "tracker",
         EvidenceKind::Host => "host",
+        EvidenceKind::Override => "override",
     }
 }
 

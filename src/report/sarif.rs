@@ -347,7 +347,7 @@ impl SarifBuilder {
             for evidence in &category.evidence {
                 let is_call = matches!(
                     evidence.kind,
-                    EvidenceKind::ApiCall | EvidenceKind::FieldRead
+                    EvidenceKind::ApiCall | EvidenceKind::FieldRead | EvidenceKind::Override
                 );
                 if is_call && reported_per_site.contains(evidence.detail.as_str()) {
                     continue;

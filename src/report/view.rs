@@ -126,6 +126,7 @@ pub fn evidence_kind_label(kind: EvidenceKind) -> &'static str {
         EvidenceKind::NativeImport => "native import",
         EvidenceKind::Tracker => "tracker code",
         EvidenceKind::Host => "host",
+        EvidenceKind::Override => "callback override",
     }
 }
 

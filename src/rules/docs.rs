@@ -72,6 +72,7 @@ pub fn render_docs(rules: &RuleSet) -> String {
             list(o, "strings", &r.strings);
             list(o, "string prefixes", &r.string_prefixes);
             list(o, "classes", &r.classes);
+            list(o, "overrides", &r.overrides);
             list(o, "permissions", &r.permissions);
             if let Some(sdk) = r.permission_free_below_target_sdk {
                 let _ = writeln!(o, "- no permission needed below target API {sdk}");

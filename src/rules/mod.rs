@@ -30,7 +30,8 @@ pub use model::{
 };
 
 use load::Layer;
-use matchers::{ClassTable, FastMap, HostTable, MemberTable, StringTable};
+pub(crate) use matchers::FastMap;
+use matchers::{ClassTable, HostTable, MemberTable, StringTable};
 
 /// A `[[not_endpoint]]` rule that names a URL or bare host, and how.
 #[derive(Debug, Clone, Copy)]
@@ -105,6 +106,8 @@ pub struct RuleSet {
     digest: String,
     permission_by_name: FastMap<String, usize>,
     members: MemberTable,
+    /// The framework callbacks of `overrides` lists, by class and method name.
+    overrides: MemberTable,
     api_strings: StringTable,
     api_classes: FastMap<String, Vec<usize>>,
     tracker_classes: ClassTable,
@@ -184,6 +187,7 @@ impl RuleSet {
             }
         }
         let mut members = MemberTable::default();
+        let mut overrides = MemberTable::default();
         let mut api_strings = StringTable::default();
         let mut api_classes: FastMap<String, Vec<usize>> = FastMap::default();
         for (i, rule) in layer.apis.iter().enumerate() {
@@ -192,6 +196,9 @@ impl RuleSet {
             }
             for f in &rule.fields {
                 members.insert_field(f, i);
+            }
+            for m in &rule.overrides {
+                overrides.insert_method(m, i);
             }
             for s in &rule.strings {
                 api_strings.insert_exact(s, i);
@@ -266,6 +273,7 @@ impl RuleSet {
             digest,
             permission_by_name,
             members,
+            overrides,
             api_strings,
             api_classes,
             tracker_classes,
@@ -388,6 +396,30 @@ impl RuleSet {
         self.members
             .method(class_desc, name, proto)
             .map(|i| &self.layer.apis[i])
+    }
+
+    /// API rules for which a class of the app that extends or implements `class_desc` and defines
+    /// `name` with prototype `proto` (`(args)Ret`) is evidence: rules naming every overload, then
+    /// exact signatures.
+    pub fn api_for_override<'a>(
+        &'a self,
+        class_desc: &str,
+        name: &str,
+        proto: &'a str,
+    ) -> impl Iterator<Item = &'a ApiRule> + use<'a> {
+        self.overrides
+            .method(class_desc, name, proto)
+            .map(|i| &self.layer.apis[i])
+    }
+
+    /// Whether some rule's `methods` names a method of class `class_desc`.
+    pub fn has_methods_of(&self, class_desc: &str) -> bool {
+        self.members.methods.contains_key(class_desc)
+    }
+
+    /// Whether some rule's `overrides` names a method of framework class `class_desc`.
+    pub fn has_overrides_of(&self, class_desc: &str) -> bool {
+        self.overrides.methods.contains_key(class_desc)
     }
 
     /// API rules matching a field access `class_desc->name`, of type `type_desc` when known.

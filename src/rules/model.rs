@@ -154,6 +154,10 @@ pub struct ApiRule {
     pub string_prefixes: Vec<String>,
     /// Class descriptors whose mere reference is evidence.
     pub classes: Vec<String>,
+    /// Framework callbacks, `Lpkg/Cls;->name` (every overload) or with `(args)Ret`: a class of
+    /// the app that extends or implements `Lpkg/Cls;` and defines such a method receives the data.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub overrides: Vec<String>,
     /// Permissions of which any one lets the call succeed.
     pub permissions: Vec<String>,
     /// A method or field use counts only in a calling method that also loads one of `strings`

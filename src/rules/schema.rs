@@ -103,6 +103,10 @@ pub struct ApiDef {
     pub string_prefixes: Option<SpannedList>,
     #[serde(default)]
     pub classes: Option<SpannedList>,
+    /// Framework methods (`Lpkg/Cls;->name`, optionally with a prototype) whose override by a
+    /// class of the app is evidence: the callback delivers the data to that class.
+    #[serde(default)]
+    pub overrides: Option<SpannedList>,
     #[serde(default)]
     pub permissions: Option<SpannedList>,
     /// Method and field uses count only in a method that also loads one of `strings`.

@@ -3,7 +3,7 @@
 
 use crate::anomaly::Anomaly;
 use crate::axml::Manifest;
-use crate::dex::{DexFacts, FieldRef, MethodRef};
+use crate::dex::{ClassHierarchy, DexFacts, FieldRef, MethodRef};
 use crate::native::NativeFacts;
 use crate::report::{InputInfo, Location};
 
@@ -45,6 +45,9 @@ pub struct DexScan {
     pub unread_fields: Vec<FieldRef>,
     /// Every type descriptor of the id table, sorted.
     pub types: Vec<String>,
+    /// The classes this DEX defines with their superclass, interfaces and virtual methods: what
+    /// tells a class that overrides a framework callback.
+    pub hierarchy: ClassHierarchy,
 }
 
 impl DexScan {

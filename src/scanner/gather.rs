@@ -302,6 +302,7 @@ fn scan_section(section: &DexFile<'_>, label: &str, member: Option<&str>) -> Dex
         unused_methods,
         unread_fields,
         types,
+        hierarchy: dex::class_hierarchy(section),
     }
 }
 

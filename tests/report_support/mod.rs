@@ -196,6 +196,14 @@ pub fn sample() -> Report {
                         Some("app"),
                     ),
                     evidence(
+                        EvidenceKind::Override,
+                        "location.listener",
+                        Strength::Called,
+                        "Landroid/location/LocationListener;->onLocationChanged(Landroid/location/Location;)V",
+                        "classes2.dex Lcom/example/vidshare/GeoListener;->onLocationChanged(Landroid/location/Location;)V",
+                        Some("app"),
+                    ),
+                    evidence(
                         EvidenceKind::Reflection,
                         "location.fused_reflective",
                         Strength::Reflective,

@@ -91,6 +91,7 @@ const EXPECTED: &[(&str, &str, &str, &str)] = &[
     ("app_usage", "called", "app", "api_call"),
     ("clipboard", "called", "app", "api_call"),
     ("keystrokes", "called", "app", "component"),
+    ("screen_content", "called", "app", "override"),
     ("camera", "called", "app", "api_call"),
     ("microphone", "called", "app", "api_call"),
     ("media_files", "called", "app", "field_read"),

@@ -97,10 +97,11 @@ impl Checker<'_> {
                 && d.strings.is_none()
                 && d.string_prefixes.is_none()
                 && d.classes.is_none()
+                && d.overrides.is_none()
             {
                 c.error(
                     common.span.clone(),
-                    "an [[api]] rule needs at least one of `methods`, `fields`, `strings`, `string_prefixes`, `classes`"
+                    "an [[api]] rule needs at least one of `methods`, `fields`, `strings`, `string_prefixes`, `classes`, `overrides`"
                         .to_owned(),
                 );
             }
@@ -119,6 +120,7 @@ impl Checker<'_> {
                 strings: c.optional_list(&d.strings, "strings", |_| Ok(())),
                 string_prefixes: c.optional_list(&d.string_prefixes, "string_prefixes", |_| Ok(())),
                 classes: c.optional_list(&d.classes, "classes", check_class),
+                overrides: c.optional_list(&d.overrides, "overrides", check_method_ref),
                 permissions: c.optional_list(&d.permissions, "permissions", check_permission_name),
                 with_strings,
                 conditions: d.condition.iter().filter_map(|cond| c.condition(cond)).collect(),
