@@ -434,6 +434,75 @@ fn not_endpoint_report_as_is_checked() {
     assert!(text.contains("page prefix"), "{text}");
 }
 
+/// Errors of the rule files, as text, for a file that must be refused.
+fn refused(text: String) -> String {
+    let source = RuleFile {
+        name: "bad.toml".to_owned(),
+        text,
+    };
+    let errors = builtin()
+        .with_override_sources(&[source])
+        .expect_err("the file is refused");
+    format!("{errors:?}")
+}
+
+#[test]
+fn plumbing_and_split_permission_families_positive_and_negative() {
+    let rules = with(&format!(
+        "[[plumbing]]\nid = \"my_widget_plumbing\"\napis = [\"clipboard_read\"]\ncode = [\"com.example.widgets.\"]\n{DOC}\n\
+         [[split_permission]]\nid = \"my_split\"\nfrom = \"com.example.permission.OLD\"\ngrants = [\"com.example.permission.NEW\"]\nbelow_target_sdk = 30\n{DOC}\n"
+    ));
+    let plumbing = rules
+        .plumbing_for("clipboard_read", "Lcom/example/widgets/Paste$1;")
+        .expect("a nested class of the package is exempted");
+    assert_eq!(plumbing.id, "my_widget_plumbing");
+    assert!(
+        rules
+            .plumbing_for("clipboard_read", "Lcom/example/widgetsx/Paste;")
+            .is_none()
+    );
+    assert!(
+        rules
+            .plumbing_for("contacts_provider", "Lcom/example/widgets/Paste;")
+            .is_none()
+    );
+    let split = rules
+        .split_permissions()
+        .iter()
+        .find(|s| s.id == "my_split")
+        .unwrap();
+    assert_eq!(split.below_target_sdk, Some(30));
+    // An unknown api rule, a bad class, a bad permission and a bad level are each refused.
+    let text = refused(format!(
+        "[[plumbing]]\nid = \"unknown_api_plumbing\"\napis = [\"no_such_api\"]\ncode = [\"com.example.\"]\n{DOC}\n"
+    ));
+    assert!(text.contains("no_such_api"), "{text}");
+    let text = refused(format!(
+        "[[plumbing]]\nid = \"bad_plumbing\"\napis = [\"clipboard_read\"]\ncode = [\"com/example/\"]\n{DOC}\n\
+         [[split_permission]]\nid = \"bad_split\"\nfrom = \"not a permission\"\ngrants = [\"android.permission.A\"]\nbelow_target_sdk = 0\n{DOC}\n"
+    ));
+    assert!(text.contains("dot form"), "{text}");
+    assert!(text.contains("not a permission"), "{text}");
+    assert!(text.contains("not an API level"), "{text}");
+}
+
+#[test]
+fn api_context_keys_are_checked() {
+    let rules = with(&format!(
+        "[[api]]\nid = \"my_context_api\"\ncategories = [\"device_info\"]\nmethods = [\"Lcom/example/Api;->get\"]\ncontext = \"read to lay out text\"\ncontext_counts_in = [\"tracker\"]\npermission_free_below_target_sdk = 23\npermissions = [\"android.permission.READ_PHONE_STATE\"]\n{DOC}\n"
+    ));
+    let api = rules.api("my_context_api").unwrap();
+    let context = api.context.as_ref().unwrap();
+    assert_eq!(context.counts_in, ["tracker"]);
+    assert_eq!(api.permission_free_below_target_sdk, Some(23));
+    let text = refused(format!(
+        "[[api]]\nid = \"bad_kind\"\ncategories = [\"device_info\"]\nmethods = [\"Lcom/example/Api;->get\"]\ncontext = \"why\"\ncontext_counts_in = [\"everyone\"]\n{DOC}\n\
+         [[api]]\nid = \"bad_alone\"\ncategories = [\"device_info\"]\nmethods = [\"Lcom/example/Api;->get\"]\ncontext_counts_in = [\"app\"]\n{DOC}\n"
+    ));
+    assert!(text.contains("expected one of app, tracker"), "{text}");
+    assert!(text.contains("needs a `context`"), "{text}");
+}
+
 // ---- matching semantics ----
 
 #[test]

@@ -135,7 +135,7 @@ pub struct Condition {
 pub struct ApiContext {
     pub why: String,
     /// Kinds of calling code whose use counts as collection: `app`, `tracker`, `library`,
-    /// `unidentified` (the collector kinds of the report).
+    /// `unidentified` (the collector kinds of the report); empty: no use counts.
     pub counts_in: Vec<String>,
 }
 

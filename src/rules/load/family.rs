@@ -187,25 +187,30 @@ impl Checker<'_> {
         })
     }
 
-    /// `context` with its `context_counts_in` kinds: both or neither.
+    /// `context` with the `context_counts_in` kinds whose use still counts (none when absent).
     fn api_context(&mut self, d: &ApiDef, span: &std::ops::Range<usize>) -> Option<ApiContext> {
         match (&d.context, &d.context_counts_in) {
             (None, None) => None,
-            (Some(why), Some(kinds)) => {
+            (Some(why), kinds) => {
                 let why = self.text(why, "context");
-                let counts_in = self.list(kinds, "context_counts_in", |k| {
-                    if COLLECTOR_KINDS.contains(&k) {
-                        Ok(())
-                    } else {
-                        Err(format!("expected one of {}", COLLECTOR_KINDS.join(", ")))
-                    }
-                });
+                let counts_in = kinds
+                    .as_ref()
+                    .map(|kinds| {
+                        self.list(kinds, "context_counts_in", |k| {
+                            if COLLECTOR_KINDS.contains(&k) {
+                                Ok(())
+                            } else {
+                                Err(format!("expected one of {}", COLLECTOR_KINDS.join(", ")))
+                            }
+                        })
+                    })
+                    .unwrap_or_default();
                 Some(ApiContext { why, counts_in })
             }
-            _ => {
+            (None, Some(_)) => {
                 self.error(
                     span.clone(),
-                    "`context` and `context_counts_in` go together".to_owned(),
+                    "`context_counts_in` needs a `context` saying why".to_owned(),
                 );
                 None
             }
