@@ -48,3 +48,43 @@ fn platform_permission_names_exist_in_aosp() {
         "not AOSP permissions (typo?): {unknown:?}"
     );
 }
+
+/// One tracker per SDK: ETIP lists some SDKs twice (AdMob and DoubleClick, Baidu Map and Baidu
+/// Maps); the converter merges them, so no code entry and no host belongs to two tracker rules,
+/// and the merged names stay findable in the survivor's documentation.
+#[test]
+fn no_two_trackers_claim_the_same_code_or_host() {
+    let rules = dossier::rules::RuleSet::builtin().unwrap();
+    let mut code_owner = std::collections::BTreeMap::new();
+    let mut host_owner = std::collections::BTreeMap::new();
+    let mut clashes = Vec::new();
+    for tracker in rules.trackers() {
+        for code in &tracker.code {
+            if let Some(other) = code_owner.insert(code.clone(), tracker.id.clone()) {
+                clashes.push(format!("code {code}: {other} and {}", tracker.id));
+            }
+        }
+        for host in &tracker.hosts {
+            if let Some(other) = host_owner.insert(host.clone(), tracker.id.clone()) {
+                clashes.push(format!("host {host}: {other} and {}", tracker.id));
+            }
+        }
+    }
+    assert!(clashes.is_empty(), "{}", clashes.join("\n"));
+    let admob = rules
+        .trackers()
+        .iter()
+        .find(|t| t.id == "google_admob")
+        .unwrap();
+    assert!(
+        admob.hosts.iter().any(|h| h.contains("doubleclick")),
+        "DoubleClick's hosts are AdMob's: {:?}",
+        admob.hosts
+    );
+    assert!(
+        rules
+            .trackers()
+            .iter()
+            .all(|t| t.id != "google_doubleclick")
+    );
+}
