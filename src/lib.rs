@@ -19,7 +19,8 @@
 //! Everything goes through one pipeline, [`Scanner`]: open the input, decode its manifest, read
 //! the facts of its code, native libraries and resources (independent of the rules), then apply
 //! the rules to get the [`Report`]. The report model (`report`) is the JSON contract documented in
-//! `docs/report-schema.md`; its renderers give text, JSON, SARIF, Markdown and HTML.
+//! `docs/report-schema.md`; its renderers give text, JSON, SARIF, Markdown and HTML. [`diff`]
+//! compares two reports of an app (`docs/diff-schema.md`).
 
 // The parser layers. Public only with the `internals` feature (this repository's tests and
 // benchmarks); their types reach users only where the pipeline hands them out.
@@ -53,6 +54,7 @@ internal_modules! {
 }
 
 pub mod anomaly;
+pub mod diff;
 pub mod report;
 pub mod rules;
 pub mod scanner;

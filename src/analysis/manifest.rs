@@ -4,7 +4,9 @@
 //! broadcast (`SMS_RECEIVED` hands each incoming message to the receiver).
 
 use super::accumulator::Accumulator;
-use crate::report::{Evidence, EvidenceKind, PermissionEntry, Standing, Strength};
+use crate::report::{
+    Evidence, EvidenceKind, ExportedComponent, PermissionEntry, Standing, Strength,
+};
 use crate::scanner::AppFacts;
 
 pub(super) fn permissions(acc: &mut Accumulator<'_>, facts: &AppFacts) -> Vec<PermissionEntry> {
@@ -121,4 +123,21 @@ pub(super) fn receivers(acc: &mut Accumulator<'_>, facts: &AppFacts) {
             }
         }
     }
+}
+
+/// The components other apps can start or bind: what a new version opens to them.
+pub(super) fn exported_components(facts: &AppFacts) -> Vec<ExportedComponent> {
+    let Some(manifest) = &facts.manifest else {
+        return Vec::new();
+    };
+    manifest
+        .components
+        .iter()
+        .filter(|c| c.exported)
+        .map(|c| ExportedComponent {
+            kind: c.kind.clone(),
+            name: c.name.clone(),
+            permission: c.permission.clone(),
+        })
+        .collect()
 }

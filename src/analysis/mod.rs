@@ -46,6 +46,7 @@ pub fn build_report(facts: &AppFacts, rules: &RuleSet) -> Report {
     manifest::receivers(&mut acc, facts);
     code::record(&mut acc, facts);
     let native_libs = native::libraries(&mut acc, facts);
+    let exported_components = manifest::exported_components(facts);
     let (endpoints, endpoints_truncated) = endpoints::endpoints(&mut acc, facts);
     let trackers = trackers::trackers(&mut acc, facts, &endpoints);
 
@@ -78,6 +79,7 @@ pub fn build_report(facts: &AppFacts, rules: &RuleSet) -> Report {
         trackers,
         endpoints,
         native_libs,
+        exported_components,
         collectors,
         anomalies: facts.anomalies.clone(),
     };

@@ -34,6 +34,8 @@ pub struct Report {
     pub endpoints: Vec<Endpoint>,
     /// Native libraries (`lib/<abi>/*.so`), sorted by path.
     pub native_libs: Vec<NativeLib>,
+    /// Components other apps can start or bind (exported), sorted by (kind, name).
+    pub exported_components: Vec<ExportedComponent>,
     /// Who the collector ids used above stand for, sorted by id.
     pub collectors: Vec<Collector>,
     /// What the input does that Android tolerates but a careful reader should know, sorted.
@@ -432,6 +434,18 @@ pub struct EndpointSource {
     pub encoding: Option<SourceEncoding>,
 }
 
+/// A component of the manifest that other apps can reach: its kind, its class, and the
+/// permission a caller needs, if any.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct ExportedComponent {
+    /// `activity`, `activity-alias`, `service`, `receiver` or `provider`.
+    pub kind: String,
+    /// The full class name as the manifest gives it.
+    pub name: String,
+    /// The permission a caller must hold (`android:permission`), if any.
+    pub permission: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NativeLib {
     /// Where the library is: `lib/arm64-v8a/libfoo.so` (of a member, in a split set).
@@ -748,6 +762,8 @@ impl Report {
             sort_strings(&mut lib.categories);
         }
         sort_then_json(&mut self.native_libs, |a, b| a.location.cmp(&b.location));
+        self.exported_components.sort();
+        self.exported_components.dedup();
 
         self.collectors.sort();
         self.collectors.dedup();

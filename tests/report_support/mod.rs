@@ -464,6 +464,18 @@ pub fn sample() -> Report {
             jni_exports: strings(&[&format!("Java_com_example_vidshare_Native_{SCRIPT}")]),
             categories: strings(&["device_ids"]),
         }],
+        exported_components: vec![
+            ExportedComponent {
+                kind: "activity".to_owned(),
+                name: "com.example.vidshare.MainActivity".to_owned(),
+                permission: None,
+            },
+            ExportedComponent {
+                kind: "service".to_owned(),
+                name: format!("com.example.vidshare.Sync{SCRIPT}"),
+                permission: Some("android.permission.BIND_JOB_SERVICE".to_owned()),
+            },
+        ],
         collectors: vec![
             Collector {
                 id: "app".to_owned(),
