@@ -364,6 +364,90 @@ fn anomalies(report: &Report) -> BTreeMap<String, AnomalyItem> {
     by_code
 }
 
+/// Orders three or more reports by version code (stable: equal or missing codes keep the order
+/// given) and compares each with the next.
+pub fn timeline(reports: &[Report]) -> Timeline {
+    let mut order: Vec<usize> = (0..reports.len()).collect();
+    order.sort_by_key(|&i| reports[i].app.version_code.unwrap_or(0));
+    let reordered = order.iter().enumerate().any(|(pos, &i)| pos != i);
+    let sorted: Vec<&Report> = order.iter().map(|&i| &reports[i]).collect();
+    let steps = sorted
+        .windows(2)
+        .map(|pair| diff_reports(pair[0], pair[1]))
+        .collect();
+    let rows = |cell: &dyn Fn(&Report) -> BTreeMap<String, (String, String)>| {
+        let per_version: Vec<BTreeMap<String, (String, String)>> =
+            sorted.iter().map(|r| cell(r)).collect();
+        let mut labels: BTreeMap<String, String> = BTreeMap::new();
+        for version in &per_version {
+            for (id, (label, _)) in version {
+                labels.entry(id.clone()).or_insert_with(|| label.clone());
+            }
+        }
+        labels
+            .into_iter()
+            .map(|(id, label)| PresenceRow {
+                cells: per_version
+                    .iter()
+                    .map(|v| v.get(&id).map(|(_, value)| value.clone()))
+                    .collect(),
+                id,
+                label,
+            })
+            .collect::<Vec<_>>()
+    };
+    let categories = rows(&|r: &Report| {
+        r.categories
+            .iter()
+            .map(|c| {
+                let verdict = serde_json::to_value(c.verdict)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default();
+                (c.id.clone(), (c.id.clone(), verdict))
+            })
+            .collect()
+    });
+    let trackers = rows(&|r: &Report| {
+        r.trackers
+            .iter()
+            .map(|t| {
+                let state = if t.confirmed { "confirmed" } else { "hint" };
+                (t.id.clone(), (t.name.clone(), state.to_owned()))
+            })
+            .collect()
+    });
+    let owners = rows(&|r: &Report| {
+        let mut count: BTreeMap<String, (String, BTreeSet<String>)> = BTreeMap::new();
+        for e in &r.endpoints {
+            let id = e.owner.clone().unwrap_or_else(|| "unknown".to_owned());
+            let label = match (&e.owner_name, &e.country) {
+                (Some(name), Some(country)) => format!("{name} ({country})"),
+                (Some(name), None) => name.clone(),
+                _ => "unknown owner".to_owned(),
+            };
+            count
+                .entry(id)
+                .or_insert_with(|| (label, BTreeSet::new()))
+                .1
+                .insert(e.host.to_ascii_lowercase());
+        }
+        count
+            .into_iter()
+            .map(|(id, (label, hosts))| (id, (label, hosts.len().to_string())))
+            .collect()
+    });
+    Timeline {
+        schema_version: DIFF_SCHEMA_VERSION.to_owned(),
+        versions: sorted.iter().map(|r| side(r)).collect(),
+        reordered,
+        steps,
+        categories,
+        trackers,
+        owners,
+    }
+}
+
 /// A condition under which `dossier diff --fail-on` fails a build.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[non_exhaustive]

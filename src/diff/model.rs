@@ -188,3 +188,33 @@ pub struct AnomalyItem {
     /// How many times the code occurs on the side where it is.
     pub count: usize,
 }
+
+/// Three or more versions of an app, ordered by version code: each step's diff, and which
+/// version introduced and dropped each category, tracker and endpoint owner.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Timeline {
+    pub schema_version: String,
+    /// The versions, oldest first (by `version_code`, then as given).
+    pub versions: Vec<DiffSide>,
+    /// The inputs were given in another order than `versions`.
+    pub reordered: bool,
+    /// `steps[i]` compares `versions[i]` with `versions[i + 1]`.
+    pub steps: Vec<ReportDiff>,
+    /// One row per category id seen in any version, sorted by id; a cell per version holds the
+    /// verdict there (`collected`, `possible`, `blocked`) or null when absent.
+    pub categories: Vec<PresenceRow>,
+    /// One row per tracker id; a cell holds `confirmed` or `hint`, or null.
+    pub trackers: Vec<PresenceRow>,
+    /// One row per endpoint owner (its name, or `unknown owner`); a cell holds the number of
+    /// hosts it owns in that version, as text, or null.
+    pub owners: Vec<PresenceRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PresenceRow {
+    pub id: String,
+    /// What a reader sees: a tracker's name, an owner with its country.
+    pub label: String,
+    /// One cell per version, in `Timeline::versions` order.
+    pub cells: Vec<Option<String>>,
+}
