@@ -364,6 +364,9 @@ fn anomalies(report: &Report) -> BTreeMap<String, AnomalyItem> {
     by_code
 }
 
+/// One version's cells of a presence table: id → (label, cell value).
+type Cells = BTreeMap<String, (String, String)>;
+
 /// Orders three or more reports by version code (stable: equal or missing codes keep the order
 /// given) and compares each with the next.
 pub fn timeline(reports: &[Report]) -> Timeline {
@@ -375,9 +378,8 @@ pub fn timeline(reports: &[Report]) -> Timeline {
         .windows(2)
         .map(|pair| diff_reports(pair[0], pair[1]))
         .collect();
-    let rows = |cell: &dyn Fn(&Report) -> BTreeMap<String, (String, String)>| {
-        let per_version: Vec<BTreeMap<String, (String, String)>> =
-            sorted.iter().map(|r| cell(r)).collect();
+    let rows = |cell: &dyn Fn(&Report) -> Cells| {
+        let per_version: Vec<Cells> = sorted.iter().map(|r| cell(r)).collect();
         let mut labels: BTreeMap<String, String> = BTreeMap::new();
         for version in &per_version {
             for (id, (label, _)) in version {
