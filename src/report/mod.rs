@@ -4,7 +4,7 @@
 //! writes, so a caller can render in parallel and emit at once. Strings that came from the app are
 //! hostile: each renderer escapes them for its medium through the private `escape` module.
 
-mod escape;
+pub(crate) mod escape;
 mod html;
 mod json;
 mod markdown;
