@@ -217,8 +217,9 @@ fn fixture_pair_diff_is_exactly_the_changes_built_in() {
         diff.api_calls.added,
         vec![ApiItem {
             api: "Landroid/provider/Telephony$Sms$Inbox;->CONTENT_URI:Landroid/net/Uri;".into(),
+            collector: Some("app".into()),
             categories: strings(&["sms"]),
-            collectors: strings(&["app"]),
+            strength: Strength::Called,
         }]
     );
     assert_eq!(
@@ -226,8 +227,9 @@ fn fixture_pair_diff_is_exactly_the_changes_built_in() {
         vec![ApiItem {
             api: "Landroid/net/wifi/WifiManager;->getConnectionInfo()Landroid/net/wifi/WifiInfo;"
                 .into(),
+            collector: Some("app".into()),
             categories: strings(&["wifi_info"]),
-            collectors: strings(&["app"]),
+            strength: Strength::Called,
         }]
     );
 

@@ -230,13 +230,13 @@ fn minus(a: &[String], b: &[String]) -> Vec<String> {
     out
 }
 
-fn trackers(report: &Report) -> BTreeMap<String, TrackerItem> {
+fn trackers(report: &Report) -> BTreeMap<(String, bool), TrackerItem> {
     report
         .trackers
         .iter()
         .map(|t| {
             (
-                t.id.clone(),
+                (t.id.clone(), t.confirmed),
                 TrackerItem {
                     id: t.id.clone(),
                     name: t.name.clone(),
@@ -287,26 +287,34 @@ fn endpoints(old: &Report, new: &Report) -> Changes<EndpointItem> {
     changes
 }
 
-/// Sensitive APIs by signature, with the collectors calling them.
-fn api_calls(report: &Report) -> BTreeMap<String, ApiItem> {
-    let mut by_api: BTreeMap<String, ApiItem> = BTreeMap::new();
+/// Sensitive APIs by (signature, calling collector); an API no instruction uses is keyed with
+/// no collector.
+fn api_calls(report: &Report) -> BTreeMap<(String, Option<String>), ApiItem> {
+    let mut by_key: BTreeMap<(String, Option<String>), ApiItem> = BTreeMap::new();
     for call in &report.api_calls {
-        let item = by_api.entry(call.api.clone()).or_insert_with(|| ApiItem {
-            api: call.api.clone(),
-            categories: Vec::new(),
-            collectors: Vec::new(),
-        });
-        item.categories.extend(call.categories.iter().cloned());
-        item.collectors
-            .extend(call.sites.iter().map(|s| s.collector.clone()));
+        let collectors: BTreeSet<Option<String>> = if call.sites.is_empty() {
+            BTreeSet::from([None])
+        } else {
+            call.sites.iter().map(|s| Some(s.collector.clone())).collect()
+        };
+        for collector in collectors {
+            let item = by_key
+                .entry((call.api.clone(), collector.clone()))
+                .or_insert_with(|| ApiItem {
+                    api: call.api.clone(),
+                    collector,
+                    categories: Vec::new(),
+                    strength: call.strength,
+                });
+            item.categories.extend(call.categories.iter().cloned());
+            item.strength = item.strength.max(call.strength);
+        }
     }
-    for item in by_api.values_mut() {
+    for item in by_key.values_mut() {
         item.categories.sort();
         item.categories.dedup();
-        item.collectors.sort();
-        item.collectors.dedup();
     }
-    by_api
+    by_key
 }
 
 fn native_libs(report: &Report) -> BTreeMap<(String, String), NativeLibItem> {
@@ -457,7 +465,7 @@ pub enum Gate {
     StrongerVerdict,
     /// A tracker SDK is added (hints included).
     NewTracker,
-    /// A permission is requested that was not.
+    /// A permission is requested that was not (other than the app's own, under its package name).
     NewPermission,
     /// A dangerous (runtime) permission is requested that was not.
     NewDangerousPermission,
@@ -530,10 +538,13 @@ impl Gate {
                 .iter()
                 .map(|t| format!("tracker {}", t.name))
                 .collect(),
+            // The app's own permissions (AndroidX adds `<package>.DYNAMIC_RECEIVER_NOT_EXPORTED_
+            // PERMISSION` to every app targeting API 33) grant nothing of the user's.
             Gate::NewPermission => diff
                 .permissions
                 .added
                 .iter()
+                .filter(|p| !own_permission(diff, &p.name))
                 .map(|p| format!("permission {}", p.name))
                 .collect(),
             Gate::NewDangerousPermission => diff
@@ -570,6 +581,17 @@ impl Gate {
                 .collect(),
         }
     }
+}
+
+/// Whether a permission is one the app defines under its own package name.
+fn own_permission(diff: &ReportDiff, name: &str) -> bool {
+    [&diff.old.package, &diff.new.package]
+        .into_iter()
+        .flatten()
+        .any(|package| {
+            name.strip_prefix(package.as_str())
+                .is_some_and(|rest| rest.starts_with('.'))
+        })
 }
 
 /// Verdicts ordered by how much they say the app collects.

@@ -139,6 +139,8 @@ pub struct CategoryChange {
     pub collectors_removed: Vec<String>,
 }
 
+/// A tracker SDK; keyed on its id and whether it is confirmed, so a tracker whose code goes away
+/// while a host still names it shows as a confirmed tracker removed and a hint added.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TrackerItem {
     pub id: String,
@@ -161,12 +163,16 @@ pub struct EndpointItem {
     pub urls: Vec<String>,
 }
 
+/// A sensitive API as used by one collector: an SDK starting to call an API the app already
+/// called is an addition.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiItem {
     pub api: String,
+    /// The collector id of the calling code; null for an API only named in the id tables.
+    pub collector: Option<String>,
     pub categories: Vec<String>,
-    /// Collector ids of the calling code, sorted.
-    pub collectors: Vec<String>,
+    /// The strongest use: `called`, `reflective` or `referenced`.
+    pub strength: Strength,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]

@@ -177,11 +177,15 @@ fn body(out: &mut Out, diff: &ReportDiff) {
     if !diff.api_calls.is_empty() {
         out.heading("Sensitive API calls");
         let show = |a: &&ApiItem| {
+            let who = a.collector.as_deref().map_or_else(
+                || "no call site".to_owned(),
+                |c| app(c),
+            );
             format!(
-                "{}  → {}  [{}]",
+                "{}  → {}  [{who}, {}]",
                 app(&a.api),
                 a.categories.join(", "),
-                app(&a.collectors.join(", "))
+                strength_word(a.strength)
             )
         };
         let added: Vec<&ApiItem> = diff.api_calls.added.iter().collect();

@@ -727,6 +727,7 @@ impl Report {
 
         for category in &mut self.categories {
             sort_strings(&mut category.collectors);
+            sort_strings(&mut category.collected_by);
             sort_evidence(&mut category.evidence);
             sort_strings(&mut category.notes);
         }
