@@ -5,11 +5,18 @@
 //!
 //! [`Gate`] conditions (`new-tracker`, `new-permission`, ...) turn a diff into a CI verdict.
 
+mod html;
+mod labels;
+mod markdown;
 mod model;
+mod sarif;
 
 use std::collections::{BTreeMap, BTreeSet};
 
+pub use html::{render_diff_html, render_timeline_html};
+pub use markdown::{render_diff_markdown, render_timeline_markdown};
 pub use model::*;
+pub use sarif::render_diff_sarif;
 
 use crate::report::{Report, Verdict};
 

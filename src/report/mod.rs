@@ -4,7 +4,8 @@
 //! writes, so a caller can render in parallel and emit at once. Strings that came from the app are
 //! hostile: each renderer escapes them for its medium through the private `escape` module.
 
-mod escape;
+// `pub(crate)`: the diff renderers (`crate::diff`) escape app strings the same way.
+pub(crate) mod escape;
 mod html;
 mod json;
 mod markdown;
@@ -15,11 +16,15 @@ mod text;
 #[cfg(feature = "internals")]
 pub mod view;
 #[cfg(not(feature = "internals"))]
-mod view;
+pub(crate) mod view;
 
 pub use html::render_html;
+/// The scan report's page style, which the diff's HTML pages extend.
+pub(crate) use html::STYLE as HTML_STYLE;
 pub use json::render_json;
 pub use markdown::render_markdown;
 pub use model::*;
 pub use sarif::{RuleDocText, RuleDocs, render_sarif};
+/// The SARIF fingerprint hash, shared with the diff's SARIF so both hash keys the same way.
+pub(crate) use sarif::fingerprint as sarif_fingerprint;
 pub use text::{TextOptions, render_text};
