@@ -212,7 +212,7 @@ fn changes(diff: &ReportDiff) -> Vec<Change> {
         let mut message = format!("target SDK {}", labels::sdk_step(sdk.old, sdk.new));
         for note in &sdk.notes {
             message.push_str("; ");
-            message.push_str(note);
+            message.push_str(&visible(note));
         }
         out.push(Change {
             rule: "target_sdk",
