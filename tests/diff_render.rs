@@ -221,7 +221,7 @@ fn full_diff() -> ReportDiff {
     for section in sections() {
         (section.fill)(&mut diff);
     }
-    diff.warnings = vec![hostile("warning")];
+    diff.warnings = vec![hostile("warning"), "second warning".to_owned()];
     diff
 }
 
@@ -274,14 +274,28 @@ fn assert_markdown_inert(markdown: &str) {
         assert!(at > 0 && bytes[at - 1] == b'\\', "a link at {at}:\n{plain}");
     }
     for (at, _) in plain.match_indices('<') {
-        assert!(at > 0 && bytes[at - 1] == b'\\', "raw `<` at {at}:\n{plain}");
+        assert!(
+            at > 0 && bytes[at - 1] == b'\\',
+            "raw `<` at {at}:\n{plain}"
+        );
     }
     for line in markdown.lines() {
         assert!(
             line.is_empty()
-                || ["#", "> ", "- ", "  - ", "| ", "|---", "No change.", "Target SDK", "Changed:"]
-                    .iter()
-                    .any(|start| line.starts_with(start)),
+                || [
+                    "#",
+                    "> ",
+                    ">",
+                    "- ",
+                    "  - ",
+                    "| ",
+                    "|---",
+                    "No change.",
+                    "Target SDK",
+                    "Changed:"
+                ]
+                .iter()
+                .any(|start| line.starts_with(start)),
             "a line that app text may have started: {line:?}"
         );
     }
@@ -364,6 +378,10 @@ fn markdown_escapes_every_app_string() {
     let markdown = render_diff_markdown(&full_diff());
     assert_markdown_inert(&markdown);
     assert!(markdown.contains("> **Warning:** warning"));
+    assert!(
+        markdown.contains("\n>\n> **Warning:** second warning\n"),
+        "{markdown}"
+    );
 }
 
 #[test]
@@ -379,12 +397,19 @@ fn markdown_reads_as_a_changelog() {
         "{markdown}"
     );
     // Dangerous permissions first among the added ones, then the removed ones.
-    let sms = markdown.find("added `android.permission.READ_SMS` (dangerous)").unwrap();
+    let sms = markdown
+        .find("added `android.permission.READ_SMS` (dangerous)")
+        .unwrap();
     let normal = markdown.find("added ```android.permission.A").unwrap();
-    let camera = markdown.find("removed `android.permission.CAMERA`").unwrap();
+    let camera = markdown
+        .find("removed `android.permission.CAMERA`")
+        .unwrap();
     assert!(sms < normal && normal < camera, "{markdown}");
     assert!(markdown.contains("— **new country: CN**"));
-    assert!(markdown.contains("  - … 2 more\n"), "URLs per host are capped");
+    assert!(
+        markdown.contains("  - … 2 more\n"),
+        "URLs per host are capped"
+    );
     assert!(markdown.contains("- removed **Flurry** (`flurry`) (hint)"));
     assert!(markdown.contains("Target SDK 29 → 33."));
 }
@@ -393,7 +418,11 @@ fn markdown_reads_as_a_changelog() {
 fn markdown_names_both_packages_when_they_differ() {
     let mut diff = empty_diff();
     diff.new.package = Some("org.other".to_owned());
-    let header = render_diff_markdown(&diff).lines().next().unwrap().to_owned();
+    let header = render_diff_markdown(&diff)
+        .lines()
+        .next()
+        .unwrap()
+        .to_owned();
     assert!(header.contains("→ `org.other` 1.1"), "{header}");
 }
 
@@ -438,12 +467,17 @@ fn sarif_has_one_result_per_change_with_its_baseline_state() {
     assert_eq!(find("category", "updated")[0]["level"], "warning");
     assert_eq!(find("permission", "new")[0]["level"], "note");
     assert_eq!(find("target_sdk", "updated").len(), 1);
-    let rules = log["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
+    let rules = log["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
     for result in results {
         let index = result["ruleIndex"].as_u64().unwrap() as usize;
         assert_eq!(rules[index]["id"], result["ruleId"]);
         let text = result["message"]["text"].as_str().unwrap();
-        assert!(!text.contains('\u{1b}') && !text.contains('\u{202e}'), "{text}");
+        assert!(
+            !text.contains('\u{1b}') && !text.contains('\u{202e}'),
+            "{text}"
+        );
     }
 }
 
@@ -457,17 +491,36 @@ fn sarif_fingerprints_follow_the_item_not_the_change() {
         results(log)
             .iter()
             .find(|r| r["ruleId"] == "tracker" && r["baselineState"] == state)
-            .map(|r| r["partialFingerprints"]["dossierDiffItem/v1"].as_str().unwrap().to_owned())
+            .map(|r| {
+                r["partialFingerprints"]["dossierDiffItem/v1"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            })
             .unwrap()
     };
     let (forward, backward) = (sarif(&diff), sarif(&reversed));
-    assert_eq!(fingerprint(&forward, "new"), fingerprint(&backward, "absent"));
-    assert_ne!(fingerprint(&forward, "new"), fingerprint(&forward, "absent"));
+    assert_eq!(
+        fingerprint(&forward, "new"),
+        fingerprint(&backward, "absent")
+    );
+    assert_ne!(
+        fingerprint(&forward, "new"),
+        fingerprint(&forward, "absent")
+    );
     let all: BTreeSet<&str> = results(&forward)
         .iter()
-        .map(|r| r["partialFingerprints"]["dossierDiffItem/v1"].as_str().unwrap())
+        .map(|r| {
+            r["partialFingerprints"]["dossierDiffItem/v1"]
+                .as_str()
+                .unwrap()
+        })
         .collect();
-    assert_eq!(all.len(), results(&forward).len(), "fingerprints are distinct");
+    assert_eq!(
+        all.len(),
+        results(&forward).len(),
+        "fingerprints are distinct"
+    );
 }
 
 // --- from real reports, and determinism -----------------------------------------------------------
@@ -503,7 +556,10 @@ fn renders_of_a_diff_of_two_reports_are_deterministic() {
     let markdown = render_diff_markdown(&diff);
     assert_markdown_inert(&markdown);
     assert!(markdown.contains("- added `android.permission.READ_SMS` (dangerous)"));
-    assert!(markdown.contains("- removed **Evil \\<script\\>"), "{markdown}");
+    assert!(
+        markdown.contains("- removed **Evil \\<script\\>"),
+        "{markdown}"
+    );
     assert_html_inert(&render_diff_html(&diff));
 }
 
@@ -550,14 +606,20 @@ fn markdown_timeline_has_a_table_and_every_step() {
     let markdown = render_timeline_markdown(&timeline);
     assert_markdown_inert(&markdown);
     assert!(markdown.contains("### Data categories\n\n| | "));
-    let header = markdown
-        .lines()
-        .find(|l| l.starts_with("| | "))
-        .unwrap();
+    let header = markdown.lines().find(|l| l.starts_with("| | ")).unwrap();
     assert_eq!(header.matches(" | ").count(), 3, "{header}");
-    assert!(markdown.contains("| `location_precise` | collected | collected | — |"), "{markdown}");
-    assert_eq!(markdown.matches("\n### v").count() + markdown.matches("\n### 4.2").count(), 2);
+    assert!(
+        markdown.contains("| `location_precise` | collected | collected | — |"),
+        "{markdown}"
+    );
+    assert_eq!(
+        markdown.matches("\n### v").count() + markdown.matches("\n### 4.2").count(),
+        2
+    );
     assert!(markdown.contains("#### Permissions"));
     assert_eq!(render_timeline_markdown(&timeline), markdown);
-    assert_eq!(render_timeline_html(&timeline), render_timeline_html(&timeline));
+    assert_eq!(
+        render_timeline_html(&timeline),
+        render_timeline_html(&timeline)
+    );
 }

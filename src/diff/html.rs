@@ -23,6 +23,7 @@ tr.removed { background:#fdeeed; } tr.removed td.sign { color:#b3261e; }
 tr.changed { background:#fff8e6; } tr.changed td.sign { color:#8a5a00; }
 .flag.alert { border-color:#b3261e; color:#b3261e; font-weight:600; }
 .count.added .n { color:#1b7f3b; } .count.removed .n { color:#b3261e; }
+table.changes .id, table.tl .id { font-family:ui-monospace,Menlo,Consolas,monospace; font-size:12px; color:var(--muted); margin-left:4px; }
 h3 { font-size:15px; margin:14px 0 8px; }
 table.tl { width:auto; }
 table.tl th.ver { text-align:center; min-width:92px; }
@@ -124,9 +125,9 @@ pub fn render_timeline_html(timeline: &Timeline) -> String {
                 format!("{name} {}", labels::counts_text(added, removed, changed))
             })
             .collect();
-        let _ = write!(
+        let _ = writeln!(
             out,
-            "<section class=\"step\"><details><summary>{} → {} <span class=\"sub none\">· {}</span></summary>\n",
+            "<section class=\"step\"><details><summary>{} → {} <span class=\"sub none\">· {}</span></summary>",
             esc(&labels::version(&step.old)),
             esc(&labels::version(&step.new)),
             if summary.is_empty() {
@@ -341,7 +342,9 @@ fn sections(out: &mut String, diff: &ReportDiff, level: Level) {
         "native",
         "Native libraries",
         &["Library", "ABI"],
-        rows(&diff.native_libs, |lib| vec![code(&lib.name), esc(&lib.abi)]),
+        rows(&diff.native_libs, |lib| {
+            vec![code(&lib.name), esc(&lib.abi)]
+        }),
     );
     section(
         "components",
@@ -351,10 +354,9 @@ fn sections(out: &mut String, diff: &ReportDiff, level: Level) {
             vec![
                 esc(&c.kind),
                 code(&c.name),
-                c.permission.as_deref().map_or_else(
-                    || "<span class=\"none\">none</span>".to_owned(),
-                    code,
-                ),
+                c.permission
+                    .as_deref()
+                    .map_or_else(|| "<span class=\"none\">none</span>".to_owned(), code),
             ]
         }),
     );
@@ -362,7 +364,9 @@ fn sections(out: &mut String, diff: &ReportDiff, level: Level) {
         "anomalies",
         "Anomalies",
         &["Code", "Occurrences"],
-        rows(&diff.anomalies, |a| vec![code(&a.code), a.count.to_string()]),
+        rows(&diff.anomalies, |a| {
+            vec![code(&a.code), a.count.to_string()]
+        }),
     );
     if let Some(sdk) = &diff.target_sdk {
         let notes: Vec<String> = sdk.notes.iter().map(|n| esc(n)).collect();
@@ -388,11 +392,7 @@ fn category_rows(diff: &ReportDiff) -> Vec<Row> {
             code_list(&c.collected_by),
         ],
     };
-    let mut out: Vec<Row> = categories
-        .added
-        .iter()
-        .map(|c| item("added", c))
-        .collect();
+    let mut out: Vec<Row> = categories.added.iter().map(|c| item("added", c)).collect();
     out.extend(categories.removed.iter().map(|c| item("removed", c)));
     for change in &categories.changed {
         let mut parts: Vec<String> = labels::category_steps(change)
@@ -478,7 +478,11 @@ fn grid(
         let label = if row.label == row.id {
             code(&row.label)
         } else {
-            format!("{} <span class=\"id\">{}</span>", esc(&row.label), esc(&row.id))
+            format!(
+                "{} <span class=\"id\">{}</span>",
+                esc(&row.label),
+                esc(&row.id)
+            )
         };
         let _ = write!(out, "<tr><td>{label}</td>");
         let mut before: Option<&Option<String>> = None;

@@ -137,12 +137,7 @@ pub(super) fn section_counts(diff: &ReportDiff) -> Vec<(&'static str, usize, usi
             diff.anomalies.removed.len(),
             0,
         ),
-        (
-            "target SDK",
-            0,
-            0,
-            usize::from(diff.target_sdk.is_some()),
-        ),
+        ("target SDK", 0, 0, usize::from(diff.target_sdk.is_some())),
     ];
     rows.into_iter()
         .filter(|(_, added, removed, changed)| added + removed + changed > 0)

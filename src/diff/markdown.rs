@@ -34,18 +34,29 @@ pub fn render_timeline_markdown(timeline: &Timeline) -> String {
     let _ = writeln!(
         out,
         "## {}: {} versions\n",
-        first.map_or_else(|| text("(no input)"), |side| code(labels::package(side), false)),
+        first.map_or_else(
+            || text("(no input)"),
+            |side| code(labels::package(side), false)
+        ),
         timeline.versions.len()
     );
     if timeline.reordered {
-        out.push_str("> The inputs were given in another order: the versions are shown by version code.\n\n");
+        out.push_str(
+            "> The inputs were given in another order: the versions are shown by version code.\n\n",
+        );
     }
     let versions: Vec<String> = timeline
         .versions
         .iter()
         .map(|side| text(&labels::version(side)))
         .collect();
-    presence_table(&mut out, "Data categories", &timeline.categories, &versions, true);
+    presence_table(
+        &mut out,
+        "Data categories",
+        &timeline.categories,
+        &versions,
+        true,
+    );
     presence_table(&mut out, "Trackers", &timeline.trackers, &versions, false);
     presence_table(
         &mut out,
@@ -91,8 +102,12 @@ fn header_line(diff: &ReportDiff) -> String {
     }
 }
 
+/// Warnings as one quote, a paragraph each (consecutive quoted lines would run together).
 fn warnings(out: &mut String, warnings: &[String]) {
-    for warning in warnings {
+    for (i, warning) in warnings.iter().enumerate() {
+        if i > 0 {
+            out.push_str(">\n");
+        }
         let _ = writeln!(out, "> **Warning:** {}", text(warning));
     }
     if !warnings.is_empty() {
@@ -168,7 +183,10 @@ fn sections(out: &mut String, diff: &ReportDiff, level: &str) {
         }),
     );
     if let Some(sdk) = &diff.target_sdk {
-        let mut lines = vec![format!("Target SDK {}.", labels::sdk_step(sdk.old, sdk.new))];
+        let mut lines = vec![format!(
+            "Target SDK {}.",
+            labels::sdk_step(sdk.old, sdk.new)
+        )];
         if !sdk.notes.is_empty() {
             lines.push(String::new());
             lines.extend(sdk.notes.iter().map(|note| format!("- {}", text(note))));
@@ -180,7 +198,10 @@ fn sections(out: &mut String, diff: &ReportDiff, level: &str) {
 /// `- added X` then `- removed Y` lines of a keyed list, in the model's order.
 fn item_lines<T>(changes: &Changes<T>, line: impl Fn(&T) -> String) -> Vec<String> {
     let added = changes.added.iter().map(|i| format!("- added {}", line(i)));
-    let removed = changes.removed.iter().map(|i| format!("- removed {}", line(i)));
+    let removed = changes
+        .removed
+        .iter()
+        .map(|i| format!("- removed {}", line(i)));
     added.chain(removed).collect()
 }
 
@@ -252,8 +273,7 @@ fn endpoint_lines(diff: &ReportDiff) -> Vec<String> {
     ] {
         for host in items {
             let mut line = format!("- {verb} {}", code(&host.host, false));
-            let owner =
-                labels::owner_country(host.owner_name.as_deref(), host.country.as_deref());
+            let owner = labels::owner_country(host.owner_name.as_deref(), host.country.as_deref());
             if !owner.is_empty() {
                 let _ = write!(line, ", {}", text(&owner));
             }

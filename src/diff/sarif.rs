@@ -109,7 +109,9 @@ pub fn render_diff_sarif(diff: &ReportDiff) -> String {
 fn rule_description(id: &str) -> &'static str {
     match id {
         "permission" => "A permission the app requests was added or removed.",
-        "category" => "A category of personal data appeared, disappeared or changed verdict, strength or collectors.",
+        "category" => {
+            "A category of personal data appeared, disappeared or changed verdict, strength or collectors."
+        }
         "tracker" => "A tracker SDK was added or removed.",
         "endpoint" => "A host the app talks to was added or removed.",
         "api_call" => "A call to a sensitive API was added or removed.",
@@ -191,10 +193,10 @@ fn changes(diff: &ReportDiff) -> Vec<Change> {
         )
     });
     keyed(&mut out, &diff.components, "component", |c| {
-        let guard = c
-            .permission
-            .as_deref()
-            .map_or_else(|| " with no permission".to_owned(), |p| format!(" guarded by {}", visible(p)));
+        let guard = c.permission.as_deref().map_or_else(
+            || " with no permission".to_owned(),
+            |p| format!(" guarded by {}", visible(p)),
+        );
         (
             "note",
             format!("exported {} {}{guard}", visible(&c.kind), visible(&c.name)),

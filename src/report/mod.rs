@@ -18,13 +18,13 @@ pub mod view;
 #[cfg(not(feature = "internals"))]
 pub(crate) mod view;
 
-pub use html::render_html;
 /// The scan report's page style, which the diff's HTML pages extend.
 pub(crate) use html::STYLE as HTML_STYLE;
+pub use html::render_html;
 pub use json::render_json;
 pub use markdown::render_markdown;
 pub use model::*;
-pub use sarif::{RuleDocText, RuleDocs, render_sarif};
 /// The SARIF fingerprint hash, shared with the diff's SARIF so both hash keys the same way.
 pub(crate) use sarif::fingerprint as sarif_fingerprint;
+pub use sarif::{RuleDocText, RuleDocs, render_sarif};
 pub use text::{TextOptions, render_text};
