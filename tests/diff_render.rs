@@ -623,3 +623,54 @@ fn markdown_timeline_has_a_table_and_every_step() {
         render_timeline_html(&timeline)
     );
 }
+
+// --- the fixture pair ---------------------------------------------------------------------------
+
+/// The golden reports of the two built fixture versions (`fixtures/apps/diffapp-v*`).
+fn fixture_pair() -> (Report, Report) {
+    let read = |name: &str| -> Report {
+        let path = format!("{}/tests/golden/{name}", env!("CARGO_MANIFEST_DIR"));
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    };
+    (read("diffapp-v1.apk.json"), read("diffapp-v2.apk.json"))
+}
+
+#[test]
+fn the_fixture_pair_renders_exactly_its_changes() {
+    let (old, new) = fixture_pair();
+    let diff = diff_reports(&old, &new);
+    let markdown = render_diff_markdown(&diff);
+    let headings: Vec<&str> = markdown.lines().filter(|l| l.starts_with("### ")).collect();
+    assert_eq!(
+        headings,
+        [
+            "### Permissions",
+            "### Data categories",
+            "### Trackers",
+            "### Endpoints",
+            "### API calls"
+        ],
+        "{markdown}"
+    );
+    assert!(markdown.contains("- added `android.permission.READ_SMS` (dangerous)\n"));
+    assert!(markdown.contains("- added **AppsFlyer** (`appsflyer`)"));
+    assert!(markdown.contains("- removed **Adjust** (`adjust`)"));
+    let log = sarif(&diff);
+    let states: Vec<(String, String)> = results(&log)
+        .iter()
+        .map(|r| {
+            (
+                r["ruleId"].as_str().unwrap().to_owned(),
+                r["baselineState"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert!(states.contains(&("tracker".to_owned(), "new".to_owned())));
+    assert!(states.contains(&("tracker".to_owned(), "absent".to_owned())));
+    assert!(states.contains(&("category".to_owned(), "updated".to_owned())));
+    assert!(states.contains(&("endpoint".to_owned(), "new".to_owned())));
+    let html = render_diff_html(&diff);
+    assert_eq!(html.matches("<tr class=\"added\">").count(), 5, "{html}");
+    assert_eq!(html.matches("<tr class=\"removed\">").count(), 2);
+    assert_eq!(html.matches("<tr class=\"changed\">").count(), 2);
+}

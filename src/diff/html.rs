@@ -421,12 +421,7 @@ fn endpoint_rows(diff: &ReportDiff) -> Vec<Row> {
         for host in items {
             let mut country = host.country.as_deref().map(esc).unwrap_or_default();
             if host.new_country {
-                let callout = if class == "added" {
-                    "new country"
-                } else {
-                    "no host left there"
-                };
-                let _ = write!(country, " <span class=\"flag alert\">{callout}</span>");
+                country.push_str(" <span class=\"flag alert\">new country</span>");
             }
             let (shown, more) = labels::shown_urls(host);
             let mut urls: Vec<String> = shown.iter().map(|u| code(u)).collect();

@@ -278,12 +278,7 @@ fn endpoint_lines(diff: &ReportDiff) -> Vec<String> {
                 let _ = write!(line, ", {}", text(&owner));
             }
             if let (true, Some(country)) = (host.new_country, &host.country) {
-                let callout = if verb == "added" {
-                    format!("new country: {}", text(country))
-                } else {
-                    format!("no host left in {}", text(country))
-                };
-                let _ = write!(line, " — **{callout}**");
+                let _ = write!(line, " — **new country: {}**", text(country));
             }
             lines.push(line);
             let (shown, more) = labels::shown_urls(host);

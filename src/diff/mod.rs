@@ -6,17 +6,21 @@
 //! [`Gate`] conditions (`new-tracker`, `new-permission`, ...) turn a diff into a CI verdict.
 
 mod html;
+mod json;
 mod labels;
 mod markdown;
 mod model;
 mod sarif;
+mod text;
 
 use std::collections::{BTreeMap, BTreeSet};
 
 pub use html::{render_diff_html, render_timeline_html};
+pub use json::{render_diff_json, render_timeline_json};
 pub use markdown::{render_diff_markdown, render_timeline_markdown};
 pub use model::*;
 pub use sarif::render_diff_sarif;
+pub use text::{render_diff_text, render_timeline_text};
 
 use crate::report::{Report, Verdict};
 
@@ -280,19 +284,12 @@ fn endpoints(old: &Report, new: &Report) -> Changes<EndpointItem> {
         hosts.values().filter_map(|h| h.country.clone()).collect()
     };
     let old_countries = countries(&old_hosts);
-    let new_countries = countries(&new_hosts);
     let mut changes = keyed(old_hosts, new_hosts);
     for item in &mut changes.added {
         item.new_country = item
             .country
             .as_ref()
             .is_some_and(|c| !old_countries.contains(c));
-    }
-    for item in &mut changes.removed {
-        item.new_country = item
-            .country
-            .as_ref()
-            .is_some_and(|c| !new_countries.contains(c));
     }
     changes
 }
@@ -588,5 +585,43 @@ fn rank(verdict: Verdict) -> u8 {
         Verdict::Blocked => 0,
         Verdict::Possible => 1,
         _ => 2,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gate_names_round_trip_and_unknown_names_are_none() {
+        for (gate, name) in Gate::ALL {
+            assert_eq!(Gate::parse(name), Some(gate));
+            assert_eq!(gate.name(), name);
+        }
+        assert_eq!(Gate::parse("new-moon"), None);
+    }
+
+    #[test]
+    fn a_target_sdk_change_notes_the_milestones_it_crosses() {
+        assert!(target_sdk(Some(30), Some(30)).is_none());
+        let up = target_sdk(Some(28), Some(31)).unwrap();
+        assert_eq!(up.notes.len(), 2, "{:?}", up.notes);
+        assert!(up.notes[0].contains("background"));
+        assert!(up.notes[1].contains("QUERY_ALL_PACKAGES"));
+        // Going down crosses the same milestones.
+        assert_eq!(target_sdk(Some(31), Some(28)).unwrap().notes, up.notes);
+        // A missing target is API 1 for Android.
+        let from_none = target_sdk(None, Some(16)).unwrap();
+        assert_eq!(from_none.notes.len(), 1);
+    }
+
+    #[test]
+    fn keyed_changes_are_set_differences_in_key_order() {
+        let old: BTreeMap<&str, &str> = [("a", "A"), ("b", "B")].into_iter().collect();
+        let new: BTreeMap<&str, &str> = [("b", "B2"), ("c", "C")].into_iter().collect();
+        let changes = keyed(old, new);
+        assert_eq!(changes.added, ["C"]);
+        assert_eq!(changes.removed, ["A"]);
+        assert_eq!(minus(&["x".into(), "y".into()], &["y".into()]), ["x"]);
     }
 }

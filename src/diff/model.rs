@@ -154,7 +154,8 @@ pub struct EndpointItem {
     pub host: String,
     pub owner_name: Option<String>,
     pub country: Option<String>,
-    /// The host's country appears in no endpoint of the other side.
+    /// For an added host: its country appears in no endpoint of the old version. Always false
+    /// for a removed host.
     pub new_country: bool,
     /// The URLs of this host on its side, sorted.
     pub urls: Vec<String>,

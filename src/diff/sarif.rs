@@ -163,7 +163,7 @@ fn changes(diff: &ReportDiff) -> Vec<Change> {
             format!(", {}", visible(&owner))
         };
         let country = if e.new_country {
-            " (a country no other host of the other version is in)"
+            " (a country no host of the old version is in)"
         } else {
             ""
         };

@@ -24,6 +24,8 @@ pub enum Command {
     Dex(DexArgs),
     /// Report what personal data the app can collect, who collects it and where it may go.
     Scan(ScanArgs),
+    /// Compare versions of an app: what collection, trackers, permissions and hosts came and went.
+    Diff(DiffArgs),
     /// List the rules, or check a directory of your own rules.
     #[command(subcommand)]
     Rules(RulesCommand),
@@ -58,6 +60,46 @@ pub enum ScanFormat {
     Md,
     /// One self-contained HTML page.
     Html,
+}
+
+#[derive(Debug, ClapArgs)]
+#[command(
+    after_help = "Each input is an APK, a split set, or a report saved by `dossier scan --format json` (mixed is fine).\nTwo inputs give a diff; three or more a timeline ordered by version code.\nExit codes: 0 no --fail-on condition met, 1 one was met, 2 error."
+)]
+pub struct DiffArgs {
+    /// The versions to compare, oldest first for two (a timeline orders three or more itself).
+    #[arg(required = true, num_args = 2.., value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+    pub format: DiffFormat,
+    /// Exit 1 when one of these is met (comma-separated): new-category, stronger-verdict,
+    /// new-tracker, new-permission, new-dangerous-permission, new-endpoint-country,
+    /// new-endpoint, new-exported-component.
+    #[arg(long, value_name = "CONDITIONS")]
+    pub fail_on: Vec<String>,
+    /// Compare inputs whose package names differ (refused otherwise).
+    #[arg(long)]
+    pub allow_different_package: bool,
+    #[command(flatten)]
+    pub rules: RulesArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    /// One screen for people: + added, - removed, ~ changed (colour only on a terminal).
+    Text,
+    /// The diff as JSON (docs/diff-schema.md).
+    Json,
+    /// Markdown, for a changelog or a pull-request comment.
+    Md,
+    /// One self-contained HTML page (a grid for a timeline).
+    Html,
+    /// SARIF 2.1.0 with baselineState, for code-scanning dashboards (two inputs).
+    Sarif,
 }
 
 #[derive(Debug, ClapArgs)]

@@ -3,6 +3,7 @@
 
 mod args;
 mod dex;
+mod diff;
 mod manifest;
 mod output;
 mod rules;
@@ -17,17 +18,21 @@ use dossier::report::ScanStatus;
 use dossier::rules::RuleSet;
 use dossier::{Limits, Scanner};
 
-/// Exit codes: 0 fine, 1 a gate failed (reserved for `diff`), 2 error.
+/// Exit codes: 0 fine, 1 a gate failed (`diff --fail-on`), 2 error.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match &cli.command {
-        Command::Manifest(args) => manifest::run(args),
-        Command::Dex(args) => dex::run(args),
-        Command::Scan(args) => scan::run(args),
-        Command::Rules(command) => rules::run(command),
+        Command::Manifest(args) => manifest::run(args).map(|()| ExitCode::SUCCESS),
+        Command::Dex(args) => dex::run(args).map(|()| ExitCode::SUCCESS),
+        Command::Scan(args) => scan::run(args).map(|()| ExitCode::SUCCESS),
+        Command::Diff(args) => diff::run(args).map(|outcome| match outcome {
+            diff::Outcome::Clean => ExitCode::SUCCESS,
+            diff::Outcome::GateFailed => ExitCode::from(1),
+        }),
+        Command::Rules(command) => rules::run(command).map(|()| ExitCode::SUCCESS),
     };
     match outcome {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(err) => {
             eprintln!("dossier: error: {err:#}");
             ExitCode::from(2)
