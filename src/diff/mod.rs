@@ -5,14 +5,21 @@
 //!
 //! [`Gate`] conditions (`new-tracker`, `new-permission`, ...) turn a diff into a CI verdict.
 
+mod html;
 mod json;
+mod labels;
+mod markdown;
 mod model;
+mod sarif;
 mod text;
 
 use std::collections::{BTreeMap, BTreeSet};
 
+pub use html::{render_diff_html, render_timeline_html};
 pub use json::{render_diff_json, render_timeline_json};
+pub use markdown::{render_diff_markdown, render_timeline_markdown};
 pub use model::*;
+pub use sarif::render_diff_sarif;
 pub use text::{render_diff_text, render_timeline_text};
 
 use crate::report::{Report, Verdict};

@@ -74,11 +74,7 @@ pub fn render_diff_text(diff: &ReportDiff, color: bool) -> String {
         color,
     };
     let package = diff.new.package.as_deref().map(app).unwrap_or_default();
-    let head = format!(
-        "{package} {} → {}",
-        version(&diff.old),
-        version(&diff.new)
-    );
+    let head = format!("{package} {} → {}", version(&diff.old), version(&diff.new));
     out.heading(&head);
     for warning in &diff.warnings {
         let text = out.paint("33", &format!("  warning: {}", app(warning)));
@@ -216,7 +212,9 @@ fn body(out: &mut Out, diff: &ReportDiff) {
         out.heading("Anomalies");
         let added: Vec<&AnomalyItem> = diff.anomalies.added.iter().collect();
         let removed: Vec<&AnomalyItem> = diff.anomalies.removed.iter().collect();
-        list(out, &added, &removed, |a| format!("{} ×{}", app(&a.code), a.count));
+        list(out, &added, &removed, |a| {
+            format!("{} ×{}", app(&a.code), a.count)
+        });
     }
 }
 
@@ -350,10 +348,18 @@ pub fn render_timeline_text(timeline: &Timeline, color: bool) -> String {
             let cells: Vec<String> = row
                 .cells
                 .iter()
-                .map(|c| format!("{:<10}", c.as_deref().map(app).unwrap_or_else(|| "·".to_owned())))
+                .map(|c| {
+                    format!(
+                        "{:<10}",
+                        c.as_deref().map(app).unwrap_or_else(|| "·".to_owned())
+                    )
+                })
                 .collect();
             let label: String = app(&row.label).chars().take(width).collect();
-            out.line(&format!("  {label:<width$}  {}", cells.join(" ").trim_end()));
+            out.line(&format!(
+                "  {label:<width$}  {}",
+                cells.join(" ").trim_end()
+            ));
         }
     }
     out.text

@@ -17,7 +17,7 @@ use super::view;
 const SITES_PER_API: usize = 200;
 const EVIDENCE_PER_ITEM: usize = 200;
 
-const STYLE: &str = r#"
+pub(crate) const STYLE: &str = r#"
 :root { --ink:#1d2330; --muted:#5d6677; --line:#dde2ea; --paper:#ffffff; --page:#f3f5f8;
   --called:#c62828; --native:#8e24aa; --reflective:#e08a00; --referenced:#1f78b4; --declared:#8a94a6; }
 * { box-sizing: border-box; }

@@ -4,6 +4,7 @@
 //! writes, so a caller can render in parallel and emit at once. Strings that came from the app are
 //! hostile: each renderer escapes them for its medium through the private `escape` module.
 
+// `pub(crate)`: the diff renderers (`crate::diff`) escape app strings the same way.
 pub(crate) mod escape;
 mod html;
 mod json;
@@ -15,11 +16,15 @@ mod text;
 #[cfg(feature = "internals")]
 pub mod view;
 #[cfg(not(feature = "internals"))]
-mod view;
+pub(crate) mod view;
 
+/// The scan report's page style, which the diff's HTML pages extend.
+pub(crate) use html::STYLE as HTML_STYLE;
 pub use html::render_html;
 pub use json::render_json;
 pub use markdown::render_markdown;
 pub use model::*;
+/// The SARIF fingerprint hash, shared with the diff's SARIF so both hash keys the same way.
+pub(crate) use sarif::fingerprint as sarif_fingerprint;
 pub use sarif::{RuleDocText, RuleDocs, render_sarif};
 pub use text::{TextOptions, render_text};

@@ -745,7 +745,7 @@ pub fn uri_reference(path: &str) -> String {
 
 /// FNV-1a 64 over the parts (each followed by a 0 byte so that parts cannot run together), in
 /// hex. Not cryptographic: it only needs to be stable across runs, platforms and versions.
-fn fingerprint(rule: &str, parts: &[&str]) -> String {
+pub(crate) fn fingerprint(rule: &str, parts: &[&str]) -> String {
     const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
     const PRIME: u64 = 0x0000_0100_0000_01b3;
     let mut hash = OFFSET;

@@ -38,7 +38,11 @@ fn save_report(app: &Path, to: &Path) {
         "-o",
         to.to_str().unwrap(),
     ]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// The appium-settings versions of the corpus, oldest first; None without the corpus.
@@ -116,7 +120,10 @@ fn saved_reports_diff_byte_for_byte_like_the_apps() {
         "components",
         "anomalies",
     ] {
-        assert!(json[key]["added"].is_array() && json[key]["removed"].is_array(), "{key}");
+        assert!(
+            json[key]["added"].is_array() && json[key]["removed"].is_array(),
+            "{key}"
+        );
     }
     assert!(json["categories"]["changed"].is_array());
 }
@@ -131,7 +138,12 @@ fn a_version_against_itself_is_no_change_and_meets_no_gate() {
         "--fail-on",
         "new-category,stronger-verdict,new-tracker,new-permission,new-dangerous-permission,new-endpoint-country,new-endpoint,new-exported-component",
     ]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(text(&out).contains("No change."), "{}", text(&out));
 }
 
@@ -147,10 +159,17 @@ fn gates_exit_1_only_when_met() {
     let stderr = String::from_utf8_lossy(&met.stderr);
     assert!(stderr.contains("RECORD_AUDIO"), "{stderr}");
     let clean = dossier(&["diff", old, new, "--fail-on", "new-tracker"]);
-    assert_eq!(clean.status.code(), Some(0), "{}", String::from_utf8_lossy(&clean.stderr));
+    assert_eq!(
+        clean.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&clean.stderr)
+    );
     let unknown = dossier(&["diff", old, new, "--fail-on", "new-moon"]);
     assert_eq!(unknown.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&unknown.stderr).contains("unknown --fail-on condition 'new-moon'"));
+    assert!(
+        String::from_utf8_lossy(&unknown.stderr).contains("unknown --fail-on condition 'new-moon'")
+    );
 }
 
 #[test]
@@ -188,7 +207,11 @@ fn a_timeline_is_ordered_by_version_code() {
     let given = [&versions[2], &versions[0], &versions[1]];
     let args: Vec<&str> = given.iter().map(|p| p.to_str().unwrap()).collect();
     let out = dossier(&[&["diff"], args.as_slice(), &["--format", "json"]].concat());
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let json: serde_json::Value = serde_json::from_str(&text(&out)).unwrap();
     let names: Vec<&str> = json["versions"]
         .as_array()
@@ -224,5 +247,8 @@ fn a_json_file_that_is_no_report_is_refused_with_its_name() {
     let out = dossier(&["diff", fake.to_str().unwrap(), app.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("package.json") && stderr.contains("not a report"), "{stderr}");
+    assert!(
+        stderr.contains("package.json") && stderr.contains("not a report"),
+        "{stderr}"
+    );
 }
