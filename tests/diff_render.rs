@@ -158,8 +158,9 @@ fn sections() -> Vec<Section> {
             fill: |d| {
                 d.api_calls.removed = vec![ApiItem {
                     api: hostile("Landroid/net/wifi/WifiManager;->getScanResults"),
+                    collector: Some(hostile("sdk")),
                     categories: strings(&["wifi_info"]),
-                    collectors: vec![hostile("sdk")],
+                    strength: Strength::Called,
                 }];
             },
             markdown: "### API calls",

@@ -329,12 +329,15 @@ fn sections(out: &mut String, diff: &ReportDiff, level: Level) {
     section(
         "apis",
         "API calls",
-        &["API", "Categories", "Called by"],
+        &["API", "Categories", "Called by", "Strength"],
         rows(&diff.api_calls, |api| {
             vec![
                 code(&api.api),
                 code_list(&api.categories),
-                code_list(&api.collectors),
+                api.collector
+                    .as_deref()
+                    .map_or_else(|| "no call site".to_owned(), code),
+                super::text::strength_word(api.strength).to_owned(),
             ]
         }),
     );

@@ -154,9 +154,13 @@ fn sections(out: &mut String, diff: &ReportDiff, level: &str) {
             if !api.categories.is_empty() {
                 let _ = write!(line, " ({})", code_list(&api.categories));
             }
-            if !api.collectors.is_empty() {
-                let _ = write!(line, " by {}", code_list(&api.collectors));
+            match &api.collector {
+                Some(collector) => {
+                    let _ = write!(line, " by {}", code(collector, false));
+                }
+                None => line.push_str(" (no call site)"),
             }
+            let _ = write!(line, ", {}", super::text::strength_word(api.strength));
             line
         }),
     );

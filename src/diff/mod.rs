@@ -302,7 +302,10 @@ fn api_calls(report: &Report) -> BTreeMap<(String, Option<String>), ApiItem> {
         let collectors: BTreeSet<Option<String>> = if call.sites.is_empty() {
             BTreeSet::from([None])
         } else {
-            call.sites.iter().map(|s| Some(s.collector.clone())).collect()
+            call.sites
+                .iter()
+                .map(|s| Some(s.collector.clone()))
+                .collect()
         };
         for collector in collectors {
             let item = by_key

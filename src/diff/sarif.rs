@@ -174,15 +174,14 @@ fn changes(diff: &ReportDiff) -> Vec<Change> {
         )
     });
     keyed(&mut out, &diff.api_calls, "api_call", |a| {
-        let by = if a.collectors.is_empty() {
-            String::new()
-        } else {
-            format!(" by {}", visible(&a.collectors.join(", ")))
+        let by = match &a.collector {
+            Some(collector) => format!(" by {}", visible(collector)),
+            None => " (no call site)".to_owned(),
         };
         (
             "note",
             format!("call to {}{by}", visible(&a.api)),
-            vec![a.api.clone()],
+            vec![a.api.clone(), a.collector.clone().unwrap_or_default()],
         )
     });
     keyed(&mut out, &diff.native_libs, "native_lib", |l| {

@@ -173,10 +173,10 @@ fn body(out: &mut Out, diff: &ReportDiff) {
     if !diff.api_calls.is_empty() {
         out.heading("Sensitive API calls");
         let show = |a: &&ApiItem| {
-            let who = a.collector.as_deref().map_or_else(
-                || "no call site".to_owned(),
-                |c| app(c),
-            );
+            let who = a
+                .collector
+                .as_deref()
+                .map_or_else(|| "no call site".to_owned(), app);
             format!(
                 "{}  → {}  [{who}, {}]",
                 app(&a.api),

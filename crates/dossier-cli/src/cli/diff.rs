@@ -33,9 +33,9 @@ pub fn run(args: &DiffArgs) -> Result<Outcome> {
         let text = match args.format {
             DiffFormat::Text => diff::render_diff_text(&diff, color),
             DiffFormat::Json => diff::render_diff_json(&diff),
-            DiffFormat::Md => diff::render_diff_json(&diff),
-            DiffFormat::Html => diff::render_diff_json(&diff),
-            DiffFormat::Sarif => diff::render_diff_json(&diff),
+            DiffFormat::Md => diff::render_diff_markdown(&diff),
+            DiffFormat::Html => diff::render_diff_html(&diff),
+            DiffFormat::Sarif => diff::render_diff_sarif(&diff),
         };
         (text, vec![diff])
     } else {
@@ -43,8 +43,8 @@ pub fn run(args: &DiffArgs) -> Result<Outcome> {
         let text = match args.format {
             DiffFormat::Text => diff::render_timeline_text(&timeline, color),
             DiffFormat::Json => diff::render_timeline_json(&timeline),
-            DiffFormat::Md => diff::render_timeline_json(&timeline),
-            DiffFormat::Html => diff::render_timeline_json(&timeline),
+            DiffFormat::Md => diff::render_timeline_markdown(&timeline),
+            DiffFormat::Html => diff::render_timeline_html(&timeline),
             DiffFormat::Sarif => {
                 bail!("SARIF compares two versions; give two inputs, or use text, json, md or html")
             }
