@@ -510,6 +510,7 @@ pub const PARTIAL_CODES: &[&str] = &[
     "elf.symbols_capped",
     "elf.unreadable",
     "manifest.unreadable",
+    "resource.unreadable",
     "scan.asset_text_capped",
     "scan.xml_resources_capped",
     "zip.split_member_unreadable",

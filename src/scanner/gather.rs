@@ -46,9 +46,13 @@ pub(super) fn facts(scanner: &Scanner, input: OpenedInput) -> AppFacts {
         },
         InputKind::Dex | InputKind::Jar => None,
     };
-    let texts = texts(&input, decoded.as_ref(), &mut anomalies);
+    // Code first: the DEX files and native libraries decide the verdicts, and every entry draws on
+    // one inflation budget, so resources and assets read before them could starve them (decoy
+    // XML entries that inflate to the budget, then `classes.dex` refused). Reading the code
+    // first leaves a decoy nothing to hide but other resources.
     let dex = dex(&input, &mut anomalies);
     let native = native(&input, &mut anomalies);
+    let texts = texts(&input, decoded.as_ref(), &mut anomalies);
 
     anomalies.extend(input.anomalies());
     let manifest_member = decoded.as_ref().and_then(|d| d.member.clone());
@@ -167,8 +171,17 @@ fn member_texts(input: &OpenedInput, anomalies: &mut Vec<Anomaly>) -> Vec<TextSt
                 xml_skipped += 1;
             } else if is_xml_resource {
                 xml_count += 1;
-                let Ok(bytes) = member.archive.read(entry) else {
-                    continue;
+                let bytes = match member.archive.read(entry) {
+                    Ok(bytes) => bytes,
+                    // Said, not skipped in silence: a budget used up by decoys shows here.
+                    Err(err) => {
+                        anomalies.push(Anomaly::new(
+                            "resource.unreadable",
+                            &label,
+                            err.to_string(),
+                        ));
+                        continue;
+                    }
                 };
                 if let Ok(doc) = axml::parse_xml(&bytes, &label) {
                     texts.push(TextStrings {

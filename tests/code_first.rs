@@ -1,0 +1,101 @@
+//! Code first: every entry of an input draws on one inflation budget, so decoy resources that
+//! inflate up to it must not starve the code that decides the verdicts. An APK whose first
+//! entries are large XML decoys still has its DEX read and judged; what the budget cut is a named
+//! reason of a `partial` status.
+
+mod common;
+
+use std::io::Write;
+
+use dossier::report::{Report, ScanState};
+use dossier::{Limits, Scanner};
+
+/// Pseudo-random bytes over four symbols: they compress about 4:1, under any ratio limit.
+fn decoy(len: usize, seed: u64) -> Vec<u8> {
+    let mut x = seed | 1;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            b"abcd"[(x & 3) as usize]
+        })
+        .collect()
+}
+
+/// `base` with `count` decoy XML entries of `size` bytes written before its own entries.
+fn with_decoys_first(
+    base: &str,
+    count: usize,
+    size: usize,
+    dir: &std::path::Path,
+) -> std::path::PathBuf {
+    let original = std::fs::read(common::fixture(base)).unwrap();
+    let mut reader = zip::ZipArchive::new(std::io::Cursor::new(original)).unwrap();
+    let path = dir.join(format!("decoyed-{base}"));
+    let mut writer = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+    let deflated = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for i in 0..count {
+        writer
+            .start_file(format!("res/xml/decoy{i}.xml"), deflated)
+            .unwrap();
+        writer.write_all(&decoy(size, i as u64 + 7)).unwrap();
+    }
+    for i in 0..reader.len() {
+        writer
+            .raw_copy_file(reader.by_index_raw(i).unwrap())
+            .unwrap();
+    }
+    writer.finish().unwrap();
+    path
+}
+
+fn categories(report: &Report) -> Vec<(String, String)> {
+    report
+        .categories
+        .iter()
+        .map(|c| (c.id.clone(), format!("{:?}", c.verdict)))
+        .collect()
+}
+
+#[test]
+fn decoy_resources_cannot_starve_the_code() {
+    let dir = common::root().join("target/tmp/code-first");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let decoyed = with_decoys_first("oldtarget.apk", 4, 3 << 20, &dir);
+    let limits = Limits {
+        // The decoys (12 MiB) pass this budget; the app itself needs a few KiB.
+        max_total_inflated: 8 << 20,
+        ..Limits::default()
+    };
+    let scanner = Scanner::new(dossier::RuleSet::builtin().unwrap(), limits);
+    let clean = scanner
+        .scan_path(&common::fixture("oldtarget.apk"))
+        .unwrap();
+    let report = scanner.scan_path(&decoyed).unwrap();
+    assert!(
+        report.anomalies.iter().all(|a| a.code != "dex.unreadable"),
+        "{:#?}",
+        report.anomalies
+    );
+    assert_eq!(categories(&report), categories(&clean));
+    assert!(!report.categories.is_empty());
+    // What the budget refused is said, and the scan is partial.
+    assert_eq!(
+        report.status.state,
+        ScanState::Partial,
+        "{:#?}",
+        report.status
+    );
+    assert!(
+        report
+            .status
+            .reasons
+            .iter()
+            .any(|r| r.location.contains("res/xml/decoy")),
+        "{:#?}",
+        report.status
+    );
+}
