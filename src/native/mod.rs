@@ -2,8 +2,9 @@
 //! and the printable strings it carries, read permissively with goblin.
 //!
 //! Nothing here decides what a symbol means: the rules map imports to categories and the endpoint
-//! extractor reads the strings. Hostile ELF files get a typed error, never a panic: goblin is wrapped
-//! in `catch_unwind` as a last line of defence, and every list is capped.
+//! extractor reads the strings. Hostile ELF files never panic: goblin is wrapped in `catch_unwind`
+//! as a last line of defence, a file it rejects keeps its strings (anomaly `elf.partly_read`), and
+//! every list is capped.
 
 use std::panic::{self, AssertUnwindSafe};
 
@@ -17,12 +18,12 @@ const MAX_STRINGS: usize = 200_000;
 const MIN_STRING_LEN: usize = 6;
 const MAX_STRING_LEN: usize = 4096;
 
+/// Why a native library gives no facts at all. An ELF whose structure goblin rejects is still
+/// read in part (its strings), with the anomaly `elf.partly_read`, not refused.
 #[derive(Debug, thiserror::Error)]
 pub enum NativeError {
     #[error("{location}: not an ELF file")]
     NotElf { location: String },
-    #[error("{location}: unreadable ELF: {reason}")]
-    Malformed { location: String, reason: String },
 }
 
 /// What one native library tells us, every list sorted and without duplicates.
@@ -51,20 +52,27 @@ pub fn read_elf(bytes: &[u8], location: &str) -> Result<NativeFacts, NativeError
     }
     // goblin is permissive and well fuzzed, but this input may be crafted to find what fuzzing missed.
     let parsed = panic::catch_unwind(AssertUnwindSafe(|| symbols_of(bytes)));
-    let mut facts = match parsed {
-        Ok(Ok(facts)) => facts,
-        Ok(Err(reason)) => {
-            return Err(NativeError::Malformed {
-                location: location.to_owned(),
-                reason,
-            });
-        }
-        Err(_) => {
-            return Err(NativeError::Malformed {
-                location: location.to_owned(),
-                reason: "the ELF parser gave up on this file (internal panic caught)".to_owned(),
-            });
-        }
+    let rejected = match &parsed {
+        Ok(Ok(_)) => None,
+        Ok(Err(reason)) => Some(reason.clone()),
+        Err(_) => Some("the ELF parser gave up on this file (internal panic caught)".to_owned()),
+    };
+    let mut facts = match (parsed, rejected) {
+        (Ok(Ok(facts)), _) => facts,
+        // One bad byte (an invalid UTF-8 library name, say) makes goblin reject the whole file.
+        // Hiding the library would let a crafted name hide its strings too: keep what needs no
+        // ELF structure (the printable strings) and say the rest could not be read.
+        (_, reason) => NativeFacts {
+            anomalies: vec![Anomaly::new(
+                "elf.partly_read",
+                location,
+                format!(
+                    "the ELF structure could not be parsed ({}); its strings were read, its symbols and needed libraries were not",
+                    reason.unwrap_or_default()
+                ),
+            )],
+            ..NativeFacts::default()
+        },
     };
     if facts.imports.len() >= MAX_SYMBOLS {
         facts.anomalies.push(Anomaly::new(

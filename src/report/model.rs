@@ -506,6 +506,7 @@ pub const PARTIAL_CODES: &[&str] = &[
     "dex.output_capped",
     "dex.unreadable",
     "dex.work_budget",
+    "elf.partly_read",
     "elf.strings_capped",
     "elf.symbols_capped",
     "elf.unreadable",
