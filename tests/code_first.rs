@@ -23,19 +23,25 @@ fn decoy(len: usize, seed: u64) -> Vec<u8> {
         .collect()
 }
 
-/// `base` with `count` decoy XML entries of `size` bytes written before its own entries.
+/// `base` with `count` decoy XML entries of `size` bytes written before its own entries, and,
+/// with `arsc`, a decoy `resources.arsc` three times that size in place of its own, first.
 fn with_decoys_first(
     base: &str,
     count: usize,
     size: usize,
+    arsc: bool,
     dir: &std::path::Path,
 ) -> std::path::PathBuf {
     let original = std::fs::read(common::fixture(base)).unwrap();
     let mut reader = zip::ZipArchive::new(std::io::Cursor::new(original)).unwrap();
-    let path = dir.join(format!("decoyed-{base}"));
+    let path = dir.join(format!("decoyed-{arsc}-{base}"));
     let mut writer = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
     let deflated = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated);
+    if arsc {
+        writer.start_file("resources.arsc", deflated).unwrap();
+        writer.write_all(&decoy(size * 3, 3)).unwrap();
+    }
     for i in 0..count {
         writer
             .start_file(format!("res/xml/decoy{i}.xml"), deflated)
@@ -43,9 +49,11 @@ fn with_decoys_first(
         writer.write_all(&decoy(size, i as u64 + 7)).unwrap();
     }
     for i in 0..reader.len() {
-        writer
-            .raw_copy_file(reader.by_index_raw(i).unwrap())
-            .unwrap();
+        let entry = reader.by_index_raw(i).unwrap();
+        if arsc && entry.name().is_ok_and(|n| n == "resources.arsc") {
+            continue;
+        }
+        writer.raw_copy_file(entry).unwrap();
     }
     writer.finish().unwrap();
     path
@@ -64,7 +72,7 @@ fn decoy_resources_cannot_starve_the_code() {
     let dir = common::root().join("target/tmp/code-first");
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    let decoyed = with_decoys_first("oldtarget.apk", 4, 3 << 20, &dir);
+    let decoyed = with_decoys_first("oldtarget.apk", 4, 3 << 20, false, &dir);
     let limits = Limits {
         // The decoys (12 MiB) pass this budget; the app itself needs a few KiB.
         max_total_inflated: 8 << 20,
@@ -98,4 +106,28 @@ fn decoy_resources_cannot_starve_the_code() {
         "{:#?}",
         report.status
     );
+}
+
+/// A `resources.arsc` that inflates past the budget is read after the code: the DEX is judged,
+/// the resource table is reported unreadable.
+#[test]
+fn a_decoy_resource_table_cannot_starve_the_code() {
+    let dir = common::root().join("target/tmp/code-first-arsc");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let decoyed = with_decoys_first("oldtarget.apk", 0, 3 << 20, true, &dir);
+    let limits = Limits {
+        max_total_inflated: 8 << 20,
+        ..Limits::default()
+    };
+    let scanner = Scanner::new(dossier::RuleSet::builtin().unwrap(), limits);
+    let clean = scanner
+        .scan_path(&common::fixture("oldtarget.apk"))
+        .unwrap();
+    let report = scanner.scan_path(&decoyed).unwrap();
+    let codes: Vec<&str> = report.anomalies.iter().map(|a| a.code.as_str()).collect();
+    assert!(!codes.contains(&"dex.unreadable"), "{codes:?}");
+    assert!(codes.contains(&"arsc.unreadable"), "{codes:?}");
+    assert_eq!(categories(&report), categories(&clean));
+    assert_eq!(report.status.state, ScanState::Partial);
 }

@@ -28,6 +28,12 @@ const MAX_XML_RESOURCES: usize = 20_000;
 /// Every fact of an input whose base is settled.
 pub(super) fn facts(scanner: &Scanner, input: OpenedInput) -> AppFacts {
     let mut anomalies = Vec::new();
+    // Code first: the DEX files and native libraries decide the verdicts, and every entry draws on
+    // one inflation budget, so entries read before them could starve them (a decoy
+    // `resources.arsc` or XML resources that inflate up to the budget, then `classes.dex`
+    // refused). Reading the code first leaves a decoy nothing to hide but resources.
+    let dex = dex(&input, &mut anomalies);
+    let native = native(&input, &mut anomalies);
     let decoded = match input.kind() {
         InputKind::Apk | InputKind::SplitSet => match scanner.manifest(&input) {
             Ok(decoded) => {
@@ -46,12 +52,6 @@ pub(super) fn facts(scanner: &Scanner, input: OpenedInput) -> AppFacts {
         },
         InputKind::Dex | InputKind::Jar => None,
     };
-    // Code first: the DEX files and native libraries decide the verdicts, and every entry draws on
-    // one inflation budget, so resources and assets read before them could starve them (decoy
-    // XML entries that inflate to the budget, then `classes.dex` refused). Reading the code
-    // first leaves a decoy nothing to hide but other resources.
-    let dex = dex(&input, &mut anomalies);
-    let native = native(&input, &mut anomalies);
     let texts = texts(&input, decoded.as_ref(), &mut anomalies);
 
     anomalies.extend(input.anomalies());
