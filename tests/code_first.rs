@@ -67,14 +67,14 @@ fn categories(report: &Report) -> Vec<(String, String)> {
         .collect()
 }
 
-#[test]
-fn decoy_resources_cannot_starve_the_code() {
-    let dir = common::root().join("target/tmp/code-first");
+/// The reports of `oldtarget.apk` as built and with decoys first (see `with_decoys_first`),
+/// both scanned with an 8 MiB inflation budget that the decoys pass and the app fits in.
+fn clean_and_decoyed(count: usize, arsc: bool, tag: &str) -> (Report, Report) {
+    let dir = common::root().join("target/tmp").join(tag);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    let decoyed = with_decoys_first("oldtarget.apk", 4, 3 << 20, false, &dir);
+    let decoyed = with_decoys_first("oldtarget.apk", count, 3 << 20, arsc, &dir);
     let limits = Limits {
-        // The decoys (12 MiB) pass this budget; the app itself needs a few KiB.
         max_total_inflated: 8 << 20,
         ..Limits::default()
     };
@@ -82,7 +82,12 @@ fn decoy_resources_cannot_starve_the_code() {
     let clean = scanner
         .scan_path(&common::fixture("oldtarget.apk"))
         .unwrap();
-    let report = scanner.scan_path(&decoyed).unwrap();
+    (clean, scanner.scan_path(&decoyed).unwrap())
+}
+
+#[test]
+fn decoy_resources_cannot_starve_the_code() {
+    let (clean, report) = clean_and_decoyed(4, false, "code-first");
     assert!(
         report.anomalies.iter().all(|a| a.code != "dex.unreadable"),
         "{:#?}",
@@ -112,19 +117,7 @@ fn decoy_resources_cannot_starve_the_code() {
 /// the resource table is reported unreadable.
 #[test]
 fn a_decoy_resource_table_cannot_starve_the_code() {
-    let dir = common::root().join("target/tmp/code-first-arsc");
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let decoyed = with_decoys_first("oldtarget.apk", 0, 3 << 20, true, &dir);
-    let limits = Limits {
-        max_total_inflated: 8 << 20,
-        ..Limits::default()
-    };
-    let scanner = Scanner::new(dossier::RuleSet::builtin().unwrap(), limits);
-    let clean = scanner
-        .scan_path(&common::fixture("oldtarget.apk"))
-        .unwrap();
-    let report = scanner.scan_path(&decoyed).unwrap();
+    let (clean, report) = clean_and_decoyed(0, true, "code-first-arsc");
     let codes: Vec<&str> = report.anomalies.iter().map(|a| a.code.as_str()).collect();
     assert!(!codes.contains(&"dex.unreadable"), "{codes:?}");
     assert!(codes.contains(&"arsc.unreadable"), "{codes:?}");
