@@ -82,6 +82,12 @@ impl Scanner {
         OpenedInput::from_path(path, &self.limits)
     }
 
+    /// The bytes of a file under `max_input_size` (refused before reading when it is larger), for
+    /// a caller that needs them before the scan, to hash them say; then [`Scanner::open_bytes`].
+    pub fn read_path(&self, path: &Path) -> Result<Vec<u8>, ScanError> {
+        open::read_bounded(path, &self.limits)
+    }
+
     /// Step 1 for bytes already in memory; `name` stands for the file in the report.
     pub fn open_bytes(&self, bytes: Vec<u8>, name: &str) -> Result<OpenedInput, ScanError> {
         OpenedInput::from_bytes(bytes, name, &self.limits)

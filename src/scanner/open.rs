@@ -38,32 +38,7 @@ pub struct OpenedInput {
 impl OpenedInput {
     pub(super) fn from_path(path: &Path, limits: &Limits) -> Result<OpenedInput, ScanError> {
         let shown = path.display().to_string();
-        let io_error = |source| ContainerError::Io {
-            path: shown.clone(),
-            source,
-        };
-        let file = std::fs::File::open(path).map_err(io_error)?;
-        let size = file.metadata().map_err(io_error)?.len();
-        if size > limits.max_input_size {
-            return Err(ContainerError::InputTooLarge {
-                label: shown,
-                size,
-                limit: limits.max_input_size,
-            }
-            .into());
-        }
-        // Read at most one byte past the limit: metadata can lie (devices, pipes, a file growing).
-        let mut bytes = Vec::new();
-        file.take(limits.max_input_size.saturating_add(1))
-            .read_to_end(&mut bytes)
-            .map_err(io_error)?;
-        if bytes.len() as u64 > limits.max_input_size {
-            return Err(ContainerError::InputLongerThanLimit {
-                label: shown,
-                limit: limits.max_input_size,
-            }
-            .into());
-        }
+        let bytes = read_bounded(path, limits)?;
         let name = path
             .file_name()
             .map_or_else(|| shown.clone(), |n| n.to_string_lossy().into_owned());
@@ -208,4 +183,36 @@ fn settle_base(input: &mut LoadedInput) -> Vec<SplitInfo> {
     anomaly::normalize(&mut input.anomalies);
     splits.sort_by(|a, b| (a.split.is_some(), &a.member).cmp(&(b.split.is_some(), &b.member)));
     splits
+}
+
+/// The bytes of a file, refused before reading when its size passes `max_input_size`.
+pub(super) fn read_bounded(path: &Path, limits: &Limits) -> Result<Vec<u8>, ScanError> {
+    let shown = path.display().to_string();
+    let io_error = |source| ContainerError::Io {
+        path: shown.clone(),
+        source,
+    };
+    let file = std::fs::File::open(path).map_err(io_error)?;
+    let size = file.metadata().map_err(io_error)?.len();
+    if size > limits.max_input_size {
+        return Err(ContainerError::InputTooLarge {
+            label: shown,
+            size,
+            limit: limits.max_input_size,
+        }
+        .into());
+    }
+    // Read at most one byte past the limit: metadata can lie (devices, pipes, a file growing).
+    let mut bytes = Vec::new();
+    file.take(limits.max_input_size.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(io_error)?;
+    if bytes.len() as u64 > limits.max_input_size {
+        return Err(ContainerError::InputLongerThanLimit {
+            label: shown,
+            limit: limits.max_input_size,
+        }
+        .into());
+    }
+    Ok(bytes)
 }

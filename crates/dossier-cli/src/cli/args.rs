@@ -26,9 +26,70 @@ pub enum Command {
     Scan(ScanArgs),
     /// Compare versions of an app: what collection, trackers, permissions and hosts came and went.
     Diff(DiffArgs),
+    /// Scan many inputs (files and directory trees) on every core: one JSON Lines record per input.
+    Batch(BatchArgs),
     /// List the rules, or check a directory of your own rules.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Internal: one worker process of `batch` (reads requests on stdin, answers on stdout).
+    #[command(hide = true)]
+    BatchWorker(BatchWorkerArgs),
+}
+
+#[derive(Debug, ClapArgs)]
+#[command(
+    after_help = "Each input gets exactly one record, written whole as soon as it is done: status ok, error, skipped (not an Android input, or the same bytes as an input already recorded) or timeout. A crash, a hang or a runaway allocation in one input becomes that input's record and the batch goes on.\nRecords: docs/batch.md (JSON Lines and CSV).\nExit codes: 0 every input has a record, 2 the batch could not run, 130 interrupted (run again with --resume)."
+)]
+pub struct BatchArgs {
+    /// Files and directories (searched recursively, symbolic links to directories not followed).
+    #[arg(value_name = "PATH")]
+    pub inputs: Vec<PathBuf>,
+    /// Also read paths from this file, one per line (`-` reads standard input).
+    #[arg(long, value_name = "FILE")]
+    pub from: Option<PathBuf>,
+    /// Write the records (JSON Lines) to this file instead of standard output.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Continue an interrupted run: keep the records already in --output (a torn last line is
+    /// repaired) and scan only the inputs they lack.
+    #[arg(long, requires = "output")]
+    pub resume: bool,
+    /// Small records: app, categories with verdicts and collectors, trackers, endpoint hosts,
+    /// permissions, instead of the whole report.
+    #[arg(long)]
+    pub summary: bool,
+    /// Also write one flat table (CSV, long format) to this file: a row per app, category x
+    /// collector, tracker, endpoint host and permission.
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
+    /// Inputs scanned at once, each in its own worker process [default: the number of cores].
+    #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub jobs: Option<u16>,
+    /// Memory the workers may use together; a scan alone past it is stopped and recorded as an
+    /// error [default: half of the machine's memory, or of the cgroup limit].
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_memory: Option<u64>,
+    /// Seconds one input may take before its worker is stopped and a timeout recorded.
+    #[arg(long, value_name = "SECS", default_value_t = 60.0, value_parser = parse_seconds)]
+    pub timeout: f64,
+    /// Take only shard K of N (1 <= K <= N), a stable and disjoint share chosen by a hash of each
+    /// path: the N tasks of a job array given the same inputs cover each input exactly once.
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    pub shard: Option<(u32, u32)>,
+    #[command(flatten)]
+    pub rules: RulesArgs,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct BatchWorkerArgs {
+    #[arg(long)]
+    pub summary: bool,
+    #[command(flatten)]
+    pub rules: RulesArgs,
+    #[command(flatten)]
+    pub limits: LimitArgs,
 }
 
 #[derive(Debug, ClapArgs)]
@@ -102,7 +163,7 @@ pub enum DiffFormat {
     Sarif,
 }
 
-#[derive(Debug, ClapArgs)]
+#[derive(Debug, Clone, ClapArgs)]
 pub struct RulesArgs {
     /// A directory of rule files (*.toml) that add to or replace the built-in rules by id.
     #[arg(long = "rules", value_name = "DIR")]
@@ -183,7 +244,7 @@ pub struct OutputArgs {
 }
 
 /// Caps that keep a hostile archive from exhausting memory. Sizes take K, M or G suffixes (powers of 1024).
-#[derive(Debug, ClapArgs)]
+#[derive(Debug, Clone, ClapArgs)]
 pub struct LimitArgs {
     /// Largest input file read.
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
@@ -197,6 +258,26 @@ pub struct LimitArgs {
     /// Largest compression ratio (inflated / compressed) accepted for large entries.
     #[arg(long, value_name = "RATIO")]
     pub max_ratio: Option<u64>,
+}
+
+/// Parses a positive number of seconds (`60`, `0.5`).
+fn parse_seconds(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(secs) if secs.is_finite() && secs > 0.0 && secs <= 1e7 => Ok(secs),
+        _ => Err(format!("'{text}' is not a positive number of seconds")),
+    }
+}
+
+/// Parses `K/N` with 1 <= K <= N.
+fn parse_shard(text: &str) -> Result<(u32, u32), String> {
+    let invalid = || format!("'{text}' is not a shard K/N with 1 <= K <= N (example: 2/8)");
+    let (k, n) = text.split_once('/').ok_or_else(invalid)?;
+    let k: u32 = k.trim().parse().map_err(|_| invalid())?;
+    let n: u32 = n.trim().parse().map_err(|_| invalid())?;
+    if k == 0 || n == 0 || k > n {
+        return Err(invalid());
+    }
+    Ok((k, n))
 }
 
 /// Parses `123`, `64K`, `512M`, `4G` (binary multiples; an optional trailing `B` or `iB` is accepted).
@@ -237,5 +318,23 @@ mod tests {
         assert_eq!(parse_size("2GB"), Ok(2 << 30));
         assert!(parse_size("lots").is_err());
         assert!(parse_size("99999999999T").is_err());
+    }
+
+    #[test]
+    fn shards_are_one_based_and_bounded() {
+        assert_eq!(super::parse_shard("1/3"), Ok((1, 3)));
+        assert_eq!(super::parse_shard("3/3"), Ok((3, 3)));
+        assert!(super::parse_shard("0/3").is_err());
+        assert!(super::parse_shard("4/3").is_err());
+        assert!(super::parse_shard("1/0").is_err());
+        assert!(super::parse_shard("two/3").is_err());
+    }
+
+    #[test]
+    fn timeouts_are_positive_seconds() {
+        assert_eq!(super::parse_seconds("0.5"), Ok(0.5));
+        assert!(super::parse_seconds("0").is_err());
+        assert!(super::parse_seconds("-1").is_err());
+        assert!(super::parse_seconds("NaN").is_err());
     }
 }

@@ -2,6 +2,7 @@
 //! outcome into an exit code. Errors name the file and go to stderr; output goes where `-o` says.
 
 mod args;
+mod batch;
 mod dex;
 mod diff;
 mod manifest;
@@ -18,7 +19,7 @@ use dossier::report::ScanStatus;
 use dossier::rules::RuleSet;
 use dossier::{Limits, Scanner};
 
-/// Exit codes: 0 fine, 1 a gate failed (`diff --fail-on`), 2 error.
+/// Exit codes: 0 fine, 1 a gate failed (`diff --fail-on`), 2 error, 130 a batch interrupted.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match &cli.command {
@@ -29,6 +30,12 @@ pub fn run() -> ExitCode {
             diff::Outcome::Clean => ExitCode::SUCCESS,
             diff::Outcome::GateFailed => ExitCode::from(1),
         }),
+        Command::Batch(args) => batch::run(args).map(|outcome| match outcome {
+            batch::Outcome::Complete => ExitCode::SUCCESS,
+            // The shell's convention for a command ended by Ctrl-C.
+            batch::Outcome::Interrupted => ExitCode::from(130),
+        }),
+        Command::BatchWorker(args) => batch::run_worker(args).map(|()| ExitCode::SUCCESS),
         Command::Rules(command) => rules::run(command).map(|()| ExitCode::SUCCESS),
     };
     match outcome {
