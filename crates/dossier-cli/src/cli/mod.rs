@@ -2,6 +2,7 @@
 //! outcome into an exit code. Errors name the file and go to stderr; output goes where `-o` says.
 
 mod args;
+mod batch;
 mod dex;
 mod diff;
 mod manifest;
