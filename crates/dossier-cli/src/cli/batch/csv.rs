@@ -306,7 +306,7 @@ fn push_field(line: &mut String, field: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cli::batch::record::tests::{fixture_report, not_scanned, sample_report};
+    use crate::cli::batch::record::tests::{fixture_report, not_scanned, sample_report, sha};
 
     fn csv_of(records: &[Record]) -> String {
         let mut out = Vec::new();
@@ -378,7 +378,7 @@ mod tests {
 
     #[test]
     fn every_row_has_every_column_and_reads_back() {
-        let record = Record::ok("dir/a,b.apk", "00ff", 7, sample_report(), false);
+        let record = Record::ok("dir/a,b.apk", sha('f'), 7, sample_report(), false);
         let text = csv_of(std::slice::from_ref(&record));
         let parsed = parse(&text);
         assert_eq!(parsed[0], COLUMNS);
@@ -393,8 +393,8 @@ mod tests {
     #[test]
     fn one_app_row_per_record_whatever_the_status() {
         let mut records = vec![
-            Record::ok("a.apk", "00", 1, sample_report(), false),
-            Record::ok("a2.apk", "01", 1, sample_report(), true),
+            Record::ok("a.apk", sha('0'), 1, sample_report(), false),
+            Record::ok("a2.apk", sha('1'), 1, sample_report(), true),
         ];
         records.extend(not_scanned());
         let parsed = parse(&csv_of(&records));
@@ -438,7 +438,7 @@ mod tests {
 
     #[test]
     fn categories_expand_to_one_row_per_collector() {
-        let record = Record::ok("a.apk", "00", 1, sample_report(), false);
+        let record = Record::ok("a.apk", sha('0'), 1, sample_report(), false);
         let all = rows(&record);
         let described: Vec<String> = all
             .iter()
@@ -479,7 +479,7 @@ mod tests {
     fn a_real_report_gives_consistent_rows() {
         let report = fixture_report("vidshare.apks");
         let summary = Summary::from_report(&report);
-        let record = Record::ok("vidshare.apks", "00", 1, report.clone(), false);
+        let record = Record::ok("vidshare.apks", sha('0'), 1, report.clone(), false);
         let all = rows(&record);
         let count = |kind: RowKind| all.iter().filter(|r| r.kind == kind).count();
         assert_eq!(count(RowKind::App), 1);
@@ -526,20 +526,20 @@ mod tests {
         let mut records = vec![
             Record::ok(
                 "fixtures/built/vidshare.apks",
-                "aa",
+                sha('a'),
                 1,
                 fixture_report("vidshare.apks"),
                 false,
             ),
             Record::ok(
                 "fixtures/built/beacon.apk",
-                "bb",
+                sha('b'),
                 1,
                 fixture_report("beacon.apk"),
                 true,
             ),
-            Record::ok("geo, \"quoted\".apk", "cc", 1, sample_report(), false),
-            Record::ok("nul.apk", "dd", 1, nul_label, true),
+            Record::ok("geo, \"quoted\".apk", sha('c'), 1, sample_report(), false),
+            Record::ok("nul.apk", sha('d'), 1, nul_label, true),
         ];
         records.extend(not_scanned());
         std::fs::write(dir.join("sample.csv"), csv_of(&records)).unwrap();

@@ -509,18 +509,23 @@ pub(crate) mod tests {
         report
     }
 
+    /// A well-formed sha256 made of one repeated hex digit.
+    pub(crate) fn sha(digit: char) -> String {
+        digit.to_string().repeat(64)
+    }
+
     /// One record of each status but `ok`: error, timeout, skipped, duplicate.
     pub(crate) fn not_scanned() -> Vec<Record> {
         vec![
             Record::error("b.apk", None, None, "cannot read: permission denied"),
             Record::timeout(
                 "c.apk",
-                Some("11".into()),
+                Some(sha('1')),
                 Some(2),
                 std::time::Duration::from_secs(60),
             ),
-            Record::skipped("d.txt", Some("22".into()), Some(3), "not an Android input"),
-            Record::duplicate("e.apk", "00", 1, "a.apk"),
+            Record::skipped("d.txt", Some(sha('2')), Some(3), "not an Android input"),
+            Record::duplicate("e.apk", sha('0'), 1, "a.apk"),
         ]
     }
 
@@ -530,11 +535,11 @@ pub(crate) mod tests {
             let value: serde_json::Value = serde_json::from_str(&record.to_line()).unwrap();
             value.as_object().unwrap().keys().cloned().collect()
         };
-        let ok = Record::ok("a.apk", "00", 1, sample_report(), false);
+        let ok = Record::ok("a.apk", sha('0'), 1, sample_report(), false);
         let expected = keys(&ok);
         assert_eq!(expected.len(), 10);
         let mut others = not_scanned();
-        others.push(Record::ok("a.apk", "00", 1, sample_report(), true));
+        others.push(Record::ok("a.apk", sha('0'), 1, sample_report(), true));
         for record in others {
             assert_eq!(keys(&record), expected, "{record:?}");
         }
@@ -542,11 +547,11 @@ pub(crate) mod tests {
 
     #[test]
     fn constructors_fill_only_what_their_status_allows() {
-        let full = Record::ok("a.apk", "00", 1, sample_report(), false);
+        let full = Record::ok("a.apk", sha('0'), 1, sample_report(), false);
         assert_eq!(full.status, Status::Ok);
         assert!(full.report.is_some() && full.summary.is_none());
 
-        let small = Record::ok("a.apk", "00", 1, sample_report(), true);
+        let small = Record::ok("a.apk", sha('0'), 1, sample_report(), true);
         assert!(small.report.is_none() && small.summary.is_some());
         assert_eq!(
             small.summary(),
@@ -562,7 +567,7 @@ pub(crate) mod tests {
         );
         assert!(timeout.summary().is_none());
 
-        let dup = Record::duplicate("e.apk", "00", 1, "a.apk");
+        let dup = Record::duplicate("e.apk", sha('0'), 1, "a.apk");
         assert_eq!(dup.status, Status::Skipped);
         assert_eq!(dup.duplicate_of.as_deref(), Some("a.apk"));
         assert_eq!(dup.reason.as_deref(), Some("same bytes as a.apk"));
@@ -571,7 +576,7 @@ pub(crate) mod tests {
 
     #[test]
     fn a_line_is_one_line_and_reads_back_equal() {
-        let record = Record::ok("dir/with\nnewline.apk", "00", 1, sample_report(), false);
+        let record = Record::ok("dir/with\nnewline.apk", sha('0'), 1, sample_report(), false);
         assert!(
             record
                 .report
@@ -587,7 +592,7 @@ pub(crate) mod tests {
         let line = record.to_line();
         assert!(!line.contains('\n') && !line.contains('\r'));
         assert_eq!(Record::from_line(&format!("{line}\n")).unwrap(), record);
-        let summary = Record::ok("x", "00", 1, sample_report(), true);
+        let summary = Record::ok("x", sha('0'), 1, sample_report(), true);
         assert_eq!(Record::from_line(&summary.to_line()).unwrap(), summary);
     }
 
@@ -640,6 +645,65 @@ pub(crate) mod tests {
         assert!(
             summary_len * 4 < report_len,
             "the summary ({summary_len} bytes) is much smaller than the report ({report_len})"
+        );
+    }
+
+    /// Validates against `docs/batch-record.schema.json`, whose `report` refers to the report
+    /// schema next to it by relative path.
+    fn schema_errors(record: &Record) -> Vec<String> {
+        struct Docs;
+        impl jsonschema::Retrieve for Docs {
+            fn retrieve(
+                &self,
+                uri: &jsonschema::Uri<String>,
+            ) -> Result<serde_json::Value, Box<dyn std::error::Error + Send + Sync>> {
+                let name = uri.path().as_str().rsplit('/').next().unwrap_or_default();
+                Ok(serde_json::from_str(&read_doc(name))?)
+            }
+        }
+        fn read_doc(name: &str) -> String {
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../docs")
+                .join(name);
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        }
+        let schema: serde_json::Value =
+            serde_json::from_str(&read_doc("batch-record.schema.json")).unwrap();
+        let validator = jsonschema::options()
+            .with_retriever(Docs)
+            .build(&schema)
+            .expect("schema compiles");
+        let instance: serde_json::Value = serde_json::from_str(&record.to_line()).unwrap();
+        validator
+            .iter_errors(&instance)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect()
+    }
+
+    #[test]
+    fn records_validate_against_the_documented_schema() {
+        let report = fixture_report("vidshare.apks");
+        let mut records = not_scanned();
+        records.push(Record::ok("v.apks", sha('0'), 1, report.clone(), false));
+        records.push(Record::ok("v.apks", sha('0'), 1, report, true));
+        for record in &records {
+            assert_eq!(schema_errors(record), Vec::<String>::new(), "{record:?}");
+        }
+
+        let mut mixed = records.last().unwrap().clone();
+        mixed.error = Some("an ok record with an error".to_owned());
+        assert!(!schema_errors(&mixed).is_empty());
+        let mut both = records[records.len() - 2].clone();
+        both.summary = mixed.summary.clone();
+        assert!(
+            !schema_errors(&both).is_empty(),
+            "report and summary at once"
+        );
+        let mut bad_report = records[records.len() - 2].clone();
+        bad_report.report.as_mut().unwrap().schema_version = "9.0".to_owned();
+        assert!(
+            !schema_errors(&bad_report).is_empty(),
+            "the report is checked against the report schema"
         );
     }
 }
