@@ -509,6 +509,11 @@ pub(crate) mod tests {
         report
     }
 
+    /// A well-formed sha256 made of one repeated hex digit.
+    pub(crate) fn sha(digit: char) -> String {
+        digit.to_string().repeat(64)
+    }
+
     /// One record of each status but `ok`: error, timeout, skipped, duplicate.
     pub(crate) fn not_scanned() -> Vec<Record> {
         vec![
@@ -640,6 +645,65 @@ pub(crate) mod tests {
         assert!(
             summary_len * 4 < report_len,
             "the summary ({summary_len} bytes) is much smaller than the report ({report_len})"
+        );
+    }
+
+    /// Validates against `docs/batch-record.schema.json`, whose `report` refers to the report
+    /// schema next to it by relative path.
+    fn schema_errors(record: &Record) -> Vec<String> {
+        struct Docs;
+        impl jsonschema::Retrieve for Docs {
+            fn retrieve(
+                &self,
+                uri: &jsonschema::Uri<String>,
+            ) -> Result<serde_json::Value, Box<dyn std::error::Error + Send + Sync>> {
+                let name = uri.path().as_str().rsplit('/').next().unwrap_or_default();
+                Ok(serde_json::from_str(&read_doc(name))?)
+            }
+        }
+        fn read_doc(name: &str) -> String {
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../docs")
+                .join(name);
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        }
+        let schema: serde_json::Value =
+            serde_json::from_str(&read_doc("batch-record.schema.json")).unwrap();
+        let validator = jsonschema::options()
+            .with_retriever(Docs)
+            .build(&schema)
+            .expect("schema compiles");
+        let instance: serde_json::Value = serde_json::from_str(&record.to_line()).unwrap();
+        validator
+            .iter_errors(&instance)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect()
+    }
+
+    #[test]
+    fn records_validate_against_the_documented_schema() {
+        let report = fixture_report("vidshare.apks");
+        let mut records = not_scanned();
+        records.push(Record::ok("v.apks", sha('0'), 1, report.clone(), false));
+        records.push(Record::ok("v.apks", sha('0'), 1, report, true));
+        for record in &records {
+            assert_eq!(schema_errors(record), Vec::<String>::new(), "{record:?}");
+        }
+
+        let mut mixed = records.last().unwrap().clone();
+        mixed.error = Some("an ok record with an error".to_owned());
+        assert!(!schema_errors(&mixed).is_empty());
+        let mut both = records[records.len() - 2].clone();
+        both.summary = mixed.summary.clone();
+        assert!(
+            !schema_errors(&both).is_empty(),
+            "report and summary at once"
+        );
+        let mut bad_report = records[records.len() - 2].clone();
+        bad_report.report.as_mut().unwrap().schema_version = "9.0".to_owned();
+        assert!(
+            !schema_errors(&bad_report).is_empty(),
+            "the report is checked against the report schema"
         );
     }
 }
