@@ -121,6 +121,29 @@ pub fn load_json(relative: &str) -> Value {
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{relative}: {e}"))
 }
 
+/// Errors of `instance` against a schema of `docs/` whose `$ref`s name other files of `docs/`
+/// by relative path (the batch record refers to the report schema that way).
+pub fn docs_schema_errors(name: &str, instance: &Value) -> Vec<String> {
+    struct Docs;
+    impl jsonschema::Retrieve for Docs {
+        fn retrieve(
+            &self,
+            uri: &jsonschema::Uri<String>,
+        ) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
+            let file = uri.path().as_str().rsplit('/').next().unwrap_or_default();
+            Ok(load_json(&format!("docs/{file}")))
+        }
+    }
+    let validator = jsonschema::options()
+        .with_retriever(Docs)
+        .build(&load_json(&format!("docs/{name}")))
+        .expect("schema compiles");
+    validator
+        .iter_errors(instance)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect()
+}
+
 pub fn schema_errors(schema: &Value, instance: &Value) -> Vec<String> {
     let validator = jsonschema::options()
         .should_validate_formats(true)

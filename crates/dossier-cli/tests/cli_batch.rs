@@ -17,7 +17,9 @@ use serde_json::Value;
 
 fn dossier() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_dossier"));
-    command.env("NO_COLOR", "1").env_remove("DOSSIER_BATCH_FAULTS");
+    command
+        .env("NO_COLOR", "1")
+        .env_remove("DOSSIER_BATCH_FAULTS");
     command
 }
 
@@ -84,7 +86,12 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
 
 /// The fixture APKs copied into `dir`, a copy of one under another name, and a text file.
 fn small_inputs(dir: &Path) -> Vec<PathBuf> {
-    for name in ["vidshare.apks", "beacon.apk", "plumbed.apk", "oldtarget.apk"] {
+    for name in [
+        "vidshare.apks",
+        "beacon.apk",
+        "plumbed.apk",
+        "oldtarget.apk",
+    ] {
         std::fs::copy(common::fixture(name), dir.join(name)).unwrap();
     }
     std::fs::copy(common::fixture("beacon.apk"), dir.join("beacon-copy.apk")).unwrap();
@@ -106,7 +113,7 @@ fn every_input_gets_exactly_one_valid_record_with_the_report_scan_writes() {
     let inputs = dir.join("in");
     std::fs::create_dir_all(&inputs).unwrap();
     let mut expected = small_inputs(&inputs);
-    let mut args = vec![s(&inputs).to_owned()];
+    let mut args = vec!["batch".to_owned(), s(&inputs).to_owned()];
     let corpus = common::corpus();
     if let Some(corpus) = &corpus {
         expected.extend(files_under(corpus));
@@ -116,7 +123,12 @@ fn every_input_gets_exactly_one_valid_record_with_the_report_scan_writes() {
     expected.extend(files_under(&built));
     args.push(s(&built).to_owned());
     let out_path = dir.join("out.jsonl");
-    args.extend(["-o".into(), s(&out_path).to_owned(), "-j".into(), "2".into()]);
+    args.extend([
+        "-o".into(),
+        s(&out_path).to_owned(),
+        "-j".into(),
+        "2".into(),
+    ]);
     let out = dossier().args(&args).output().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stderr(&out).contains(" ok, "), "{}", stderr(&out));
@@ -129,9 +141,8 @@ fn every_input_gets_exactly_one_valid_record_with_the_report_scan_writes() {
         expected,
         "one record per input, no more"
     );
-    let schema = common::load_json("docs/batch-record.schema.json");
     for record in &records {
-        let errors = common::schema_errors(&schema, record);
+        let errors = common::docs_schema_errors("batch-record.schema.json", record);
         assert!(errors.is_empty(), "{}: {errors:?}", record["path"]);
         let status = record["status"].as_str().unwrap();
         assert_eq!(record["report"].is_object(), status == "ok", "{record:#}");
@@ -140,18 +151,18 @@ fn every_input_gets_exactly_one_valid_record_with_the_report_scan_writes() {
         }
     }
 
-    // The same bytes twice: the second path points to the first, and is not scanned again.
-    let beacon = &recorded[s(&inputs.join("beacon.apk"))];
-    let copy = &recorded[s(&inputs.join("beacon-copy.apk"))];
-    let (scanned, skipped) = if beacon["status"] == "ok" {
-        (beacon, copy)
-    } else {
-        (copy, beacon)
-    };
-    assert_eq!(scanned["status"], "ok");
-    assert_eq!(skipped["status"], "skipped");
-    assert_eq!(skipped["duplicate_of"], scanned["path"]);
-    assert_eq!(skipped["sha256"], scanned["sha256"]);
+    // The same bytes under several paths (the fixture and two copies): one is scanned, the others
+    // point to it.
+    let sha = recorded[s(&inputs.join("beacon-copy.apk"))]["sha256"].clone();
+    let same: Vec<&Value> = records.iter().filter(|r| r["sha256"] == sha).collect();
+    assert_eq!(same.len(), 3);
+    let scanned: Vec<&&Value> = same.iter().filter(|r| r["status"] == "ok").collect();
+    assert_eq!(scanned.len(), 1, "{same:#?}");
+    for copy in same.iter().filter(|r| r["status"] != "ok") {
+        assert_eq!(copy["status"], "skipped");
+        assert_eq!(copy["duplicate_of"], scanned[0]["path"]);
+        assert!(copy["report"].is_null());
+    }
     let text = &recorded[s(&inputs.join("notes.txt"))];
     assert_eq!(text["status"], "skipped");
     assert!(
@@ -163,11 +174,23 @@ fn every_input_gets_exactly_one_valid_record_with_the_report_scan_writes() {
     );
 
     // A record's report is what `scan --format json` writes for the same path.
-    let vidshare = inputs.join("vidshare.apks");
-    let scan = run(&["scan", s(&vidshare), "--format", "json"]);
+    let vidshare_sha = &recorded[s(&inputs.join("vidshare.apks"))]["sha256"];
+    let vidshare = records
+        .iter()
+        .find(|r| r["sha256"] == *vidshare_sha && r["status"] == "ok")
+        .expect("one copy of vidshare.apks scanned");
+    let scan = run(&[
+        "scan",
+        vidshare["path"].as_str().unwrap(),
+        "--format",
+        "json",
+    ]);
     assert!(scan.status.success());
     let scanned: Value = serde_json::from_slice(&scan.stdout).unwrap();
-    assert_eq!(recorded[s(&vidshare)]["report"], scanned);
+    assert!(
+        vidshare["report"] == scanned,
+        "the record's report differs from scan's"
+    );
 
     // On the corpus, the batch agrees with `scan` on what is readable.
     if let Some(corpus) = &corpus {
@@ -199,7 +222,7 @@ fn injected_failures_become_records_and_the_batch_goes_on() {
     let out_path = dir.join("out.jsonl");
     let out = dossier()
         .env("DOSSIER_BATCH_FAULTS", "1")
-        .args([s(&inputs), "-o", s(&out_path), "-j", "2"])
+        .args(["batch", s(&inputs), "-o", s(&out_path), "-j", "2"])
         .args(["--timeout", "4", "--max-memory", "600M"])
         .output()
         .unwrap();
@@ -279,7 +302,8 @@ fn a_batch_killed_with_sigkill_resumes_to_exactly_one_record_per_input() {
     let csv_path = dir.join("out.csv");
     let mut child = dossier()
         .env("DOSSIER_BATCH_FAULTS", "1")
-        .args([s(&inputs), "-o", s(&out_path), "--csv", s(&csv_path), "-j", "1"])
+        .args(["batch", s(&inputs), "-o", s(&out_path)])
+        .args(["--csv", s(&csv_path), "-j", "1"])
         .args(["--timeout", "600"])
         .stderr(Stdio::null())
         .spawn()
@@ -287,34 +311,29 @@ fn a_batch_killed_with_sigkill_resumes_to_exactly_one_record_per_input() {
     let before = wait_for_stall(&out_path, 2);
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
-    assert!(before < files.len(), "the batch finished before it was killed");
+    assert!(
+        before < files.len(),
+        "the batch finished before it was killed"
+    );
     // A record torn by the kill, as a write cut short would leave it.
     let mut out = std::fs::OpenOptions::new()
         .append(true)
         .open(&out_path)
         .unwrap();
-    out.write_all(b"{\"batch_schema\":\"1.0\",\"path\":\"").unwrap();
+    out.write_all(b"{\"batch_schema\":\"1.0\",\"path\":\"")
+        .unwrap();
     drop(out);
 
     // Without the fault switch the hanging file is no app at all: the resumed run skips it.
     let resumed = run(&[
+        "batch",
         s(&inputs),
         "-o",
         s(&out_path),
         "--csv",
         s(&csv_path),
         "--resume",
-    ]
-    .map(str::to_owned)
-    .iter()
-    .map(String::as_str)
-    .collect::<Vec<_>>()
-    .iter()
-    .copied()
-    .fold(vec!["batch"], |mut all, arg| {
-        all.push(arg);
-        all
-    }));
+    ]);
     assert!(resumed.status.success(), "{}", stderr(&resumed));
     assert!(stderr(&resumed).contains("torn"), "{}", stderr(&resumed));
     assert!(
@@ -392,7 +411,10 @@ fn shards_are_disjoint_and_cover_every_input() {
             union.insert(record["path"].as_str().unwrap().to_owned());
         }
     }
-    let expected: BTreeSet<String> = files_under(&built).iter().map(|p| s(p).to_owned()).collect();
+    let expected: BTreeSet<String> = files_under(&built)
+        .iter()
+        .map(|p| s(p).to_owned())
+        .collect();
     assert_eq!(total, union.len(), "a path in two shards");
     assert_eq!(union, expected);
 }
@@ -429,7 +451,10 @@ fn paths_from_standard_input_and_records_to_standard_output() {
     assert_eq!(missing["status"], "error");
     assert!(missing["sha256"].is_null());
     assert!(
-        missing["error"].as_str().unwrap().contains("cannot read it"),
+        missing["error"]
+            .as_str()
+            .unwrap()
+            .contains("cannot read it"),
         "{missing:#}"
     );
 }

@@ -80,19 +80,26 @@ pub fn run(args: &BatchWorkerArgs) -> Result<()> {
             "K" => continue,
             other => bail!("unexpected answer {other:?}"),
         }
-        if faults {
-            inject_fault(&bytes);
-        }
-        let record = scan(&scanner, bytes, shown, hashed, args.summary);
+        let record = scan(&scanner, bytes, shown, hashed, args.summary, faults);
         protocol::send(&mut answers, 'R', &record.to_line())?;
     }
 }
 
 /// The record of one input read whole: its report, a skip when it is not an Android input, or
 /// the error (a panic included) that stopped the scan.
-fn scan(scanner: &Scanner, bytes: Vec<u8>, shown: String, hashed: Hashed, summary: bool) -> Record {
+fn scan(
+    scanner: &Scanner,
+    bytes: Vec<u8>,
+    shown: String,
+    hashed: Hashed,
+    summary: bool,
+    faults: bool,
+) -> Record {
     let Hashed { sha256, size } = hashed;
     let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
+        if faults {
+            inject_fault(&bytes);
+        }
         let input = scanner.open_bytes(bytes, &shown)?;
         Ok::<_, ScanError>(scanner.report(&scanner.facts(input)))
     }));
