@@ -34,6 +34,12 @@ pub fn resident(pid: u32) -> Option<u64> {
     kib_field(&status, "VmRSS:")
 }
 
+/// The most this process has held (its high-water mark), where it can be read.
+pub fn own_peak() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    kib_field(&status, "VmHWM:")
+}
+
 fn read_meminfo_total() -> Option<u64> {
     let meminfo = std::fs::read_to_string("/proc/meminfo").ok()?;
     kib_field(&meminfo, "MemTotal:")

@@ -488,6 +488,7 @@ impl Batch {
             })
             .collect();
         let total: u64 = resident.iter().map(|(_, rss)| rss).sum();
+        self.progress.peak_workers_rss = self.progress.peak_workers_rss.max(total);
         if total <= self.budget {
             return Ok(());
         }

@@ -25,6 +25,8 @@ pub struct Progress {
     pub timeouts: usize,
     /// Inputs a resumed run found recorded already.
     pub already: usize,
+    /// The most the workers held together, as last sampled (Linux only; 0 elsewhere).
+    pub peak_workers_rss: u64,
 }
 
 impl Progress {
@@ -42,6 +44,7 @@ impl Progress {
             skipped: 0,
             timeouts: 0,
             already: 0,
+            peak_workers_rss: 0,
         }
     }
 
@@ -98,7 +101,7 @@ impl Progress {
         let fresh = self.done - self.already;
         let _ = writeln!(
             stderr,
-            "dossier batch: {}{} of {} input(s) in {:.1} s ({:.1} files/s, {:.1} MB/s): {} ok, {} error, {} skipped, {} timeout{}",
+            "dossier batch: {}{} of {} input(s) in {:.1} s ({:.1} files/s, {:.1} MB/s): {} ok, {} error, {} skipped, {} timeout{}{}",
             if interrupted {
                 "interrupted after "
             } else {
@@ -117,6 +120,14 @@ impl Progress {
                 format!(", {} recorded before", self.already)
             } else {
                 String::new()
+            },
+            match (self.peak_workers_rss, super::memory::own_peak()) {
+                (0, _) | (_, None) => String::new(),
+                (workers, Some(own)) => format!(
+                    "; peak memory {} for the workers together, {} for this process",
+                    super::memory::human(workers),
+                    super::memory::human(own)
+                ),
             }
         );
     }
