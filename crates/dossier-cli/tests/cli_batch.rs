@@ -276,6 +276,30 @@ fn wait_for_stall(jsonl: &Path, lines: usize) -> usize {
     }
 }
 
+/// Processes whose environment holds `DOSSIER_TEST_MARK=mark` (0 where /proc is missing).
+fn processes_marked(mark: &str) -> usize {
+    let needle = format!("DOSSIER_TEST_MARK={mark}\0");
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return 0;
+    };
+    entries
+        .filter_map(Result::ok)
+        .filter(|entry| {
+            entry
+                .file_name()
+                .to_string_lossy()
+                .bytes()
+                .all(|b| b.is_ascii_digit())
+        })
+        .filter_map(|entry| std::fs::read(entry.path().join("environ")).ok())
+        .filter(|environ| {
+            environ
+                .windows(needle.len())
+                .any(|window| window == needle.as_bytes())
+        })
+        .count()
+}
+
 /// Inputs for the interruption tests: the fixtures, and a file that hangs in the middle of the
 /// dispatch order (inputs go largest first), so some records are written before it and some not.
 fn interrupted_inputs(dir: &Path) -> (PathBuf, Vec<PathBuf>) {
@@ -300,8 +324,10 @@ fn a_batch_killed_with_sigkill_resumes_to_exactly_one_record_per_input() {
     let (inputs, files) = interrupted_inputs(&dir);
     let out_path = dir.join("out.jsonl");
     let csv_path = dir.join("out.csv");
+    let mark = format!("batch-kill-{}", std::process::id());
     let mut child = dossier()
         .env("DOSSIER_BATCH_FAULTS", "1")
+        .env("DOSSIER_TEST_MARK", &mark)
         .args(["batch", s(&inputs), "-o", s(&out_path)])
         .args(["--csv", s(&csv_path), "-j", "1"])
         .args(["--timeout", "600"])
@@ -309,12 +335,22 @@ fn a_batch_killed_with_sigkill_resumes_to_exactly_one_record_per_input() {
         .spawn()
         .unwrap();
     let before = wait_for_stall(&out_path, 2);
+    assert_eq!(processes_marked(&mark), 2, "the coordinator and its worker");
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
     assert!(
         before < files.len(),
         "the batch finished before it was killed"
     );
+    // The worker, stuck in an endless scan, notices that its coordinator is gone and ends.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while processes_marked(&mark) > 0 {
+        assert!(
+            Instant::now() < deadline,
+            "a worker outlived its coordinator"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
     // A record torn by the kill, as a write cut short would leave it.
     let mut out = std::fs::OpenOptions::new()
         .append(true)
@@ -479,6 +515,23 @@ fn an_existing_output_is_never_overwritten_and_a_foreign_file_never_resumed() {
     let out = run(&["batch"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("nothing to scan"), "{}", stderr(&out));
+    let out = run(&["batch", s(&beacon), "--max-memory", "10M"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("below"), "{}", stderr(&out));
+}
+
+#[test]
+fn outputs_inside_the_scanned_directory_are_not_inputs() {
+    let dir = scratch("batch-outputs-inside");
+    std::fs::copy(common::fixture("beacon.apk"), dir.join("beacon.apk")).unwrap();
+    let (jsonl, csv) = (dir.join("out.jsonl"), dir.join("out.csv"));
+    let out = run(&["batch", s(&dir), "-o", s(&jsonl), "--csv", s(&csv)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let recorded = by_path(&records(&jsonl));
+    assert_eq!(
+        recorded.keys().collect::<Vec<_>>(),
+        [s(&dir.join("beacon.apk"))]
+    );
 }
 
 /// The CSV loads with one call in pandas and one in DuckDB, and the example query runs in both

@@ -132,6 +132,16 @@ pub fn in_shard(path: &Path, (k, n): (u32, u32)) -> bool {
     u64::from_be_bytes(first) % u64::from(n) == u64::from(k - 1)
 }
 
+/// Whether two paths name the same file; compared by name first so that a listing of a million
+/// files does not resolve each one.
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    a.file_name() == b.file_name()
+        && matches!(
+            (fs::canonicalize(a), fs::canonicalize(b)),
+            (Ok(a), Ok(b)) if a == b
+        )
+}
+
 /// Largest first: the long scans start early and the short ones fill the gaps at the end, so
 /// the cores stay busy until the last input (ties by path, for a repeatable order).
 pub fn dispatch_order(inputs: &mut [Input]) {

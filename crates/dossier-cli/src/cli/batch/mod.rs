@@ -42,6 +42,8 @@ const POLL: Duration = Duration::from_millis(25);
 /// A worker that holds more than this while idle is replaced, so that what one scan left behind
 /// (allocator caches, fragmentation) never adds up over thousands of inputs.
 const RECYCLE_IDLE_RSS: u64 = 512 << 20;
+/// A budget smaller than this could not hold one idle worker.
+const MIN_BUDGET: u64 = 64 << 20;
 
 /// How a batch ended.
 pub enum Outcome {
@@ -75,6 +77,16 @@ pub fn run(args: &BatchArgs) -> Result<Outcome> {
 
     let (journal, recorded) =
         Journal::open(args.output.as_deref(), args.resume, args.csv.as_deref())?;
+    // The outputs may sit in a directory being scanned: they are not inputs.
+    let outputs: Vec<&std::path::Path> = [args.output.as_deref(), args.csv.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect();
+    listed.retain(|input| {
+        !outputs
+            .iter()
+            .any(|output| inputs::same_file(&input.path, output))
+    });
     if recorded.repaired > 0 {
         eprintln!(
             "dossier batch: cut a torn last record ({} bytes) left by an interrupted run",
@@ -85,6 +97,13 @@ pub fn run(args: &BatchArgs) -> Result<Outcome> {
         std::thread::available_parallelism().map_or(1, |n| u16::try_from(n.get()).unwrap_or(1024))
     }));
     let budget = args.max_memory.unwrap_or_else(memory::default_budget);
+    if budget < MIN_BUDGET {
+        bail!(
+            "--max-memory {} is below the {} a worker needs to start",
+            memory::human(budget),
+            memory::human(MIN_BUDGET)
+        );
+    }
     let mut batch = Batch {
         worker_args: worker_args(args),
         timeout: Duration::from_secs_f64(args.timeout),
