@@ -435,6 +435,8 @@ fn shards_are_disjoint_and_cover_every_input() {
             &shard,
             "-o",
             s(&out_path),
+            // Not there yet: --resume starts it (one job script for every submission).
+            "--resume",
         ]);
         assert!(out.status.success(), "{}", stderr(&out));
         let records = records(&out_path);

@@ -51,7 +51,7 @@ pub struct BatchArgs {
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Continue an interrupted run: keep the records already in --output (a torn last line is
-    /// repaired) and scan only the inputs they lack.
+    /// repaired) and scan only the inputs they lack; an output not there yet is started.
     #[arg(long, requires = "output")]
     pub resume: bool,
     /// Small records: app, categories with verdicts and collectors, trackers, endpoint hosts,

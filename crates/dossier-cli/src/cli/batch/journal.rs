@@ -96,7 +96,13 @@ impl Journal {
 
 /// Reads the records of an earlier run, cuts a torn last line, and opens the file for appending.
 fn reopen(path: &Path, recorded: &mut Recorded) -> Result<File> {
-    let mut file = OpenOptions::new().read(true).write(true).open(path)?;
+    // A file not there yet is started: one job script serves the first run and every rerun.
+    let mut file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)?;
     let mut reader = BufReader::new(&mut file);
     let mut line = Vec::new();
     let mut complete_up_to = 0u64;

@@ -101,7 +101,7 @@ impl Progress {
         let fresh = self.done - self.already;
         let _ = writeln!(
             stderr,
-            "dossier batch: {}{} of {} input(s) in {:.1} s ({:.1} files/s, {:.1} MB/s): {} ok, {} error, {} skipped, {} timeout{}{}",
+            "dossier batch: {}{} of {} input(s) in {:.2} s ({:.1} files/s, {:.1} MB/s): {} ok, {} error, {} skipped, {} timeout{}{}",
             if interrupted {
                 "interrupted after "
             } else {
