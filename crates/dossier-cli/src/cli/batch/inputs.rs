@@ -91,7 +91,16 @@ fn walk(path: PathBuf, depth: usize, inputs: &mut Vec<Input>, seen: &mut HashSet
         return;
     }
     if !meta.is_dir() {
-        return; // Sockets, pipes and devices are not inputs a crawl holds.
+        // Sockets, pipes and devices met in a directory are not inputs a crawl holds; one named
+        // on purpose gets a record that says why it was not read.
+        if depth == 0 {
+            inputs.push(Input {
+                path,
+                size: 0,
+                problem: Some("not a regular file or a directory: not read".to_owned()),
+            });
+        }
+        return;
     }
     if depth >= MAX_DEPTH {
         inputs.push(Input {
