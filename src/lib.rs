@@ -54,6 +54,7 @@ internal_modules! {
 }
 
 pub mod anomaly;
+pub mod batch;
 pub mod diff;
 pub mod report;
 pub mod rules;
@@ -71,4 +72,6 @@ pub mod dex_facts {
 }
 pub use report::Report;
 pub use rules::RuleSet;
-pub use scanner::{AppFacts, DecodedManifest, OpenedInput, ScanError, Scanner, SplitInfo};
+pub use scanner::{
+    AppFacts, DecodedManifest, ManifestView, OpenedInput, ScanError, Scanner, SplitInfo,
+};

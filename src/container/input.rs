@@ -170,9 +170,20 @@ impl LoadedInput {
             });
         }
         let seen = describe_bytes(&bytes);
+        // A local file header first: a zip whose end is missing (a download cut short), which is
+        // a broken app, not a file of some other kind.
+        let starts_as_zip = bytes.starts_with(b"PK\x03\x04");
         let budget = Arc::new(InflateBudget::new(limits.max_total_inflated));
         let archive = match Archive::parse_with_budget(bytes, "", limits, Arc::clone(&budget)) {
             Ok(archive) => archive,
+            Err(ContainerError::NotAZip { detail, .. }) if starts_as_zip => {
+                return Err(ContainerError::Malformed {
+                    label: label.to_owned(),
+                    detail: format!(
+                        "it starts with a zip entry but its central directory cannot be found, as in a file cut short ({detail})"
+                    ),
+                });
+            }
             Err(ContainerError::NotAZip { detail, .. }) => {
                 return Err(ContainerError::NotAnAndroidInput {
                     label: label.to_owned(),
@@ -294,9 +305,12 @@ impl LoadedInput {
                     detail: format!("no member APK of this split set is a readable zip ({detail})"),
                 }
             } else {
-                ContainerError::NotAnAndroidInput {
+                ContainerError::Malformed {
                     label: self.label.clone(),
-                    seen: format!("a zip of APKs none of which could be read ({detail})"),
+                    detail: format!(
+                        "a split set none of whose {} member APK(s) could be read (first failure: {detail})",
+                        failures.len()
+                    ),
                 }
             });
         }

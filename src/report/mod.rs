@@ -21,7 +21,7 @@ pub(crate) mod view;
 /// The scan report's page style, which the diff's HTML pages extend.
 pub(crate) use html::STYLE as HTML_STYLE;
 pub use html::render_html;
-pub use json::render_json;
+pub use json::{SavedReportError, looks_like_json, read_json, render_json};
 pub use markdown::render_markdown;
 pub use model::*;
 /// The SARIF fingerprint hash, shared with the diff's SARIF so both hash keys the same way.

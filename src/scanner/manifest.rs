@@ -1,6 +1,8 @@
 //! Step 2 of the pipeline: the base manifest, decoded with the resource table that resolves its
 //! references.
 
+use serde::Serialize;
+
 use super::ScanError;
 use super::open::{MANIFEST, OpenedInput};
 use crate::anomaly::{self, Anomaly};
@@ -21,7 +23,33 @@ pub struct DecodedManifest {
     pub resource_anomalies: Vec<Anomaly>,
 }
 
+/// The typed manifest with what the container noticed: the JSON of `dossier manifest --format
+/// json` and of the Python `manifest()`.
+#[derive(Debug, Serialize)]
+pub struct ManifestView {
+    #[serde(flatten)]
+    pub manifest: Manifest,
+    pub input_kind: InputKind,
+    /// For split sets: each member and its `split` name (the base has none).
+    pub splits: Vec<super::SplitInfo>,
+    /// APK files found inside the APK (listed, not analysed).
+    pub nested_apks: Vec<String>,
+}
+
 impl DecodedManifest {
+    /// The typed manifest, its anomalies completed with those of the input and resource table.
+    pub fn into_view(self, input: &OpenedInput) -> ManifestView {
+        let anomalies = self.anomalies(input);
+        let mut manifest = self.manifest;
+        manifest.anomalies = anomalies;
+        ManifestView {
+            manifest,
+            input_kind: input.kind(),
+            splits: input.splits().to_vec(),
+            nested_apks: input.nested_apks().to_vec(),
+        }
+    }
+
     /// The decoded XML as readable text, references resolved where the table allows.
     pub fn to_xml(&self) -> String {
         axml::to_xml_text(&self.document, self.resources.as_ref())

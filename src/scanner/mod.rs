@@ -24,7 +24,7 @@ mod open;
 use std::path::Path;
 
 pub use facts::{AppFacts, DexScan, NativeScan, TextKind, TextStrings};
-pub use manifest::DecodedManifest;
+pub use manifest::{DecodedManifest, ManifestView};
 pub use open::{OpenedInput, SplitInfo};
 
 use crate::container::{ContainerError, Limits};

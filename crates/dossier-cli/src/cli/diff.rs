@@ -136,11 +136,7 @@ fn load(scanner: &Scanner, path: &Path) -> Result<Report> {
     let read = std::fs::File::open(path)
         .and_then(|mut f| f.read(&mut head))
         .with_context(|| format!("cannot read {}", path.display()))?;
-    let is_json = head[..read]
-        .iter()
-        .find(|b| !b.is_ascii_whitespace())
-        .is_some_and(|&b| b == b'{');
-    if !is_json {
+    if !dossier::report::looks_like_json(&head[..read]) {
         return scanner
             .scan_path(path)
             .with_context(|| format!("cannot scan {}", path.display()));
@@ -156,27 +152,7 @@ fn load(scanner: &Scanner, path: &Path) -> Result<Report> {
             path.display()
         );
     }
-    let version: Option<String> = serde_json::from_slice::<serde_json::Value>(&bytes)
-        .ok()
-        .and_then(|v| v.get("schema_version")?.as_str().map(str::to_owned));
-    let Some(version) = version else {
-        bail!(
-            "{}: a JSON file, but not a report of `dossier scan --format json` (no schema_version)",
-            path.display()
-        );
-    };
-    if !version.starts_with("2.") {
-        bail!(
-            "{}: report schema {version}; this dossier compares reports of schema 2.x (rescan the app)",
-            path.display()
-        );
-    }
-    serde_json::from_slice(&bytes).with_context(|| {
-        format!(
-            "{}: a report of schema {version} that this dossier cannot read (rescan the app with this version)",
-            path.display()
-        )
-    })
+    dossier::report::read_json(&bytes).with_context(|| path.display().to_string())
 }
 
 /// Refuses to compare different apps unless asked.

@@ -1,24 +1,10 @@
 //! `dossier manifest FILE`: the decoded AndroidManifest.xml as XML, or the typed manifest as JSON.
 
 use anyhow::Result;
-use serde::Serialize;
-
-use dossier::{Anomaly, InputKind, Manifest, SplitInfo};
+use dossier::Anomaly;
 
 use super::args::{ManifestArgs, ManifestFormat};
 use super::output::emit;
-
-/// The JSON of `--format json`: the typed manifest with what the container noticed.
-#[derive(Serialize)]
-struct ManifestJson<'a> {
-    #[serde(flatten)]
-    manifest: Manifest,
-    input_kind: InputKind,
-    /// For split sets: each member and its `split` name (the base has none).
-    splits: &'a [SplitInfo],
-    /// APK files found inside the APK (listed, not analysed).
-    nested_apks: &'a [String],
-}
 
 pub fn run(args: &ManifestArgs) -> Result<()> {
     let scanner = super::scanner(&args.limits, None)?;
@@ -32,15 +18,7 @@ pub fn run(args: &ManifestArgs) -> Result<()> {
             text
         }
         ManifestFormat::Json => {
-            let mut manifest = decoded.manifest;
-            manifest.anomalies = anomalies;
-            let json = ManifestJson {
-                manifest,
-                input_kind: input.kind(),
-                splits: input.splits(),
-                nested_apks: input.nested_apks(),
-            };
-            let mut text = serde_json::to_string_pretty(&json)?;
+            let mut text = serde_json::to_string_pretty(&decoded.into_view(&input))?;
             text.push('\n');
             text
         }

@@ -10,8 +10,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use serde::Deserialize;
 
-use super::csv;
-use super::record::Record;
+use dossier::batch::{Record, csv};
 
 /// What the records already written say, for a resumed run.
 #[derive(Debug, Default)]

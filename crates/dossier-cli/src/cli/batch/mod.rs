@@ -6,15 +6,14 @@
 //! first, admitting no more at once than the memory budget allows (`memory`). A worker that
 //! crashes, outlives `--timeout` or grows past the budget is stopped, its input gets an error or
 //! timeout record, and a new worker takes the slot. Records go to `journal`, which also resumes an
-//! interrupted run; `progress` draws the progress line. The formats are in `record` and `csv`.
+//! interrupted run; `progress` draws the progress line. The record and the CSV are the library's
+//! (`dossier::batch`), shared with the Python bindings.
 
-mod csv;
 mod inputs;
 mod journal;
 mod memory;
 mod progress;
 mod protocol;
-mod record;
 mod worker;
 
 pub use worker::run as run_worker;
@@ -31,11 +30,11 @@ use anyhow::{Context, Result, bail};
 use serde::Deserialize;
 
 use crate::cli::args::{BatchArgs, LimitArgs};
+use dossier::batch::{Record, Status};
 use inputs::Input;
 use journal::{Journal, Recorded};
 use progress::Progress;
 use protocol::{Answer, Hashed};
-use record::{Record, Status};
 
 /// How often the coordinator looks at the clock and at the workers' memory when nothing happens.
 const POLL: Duration = Duration::from_millis(25);

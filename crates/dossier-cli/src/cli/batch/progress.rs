@@ -5,7 +5,7 @@
 use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
 
-use super::record::Status;
+use dossier::batch::Status;
 
 /// How often the progress line is redrawn.
 const REDRAW_EVERY: Duration = Duration::from_millis(250);

@@ -11,19 +11,15 @@
 //! cannot be read); the coordinator answers `G` (scan it) or `K` (already recorded: skip it); after
 //! `G` the worker answers `R <record>`. A record is compact JSON, which holds no raw newline.
 
-use std::any::Any;
 use std::io::{self, BufRead};
-use std::panic::{self, AssertUnwindSafe};
-use std::sync::Mutex;
+use std::panic;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
-use sha2::{Digest, Sha256};
 
-use dossier::{ContainerError, ScanError, Scanner};
+use dossier::batch::{self, Record};
 
 use super::protocol::{self, Hashed};
-use super::record::Record;
 use crate::cli::args::BatchWorkerArgs;
 
 /// Set to `1` in a worker's environment, inputs whose bytes start with `dossier-fault:` followed
@@ -31,13 +27,12 @@ use crate::cli::args::BatchWorkerArgs;
 /// it to show that each failure becomes a record; hostile input alone cannot turn it on.
 pub const FAULTS_ENV: &str = "DOSSIER_BATCH_FAULTS";
 
-/// The message and place of the last panic, kept by the panic hook for the record.
-static LAST_PANIC: Mutex<Option<String>> = Mutex::new(None);
-
 pub fn run(args: &BatchWorkerArgs) -> Result<()> {
     let scanner = crate::cli::scanner(&args.limits, Some(&args.rules))?;
     let faults = std::env::var_os(FAULTS_ENV).is_some_and(|value| value == "1");
-    quiet_panics();
+    // A panic's message goes into the record (`scan_record`), not onto the terminal the
+    // coordinator draws on.
+    panic::set_hook(Box::new(|_| {}));
     exit_with_parent();
 
     let mut requests = io::stdin().lock();
@@ -66,7 +61,7 @@ pub fn run(args: &BatchWorkerArgs) -> Result<()> {
             }
         };
         let hashed = Hashed {
-            sha256: hex_digest(&bytes),
+            sha256: batch::sha256_hex(&bytes),
             size: bytes.len() as u64,
         };
         protocol::send(&mut answers, 'H', &serde_json::to_string(&hashed)?)?;
@@ -80,85 +75,14 @@ pub fn run(args: &BatchWorkerArgs) -> Result<()> {
             "K" => continue,
             other => bail!("unexpected answer {other:?}"),
         }
-        let record = scan(&scanner, bytes, shown, hashed, args.summary, faults);
+        if faults && let Err(payload) = panic::catch_unwind(|| inject_fault(&bytes)) {
+            let record = Record::panicked(shown, Some(hashed.sha256), Some(hashed.size), &*payload);
+            protocol::send(&mut answers, 'R', &record.to_line())?;
+            continue;
+        }
+        let record = batch::scan_record(&scanner, bytes, &shown, hashed.sha256, args.summary);
         protocol::send(&mut answers, 'R', &record.to_line())?;
     }
-}
-
-/// The record of one input read whole: its report, a skip when it is not an Android input, or
-/// the error (a panic included) that stopped the scan.
-fn scan(
-    scanner: &Scanner,
-    bytes: Vec<u8>,
-    shown: String,
-    hashed: Hashed,
-    summary: bool,
-    faults: bool,
-) -> Record {
-    let Hashed { sha256, size } = hashed;
-    let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
-        if faults {
-            inject_fault(&bytes);
-        }
-        let input = scanner.open_bytes(bytes, &shown)?;
-        Ok::<_, ScanError>(scanner.report(&scanner.facts(input)))
-    }));
-    match outcome {
-        Ok(Ok(report)) => Record::ok(shown, sha256, size, report, summary),
-        Ok(Err(ScanError::Container(ContainerError::NotAnAndroidInput { seen, .. }))) => {
-            Record::skipped(
-                shown,
-                Some(sha256),
-                Some(size),
-                format!("not an Android input: {seen}"),
-            )
-        }
-        Ok(Err(err)) => Record::error(shown, Some(sha256), Some(size), err.to_string()),
-        Err(payload) => {
-            let place = LAST_PANIC
-                .lock()
-                .ok()
-                .and_then(|mut last| last.take())
-                .unwrap_or_else(|| panic_text(payload.as_ref()));
-            Record::error(
-                shown,
-                Some(sha256),
-                Some(size),
-                format!("dossier panicked while scanning it (a bug: please report it): {place}"),
-            )
-        }
-    }
-}
-
-fn hex_digest(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
-}
-
-fn panic_text(payload: &(dyn Any + Send)) -> String {
-    if let Some(text) = payload.downcast_ref::<&str>() {
-        (*text).to_owned()
-    } else if let Some(text) = payload.downcast_ref::<String>() {
-        text.clone()
-    } else {
-        "a panic without a message".to_owned()
-    }
-}
-
-/// A panic's message goes into the record, not onto the terminal the coordinator draws on.
-fn quiet_panics() {
-    panic::set_hook(Box::new(|info| {
-        let message = panic_text(info.payload());
-        let text = match info.location() {
-            Some(location) => format!("{message} at {}:{}", location.file(), location.line()),
-            None => message,
-        };
-        if let Ok(mut last) = LAST_PANIC.lock() {
-            *last = Some(text);
-        }
-    }));
 }
 
 /// A worker outlives its coordinator only by a moment: when the coordinator dies (`kill -9`
@@ -228,13 +152,5 @@ mod tests {
         assert_eq!(path_of(&protocol::encode_path(&path)), Some(path));
         assert_eq!(path_of("zz"), None);
         assert_eq!(path_of("abc"), None);
-    }
-
-    #[test]
-    fn a_digest_is_lowercase_hex() {
-        assert_eq!(
-            hex_digest(b""),
-            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-        );
     }
 }

@@ -8,7 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use dossier::report::{
+use crate::report::{
     AppInfo, Collector, EndpointKind, InputKind, Report, ScanState, Strength, Verdict,
 };
 
@@ -386,15 +386,15 @@ fn sort_unique(items: &mut Vec<String>) {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use dossier::Anomaly;
-    use dossier::report::{CategoryFinding, Endpoint, PermissionEntry, ScanStatus, TrackerFinding};
+    use crate::Anomaly;
+    use crate::report::{CategoryFinding, Endpoint, PermissionEntry, ScanStatus, TrackerFinding};
 
     /// The report of a committed fixture, scanned with the built-in rules.
     pub(crate) fn fixture_report(name: &str) -> Report {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../fixtures/built")
+            .join("fixtures/built")
             .join(name);
-        let scanner = dossier::Scanner::with_builtin_rules().expect("built-in rules load");
+        let scanner = crate::Scanner::with_builtin_rules().expect("built-in rules load");
         scanner.scan_path(&path).expect("fixture scans")
     }
 
@@ -410,12 +410,12 @@ pub(crate) mod tests {
             Collector {
                 id: "app".to_owned(),
                 name: "the app".to_owned(),
-                kind: dossier::report::CollectorKind::App,
+                kind: crate::report::CollectorKind::App,
             },
             Collector {
                 id: "tencent_map".to_owned(),
                 name: "Tencent Map SDK".to_owned(),
-                kind: dossier::report::CollectorKind::Tracker,
+                kind: crate::report::CollectorKind::Tracker,
             },
         ];
         report.categories = vec![
@@ -608,7 +608,7 @@ pub(crate) mod tests {
         );
         let value: serde_json::Value = serde_json::from_str(&record.to_line()).unwrap();
         let written: serde_json::Value =
-            serde_json::from_str(&dossier::report::render_json(&report)).unwrap();
+            serde_json::from_str(&crate::report::render_json(&report)).unwrap();
         assert_eq!(value["report"], written);
     }
 
@@ -663,7 +663,7 @@ pub(crate) mod tests {
         }
         fn read_doc(name: &str) -> String {
             let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("../../docs")
+                .join("docs")
                 .join(name);
             std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
         }

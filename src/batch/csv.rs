@@ -306,7 +306,7 @@ fn push_field(line: &mut String, field: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cli::batch::record::tests::{fixture_report, not_scanned, sample_report, sha};
+    use crate::batch::record::tests::{fixture_report, not_scanned, sample_report, sha};
 
     fn csv_of(records: &[Record]) -> String {
         let mut out = Vec::new();
