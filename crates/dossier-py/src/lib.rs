@@ -296,6 +296,10 @@ fn record_of(
     summary: bool,
 ) -> Record {
     let shown = path.display().to_string();
+    // As `dossier batch` lists its inputs: a path that cannot even be looked at says so alone.
+    if let Err(err) = std::fs::metadata(path) {
+        return Record::error(shown, None, None, format!("cannot read it: {err}"));
+    }
     let bytes = match scanner.read_path(path) {
         Ok(bytes) => bytes,
         Err(err) => {
