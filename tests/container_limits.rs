@@ -228,6 +228,21 @@ fn entry_count_cap_is_a_typed_error() {
 }
 
 #[test]
+fn an_input_refused_for_its_entry_count_is_named_in_the_error() {
+    let limits = Limits {
+        max_entries: 5,
+        ..Limits::default()
+    };
+    let error = dossier::Scanner::new(dossier::RuleSet::empty(), limits)
+        .open_bytes(written_by_zip_crate(10), "crawl/big.apk")
+        .unwrap_err();
+    assert!(
+        error.to_string().starts_with("crawl/big.apk: more than 5"),
+        "{error}"
+    );
+}
+
+#[test]
 fn input_size_cap_is_a_typed_error() {
     let limits = Limits {
         max_input_size: 100,

@@ -63,3 +63,37 @@ pub enum ContainerError {
     #[error("{label}: encrypted content cannot be analysed: {detail}")]
     Encrypted { label: String, detail: String },
 }
+
+impl ContainerError {
+    /// The error of an input's own archive, named after the input: the archive parser labels the
+    /// outermost archive with an empty name (its entries are the input's own), which would leave
+    /// a message that names no file.
+    pub(crate) fn naming_input(self, input: &str) -> ContainerError {
+        let name = |label: String| {
+            if label.is_empty() {
+                input.to_owned()
+            } else {
+                label
+            }
+        };
+        match self {
+            ContainerError::Malformed { label, detail } => ContainerError::Malformed {
+                label: name(label),
+                detail,
+            },
+            ContainerError::TooManyEntries { label, limit } => ContainerError::TooManyEntries {
+                label: name(label),
+                limit,
+            },
+            ContainerError::Encrypted { label, detail } => ContainerError::Encrypted {
+                label: name(label),
+                detail,
+            },
+            ContainerError::NotAnAndroidInput { label, seen } => ContainerError::NotAnAndroidInput {
+                label: name(label),
+                seen,
+            },
+            other => other,
+        }
+    }
+}

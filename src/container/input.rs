@@ -112,6 +112,9 @@ fn is_root_dex(name: &str) -> bool {
 }
 
 fn describe_bytes(bytes: &[u8]) -> String {
+    if bytes.is_empty() {
+        return "an empty file".to_owned();
+    }
     let head: Vec<String> = bytes
         .iter()
         .take(8)
@@ -190,7 +193,7 @@ impl LoadedInput {
                     seen: format!("neither a DEX nor a zip: {seen} ({detail})"),
                 });
             }
-            Err(other) => return Err(other),
+            Err(other) => return Err(other.naming_input(label)),
         };
         let entries = archive.entries();
         let has_manifest = archive.find(MANIFEST).is_some();
@@ -229,8 +232,11 @@ impl LoadedInput {
             return Err(ContainerError::NotAnAndroidInput {
                 label: label.to_owned(),
                 seen: format!(
-                    "a zip of {} entries without {MANIFEST}, classes*.dex or *.apk (first: {})",
-                    entries.len(),
+                    "a zip of {} without {MANIFEST}, classes*.dex or *.apk (first: {})",
+                    match entries.len() {
+                        1 => "1 entry".to_owned(),
+                        count => format!("{count} entries"),
+                    },
                     first.join(", ")
                 ),
             });

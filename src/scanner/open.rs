@@ -37,14 +37,10 @@ pub struct OpenedInput {
 
 impl OpenedInput {
     pub(super) fn from_path(path: &Path, limits: &Limits) -> Result<OpenedInput, ScanError> {
+        // Errors name the file as it was given (`/dev/null`, not `null`).
         let shown = path.display().to_string();
         let bytes = read_bounded(path, limits)?;
-        let name = path
-            .file_name()
-            .map_or_else(|| shown.clone(), |n| n.to_string_lossy().into_owned());
-        let mut opened = OpenedInput::from_bytes(bytes, &name, limits)?;
-        opened.info.path = shown;
-        Ok(opened)
+        OpenedInput::from_bytes(bytes, &shown, limits)
     }
 
     pub(super) fn from_bytes(

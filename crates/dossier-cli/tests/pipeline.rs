@@ -52,9 +52,18 @@ fn scan_and_dex_agree_when_a_limit_refuses_the_code() {
     let apk = common::fixture("vidshare.apk");
     let apk = apk.to_str().unwrap();
     let limit = ["--max-entry-size", "2K"];
-    let scan = json_of(&dossier(
-        &[&["scan", apk, "--format", "json"][..], &limit[..]].concat(),
-    ));
+    let partial = dossier(&[&["scan", apk, "--format", "json"][..], &limit[..]].concat());
+    // A partial scan exits 3 (findings may be missing); --allow-partial keeps 0.
+    assert_eq!(partial.status.code(), Some(3));
+    let allowed = dossier(
+        &[
+            &["scan", apk, "--format", "json", "--allow-partial"][..],
+            &limit[..],
+        ]
+        .concat(),
+    );
+    assert_eq!(partial.stdout, allowed.stdout);
+    let scan = json_of(&allowed);
     let dex = json_of(&dossier(
         &[&["dex", apk, "--format", "json"][..], &limit[..]].concat(),
     ));
@@ -95,7 +104,7 @@ fn corpus_commands_agree_on_what_could_be_read() {
     let mut disagreements = Vec::new();
     for file in &files {
         let path = file.to_str().unwrap();
-        let scan = dossier(&["scan", path, "--format", "json"]);
+        let scan = dossier(&["scan", path, "--format", "json", "--allow-partial"]);
         if !scan.status.success() {
             // Not an Android input at all: every command refuses it.
             for command in ["dex", "manifest"] {

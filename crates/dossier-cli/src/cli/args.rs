@@ -9,7 +9,7 @@ use clap::{Args as ClapArgs, Parser, Subcommand, ValueEnum};
     name = "dossier",
     version,
     about = "Reads an Android app without running it: what personal data its code can collect, who collects it, where it may go.",
-    after_help = "Inputs are recognised by their bytes: an APK, a split set (.apks, .xapk, .apkm), a bare DEX, or a JAR/ZIP carrying classes*.dex.\nExit codes: 0 fine, 1 a gate failed, 2 error."
+    after_help = "Inputs are recognised by their bytes: an APK, a split set (.apks, .xapk, .apkm), a bare DEX, or a JAR/ZIP carrying classes*.dex.\nExit codes: 0 fine, 1 a gate failed (diff --fail-on), 2 error, 3 a scan read only part of its input (scan --allow-partial gives 0), 130 a batch interrupted."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -101,6 +101,10 @@ pub struct ScanArgs {
     /// In the text summary, list every piece of evidence, call site and endpoint source.
     #[arg(short, long)]
     pub verbose: bool,
+    /// Exit 0 even when parts of the input could not be read (by default such a partial scan
+    /// exits 3, so that a script never takes it for a complete one).
+    #[arg(long)]
+    pub allow_partial: bool,
     #[command(flatten)]
     pub rules: RulesArgs,
     #[command(flatten)]

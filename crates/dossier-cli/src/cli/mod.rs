@@ -19,13 +19,17 @@ use dossier::report::ScanStatus;
 use dossier::rules::RuleSet;
 use dossier::{Limits, Scanner};
 
-/// Exit codes: 0 fine, 1 a gate failed (`diff --fail-on`), 2 error, 130 a batch interrupted.
+/// Exit codes: 0 fine, 1 a gate failed (`diff --fail-on`), 2 error, 3 a scan read only part of its
+/// input (`scan --allow-partial` gives 0), 130 a batch interrupted.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match &cli.command {
         Command::Manifest(args) => manifest::run(args).map(|()| ExitCode::SUCCESS),
         Command::Dex(args) => dex::run(args).map(|()| ExitCode::SUCCESS),
-        Command::Scan(args) => scan::run(args).map(|()| ExitCode::SUCCESS),
+        Command::Scan(args) => scan::run(args).map(|outcome| match outcome {
+            scan::Outcome::Complete => ExitCode::SUCCESS,
+            scan::Outcome::Partial => ExitCode::from(3),
+        }),
         Command::Diff(args) => diff::run(args).map(|outcome| match outcome {
             diff::Outcome::Clean => ExitCode::SUCCESS,
             diff::Outcome::GateFailed => ExitCode::from(1),
@@ -41,10 +45,27 @@ pub fn run() -> ExitCode {
     match outcome {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("dossier: error: {err:#}");
+            eprintln!("dossier: error: {}", describe(&err));
             ExitCode::from(2)
         }
     }
+}
+
+/// An error and its causes on one line, each said once: a cause whose text the message already
+/// carries ("cannot read x: No such file" over the io::Error "No such file") is not repeated.
+fn describe(err: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in err.chain() {
+        let part = cause.to_string();
+        if part.is_empty() || text.contains(&part) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&part);
+    }
+    text
 }
 
 /// The container's caps, with whatever the command line overrides.

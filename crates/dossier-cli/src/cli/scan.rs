@@ -4,12 +4,20 @@ use std::io::IsTerminal;
 
 use anyhow::Result;
 
-use dossier::report::{self, TextOptions};
+use dossier::report::{self, ScanState, TextOptions};
 
 use super::args::{ScanArgs, ScanFormat};
 use super::output::emit;
 
-pub fn run(args: &ScanArgs) -> Result<()> {
+/// Whether the report covers the whole input.
+pub enum Outcome {
+    Complete,
+    /// Parts of the input could not be read (the report's `status.reasons`): findings may be
+    /// missing, so a script must not take the report for a clean bill.
+    Partial,
+}
+
+pub fn run(args: &ScanArgs) -> Result<Outcome> {
     let scanner = super::scanner(&args.limits, Some(&args.rules))?;
     let report = scanner.scan_path(&args.file)?;
     let rules = scanner.rules();
@@ -32,5 +40,9 @@ pub fn run(args: &ScanArgs) -> Result<()> {
         ScanFormat::Md => report::render_markdown(&report),
         ScanFormat::Html => report::render_html(&report),
     };
-    emit(&text, args.output.path.as_deref())
+    emit(&text, args.output.path.as_deref())?;
+    Ok(match report.status.state {
+        ScanState::Partial if !args.allow_partial => Outcome::Partial,
+        _ => Outcome::Complete,
+    })
 }
