@@ -68,32 +68,15 @@ impl ContainerError {
     /// The error of an input's own archive, named after the input: the archive parser labels the
     /// outermost archive with an empty name (its entries are the input's own), which would leave
     /// a message that names no file.
-    pub(crate) fn naming_input(self, input: &str) -> ContainerError {
-        let name = |label: String| {
-            if label.is_empty() {
-                input.to_owned()
-            } else {
-                label
-            }
-        };
-        match self {
-            ContainerError::Malformed { label, detail } => ContainerError::Malformed {
-                label: name(label),
-                detail,
-            },
-            ContainerError::TooManyEntries { label, limit } => ContainerError::TooManyEntries {
-                label: name(label),
-                limit,
-            },
-            ContainerError::Encrypted { label, detail } => ContainerError::Encrypted {
-                label: name(label),
-                detail,
-            },
-            ContainerError::NotAnAndroidInput { label, seen } => ContainerError::NotAnAndroidInput {
-                label: name(label),
-                seen,
-            },
-            other => other,
+    pub(crate) fn naming_input(mut self, input: &str) -> ContainerError {
+        if let ContainerError::Malformed { label, .. }
+        | ContainerError::TooManyEntries { label, .. }
+        | ContainerError::Encrypted { label, .. }
+        | ContainerError::NotAnAndroidInput { label, .. } = &mut self
+            && label.is_empty()
+        {
+            *label = input.to_owned();
         }
+        self
     }
 }
