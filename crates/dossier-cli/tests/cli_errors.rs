@@ -92,3 +92,54 @@ fn a_partial_scan_exits_3_unless_allowed() {
     let complete = dossier(&["scan", apk]);
     assert_eq!(complete.status.code(), Some(0));
 }
+
+#[test]
+fn a_dash_reads_standard_input() {
+    use std::io::Write;
+    let apk = common::fixture("beacon.apk");
+    for command in ["scan", "manifest", "dex"] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_dossier"))
+            .args([command, "-", "--format", "json"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(&std::fs::read(&apk).unwrap())
+            .unwrap();
+        let piped = child.wait_with_output().unwrap();
+        assert!(piped.status.success(), "{command}");
+        let from_file = dossier(&[command, apk.to_str().unwrap(), "--format", "json"]);
+        let mut piped: serde_json::Value = serde_json::from_slice(&piped.stdout).unwrap();
+        let from_file: serde_json::Value = serde_json::from_slice(&from_file.stdout).unwrap();
+        if command == "scan" {
+            assert_eq!(piped["input"]["path"], "<stdin>");
+            piped["input"]["path"] = from_file["input"]["path"].clone();
+        }
+        assert!(piped == from_file, "{command}: stdin and file differ");
+    }
+}
+
+#[test]
+fn the_output_never_replaces_an_input_nor_follows_a_link() {
+    let apk = scratch(
+        "keep.apk",
+        &std::fs::read(common::fixture("beacon.apk")).unwrap(),
+    );
+    let before = std::fs::read(&apk).unwrap();
+    let error = error_of(&["scan", apk.to_str().unwrap(), "-o", apk.to_str().unwrap()]);
+    assert!(error.contains("an input of this run"), "{error}");
+    assert_eq!(std::fs::read(&apk).unwrap(), before);
+    #[cfg(unix)]
+    {
+        let link = apk.with_file_name("report-link.json");
+        let _ = std::fs::remove_file(&link);
+        std::os::unix::fs::symlink(apk.with_file_name("elsewhere.json"), &link).unwrap();
+        let error = error_of(&["scan", apk.to_str().unwrap(), "-o", link.to_str().unwrap()]);
+        assert!(error.contains("symbolic link"), "{error}");
+        assert!(!apk.with_file_name("elsewhere.json").exists());
+    }
+}

@@ -94,7 +94,7 @@ pub struct BatchWorkerArgs {
 
 #[derive(Debug, ClapArgs)]
 pub struct ScanArgs {
-    /// The APK, split set, DEX or JAR to read.
+    /// The APK, split set, DEX or JAR to read (`-` reads standard input).
     pub file: PathBuf,
     #[arg(long, value_enum, default_value_t = ScanFormat::Text)]
     pub format: ScanFormat,
@@ -199,7 +199,7 @@ pub enum RulesFormat {
 
 #[derive(Debug, ClapArgs)]
 pub struct ManifestArgs {
-    /// The APK, split set or JAR to read.
+    /// The APK, split set or JAR to read (`-` reads standard input).
     pub file: PathBuf,
     #[arg(long, value_enum, default_value_t = ManifestFormat::Xml)]
     pub format: ManifestFormat,
@@ -219,7 +219,7 @@ pub enum ManifestFormat {
 
 #[derive(Debug, ClapArgs)]
 pub struct DexArgs {
-    /// The APK, split set, DEX or JAR to read.
+    /// The APK, split set, DEX or JAR to read (`-` reads standard input).
     pub file: PathBuf,
     #[arg(long, value_enum, default_value_t = DexFormat::Text)]
     pub format: DexFormat,
@@ -242,7 +242,8 @@ pub enum DexFormat {
 
 #[derive(Debug, ClapArgs)]
 pub struct OutputArgs {
-    /// Write to this file instead of standard output.
+    /// Write to this file instead of standard output: written whole (a temporary file renamed),
+    /// never over an input of the run nor through a symbolic link.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub path: Option<PathBuf>,
 }

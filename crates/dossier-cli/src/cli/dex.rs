@@ -19,7 +19,7 @@ struct DexJson<'a> {
 
 pub fn run(args: &DexArgs) -> Result<()> {
     let scanner = super::scanner(&args.limits, None)?;
-    let input = scanner.open_path(&args.file)?;
+    let input = super::open_input(&scanner, &args.file)?;
     let mut anomalies = input.anomalies();
     let scans = scanner.dex(&input, &mut anomalies);
     if scans.is_empty() && !anomalies.iter().any(|a| a.code == "dex.unreadable") {
@@ -53,5 +53,5 @@ pub fn run(args: &DexArgs) -> Result<()> {
             String::from_utf8_lossy(&out).into_owned()
         }
     };
-    emit(&text, args.output.path.as_deref())
+    emit(&text, args.output.path.as_deref(), &[&args.file])
 }

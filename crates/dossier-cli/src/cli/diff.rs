@@ -54,7 +54,8 @@ pub fn run(args: &DiffArgs) -> Result<Outcome> {
     for warning in steps.iter().flat_map(|s| &s.warnings) {
         eprintln!("dossier: warning: {warning}");
     }
-    emit(&text, args.output.path.as_deref())?;
+    let inputs: Vec<&std::path::Path> = args.inputs.iter().map(PathBuf::as_path).collect();
+    emit(&text, args.output.path.as_deref(), &inputs)?;
     let met = gate_reasons(&gates, &steps);
     for reason in &met {
         eprintln!("dossier: gate failed: {reason}");

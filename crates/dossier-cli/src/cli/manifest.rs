@@ -8,7 +8,7 @@ use super::output::emit;
 
 pub fn run(args: &ManifestArgs) -> Result<()> {
     let scanner = super::scanner(&args.limits, None)?;
-    let input = scanner.open_path(&args.file)?;
+    let input = super::open_input(&scanner, &args.file)?;
     let decoded = scanner.manifest(&input)?;
     let anomalies = decoded.anomalies(&input);
     let text = match args.format {
@@ -23,7 +23,7 @@ pub fn run(args: &ManifestArgs) -> Result<()> {
             text
         }
     };
-    emit(&text, args.output.path.as_deref())
+    emit(&text, args.output.path.as_deref(), &[&args.file])
 }
 
 /// Anomalies as an XML comment before the document, so the XML view does not hide them.

@@ -96,6 +96,31 @@ fn scanner(limits: &LimitArgs, rules: Option<&RulesArgs>) -> anyhow::Result<Scan
     Ok(Scanner::new(rules, limits_from(limits)))
 }
 
+/// What the report calls an input read from standard input.
+const STDIN_NAME: &str = "<stdin>";
+
+/// Opens the input a command names: a file, or with `-` standard input (a pipe from `curl`, an
+/// object store or a tar stream), read under the same `max_input_size` cap.
+fn open_input(scanner: &Scanner, path: &std::path::Path) -> anyhow::Result<dossier::OpenedInput> {
+    if path != std::path::Path::new("-") {
+        return Ok(scanner.open_path(path)?);
+    }
+    use std::io::Read;
+    let limit = scanner.limits().max_input_size;
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|err| anyhow::anyhow!("cannot read standard input: {err}"))?;
+    if bytes.len() as u64 > limit {
+        anyhow::bail!(
+            "standard input: more than {limit} bytes, above the max_input_size limit (--max-input-size)"
+        );
+    }
+    Ok(scanner.open_bytes(bytes, STDIN_NAME)?)
+}
+
 /// The first lines of a text output whose input was not read whole.
 fn write_partial(out: &mut impl std::io::Write, status: &ScanStatus) -> std::io::Result<()> {
     writeln!(

@@ -77,7 +77,7 @@ pub fn run(command: &RulesCommand) -> Result<()> {
                     text
                 }
             };
-            emit(&text, None)
+            emit(&text, None, &[])
         }
         RulesCommand::Check { dir } => match rules::check_dir(dir) {
             Ok(summary) => {
@@ -89,7 +89,7 @@ pub fn run(command: &RulesCommand) -> Result<()> {
                     summary.replaced.len(),
                     summary.digest
                 );
-                emit(&text, None)
+                emit(&text, None, &[])
             }
             Err(errors) => {
                 let mut text = String::new();

@@ -19,7 +19,8 @@ pub enum Outcome {
 
 pub fn run(args: &ScanArgs) -> Result<Outcome> {
     let scanner = super::scanner(&args.limits, Some(&args.rules))?;
-    let report = scanner.scan_path(&args.file)?;
+    let input = super::open_input(&scanner, &args.file)?;
+    let report = scanner.report(&scanner.facts(input));
     let rules = scanner.rules();
     let text = match args.format {
         ScanFormat::Text => {
@@ -40,7 +41,7 @@ pub fn run(args: &ScanArgs) -> Result<Outcome> {
         ScanFormat::Md => report::render_markdown(&report),
         ScanFormat::Html => report::render_html(&report),
     };
-    emit(&text, args.output.path.as_deref())?;
+    emit(&text, args.output.path.as_deref(), &[&args.file])?;
     Ok(match report.status.state {
         ScanState::Partial if !args.allow_partial => Outcome::Partial,
         _ => Outcome::Complete,
