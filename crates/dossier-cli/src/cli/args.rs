@@ -14,6 +14,35 @@ use clap::{Args as ClapArgs, Parser, Subcommand, ValueEnum};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Colour in text output: auto (only at a terminal, and never with NO_COLOR set), always, never.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Nothing on stderr but errors (no progress or closing line of `batch`).
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorChoice {
+    /// Whether to colour text written to standard output (never to a file).
+    pub fn for_stdout(self, to_file: bool) -> bool {
+        use std::io::IsTerminal;
+        match self {
+            ColorChoice::Always => !to_file,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                !to_file
+                    && std::io::stdout().is_terminal()
+                    && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            }
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -31,9 +60,18 @@ pub enum Command {
     /// List the rules, or check a directory of your own rules.
     #[command(subcommand)]
     Rules(RulesCommand),
-    /// Internal: one worker process of `batch` (reads requests on stdin, answers on stdout).
-    #[command(hide = true)]
-    BatchWorker(BatchWorkerArgs),
+    /// Print a completion script for a shell (e.g. `dossier completions bash > /etc/bash_completion.d/dossier`).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page in roff (`dossier manpage > dossier.1; man ./dossier.1`), or with
+    /// --dir write one page per command there.
+    Manpage {
+        /// Write dossier.1, dossier-scan.1, ... into this directory.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, ClapArgs)]
@@ -80,6 +118,16 @@ pub struct BatchArgs {
     pub rules: RulesArgs,
     #[command(flatten)]
     pub limits: LimitArgs,
+}
+
+/// The command line of a batch worker process: the `dossier` executable started by `batch` with
+/// `DOSSIER_BATCH_WORKER=1` in its environment, so that no hidden subcommand shows in help,
+/// completions or man pages.
+#[derive(Debug, Parser)]
+#[command(name = "dossier (batch worker)")]
+pub struct WorkerCli {
+    #[command(flatten)]
+    pub args: BatchWorkerArgs,
 }
 
 #[derive(Debug, ClapArgs)]
@@ -252,17 +300,17 @@ pub struct OutputArgs {
 #[derive(Debug, Clone, ClapArgs)]
 pub struct LimitArgs {
     /// Largest input file read.
-    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
-    pub max_input_size: Option<u64>,
+    #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "4G")]
+    pub max_input_size: u64,
     /// Largest size one archive entry may inflate to.
-    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
-    pub max_entry_size: Option<u64>,
+    #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "1G")]
+    pub max_entry_size: u64,
     /// Largest total of all inflated entries of one input.
-    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
-    pub max_total_inflated: Option<u64>,
+    #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "8G")]
+    pub max_total_inflated: u64,
     /// Largest compression ratio (inflated / compressed) accepted for large entries.
-    #[arg(long, value_name = "RATIO")]
-    pub max_ratio: Option<u64>,
+    #[arg(long, value_name = "RATIO", default_value_t = 400)]
+    pub max_ratio: u64,
 }
 
 /// Parses a positive number of seconds (`60`, `0.5`).
@@ -323,6 +371,20 @@ mod tests {
         assert_eq!(parse_size("2GB"), Ok(2 << 30));
         assert!(parse_size("lots").is_err());
         assert!(parse_size("99999999999T").is_err());
+    }
+
+    #[test]
+    fn the_limit_defaults_shown_in_help_are_the_library_defaults() {
+        use clap::Parser;
+        let cli = super::Cli::parse_from(["dossier", "scan", "app.apk"]);
+        let super::Command::Scan(args) = cli.command else {
+            panic!("not a scan");
+        };
+        let defaults = dossier::Limits::default();
+        assert_eq!(args.limits.max_input_size, defaults.max_input_size);
+        assert_eq!(args.limits.max_entry_size, defaults.max_entry_size);
+        assert_eq!(args.limits.max_total_inflated, defaults.max_total_inflated);
+        assert_eq!(args.limits.max_ratio, defaults.max_ratio);
     }
 
     #[test]

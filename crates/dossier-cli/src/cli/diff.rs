@@ -3,7 +3,7 @@
 //! scanned in parallel. Two inputs give a diff, three or more a timeline ordered by version code.
 //! `--fail-on` conditions make the command exit 1, for CI.
 
-use std::io::{IsTerminal, Read};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
@@ -11,7 +11,7 @@ use anyhow::{Context, Result, bail};
 use dossier::diff::{self, Gate, ReportDiff};
 use dossier::{Report, Scanner};
 
-use super::args::{DiffArgs, DiffFormat};
+use super::args::{ColorChoice, DiffArgs, DiffFormat};
 use super::output::emit;
 
 /// What the command decided: write the output, then exit 0, or 1 when a gate was met.
@@ -20,14 +20,12 @@ pub enum Outcome {
     GateFailed,
 }
 
-pub fn run(args: &DiffArgs) -> Result<Outcome> {
+pub fn run(args: &DiffArgs, color: ColorChoice) -> Result<Outcome> {
     let gates = parse_gates(&args.fail_on)?;
     let scanner = super::scanner(&args.limits, Some(&args.rules))?;
     let reports = load_all(&scanner, &args.inputs)?;
     check_packages(&args.inputs, &reports, args.allow_different_package)?;
-    let color = args.output.path.is_none()
-        && std::io::stdout().is_terminal()
-        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let color = color.for_stdout(args.output.path.is_some());
     let (text, steps) = if reports.len() == 2 {
         let diff = diff::diff_reports(&reports[0], &reports[1]);
         let text = match args.format {

@@ -22,25 +22,40 @@ use dossier::{Limits, Scanner};
 /// Exit codes: 0 fine, 1 a gate failed (`diff --fail-on`), 2 error, 3 a scan read only part of its
 /// input (`scan --allow-partial` gives 0), 130 a batch interrupted.
 pub fn run() -> ExitCode {
+    if std::env::var_os(batch::WORKER_ENV).is_some_and(|value| value == "1") {
+        let worker = args::WorkerCli::parse();
+        return match batch::run_worker(&worker.args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(err) => {
+                eprintln!("dossier (batch worker): error: {}", describe(&err));
+                ExitCode::from(2)
+            }
+        };
+    }
     let cli = Cli::parse();
     let outcome = match &cli.command {
         Command::Manifest(args) => manifest::run(args).map(|()| ExitCode::SUCCESS),
         Command::Dex(args) => dex::run(args).map(|()| ExitCode::SUCCESS),
-        Command::Scan(args) => scan::run(args).map(|outcome| match outcome {
+        Command::Scan(args) => scan::run(args, cli.color).map(|outcome| match outcome {
             scan::Outcome::Complete => ExitCode::SUCCESS,
             scan::Outcome::Partial => ExitCode::from(3),
         }),
-        Command::Diff(args) => diff::run(args).map(|outcome| match outcome {
+        Command::Diff(args) => diff::run(args, cli.color).map(|outcome| match outcome {
             diff::Outcome::Clean => ExitCode::SUCCESS,
             diff::Outcome::GateFailed => ExitCode::from(1),
         }),
-        Command::Batch(args) => batch::run(args).map(|outcome| match outcome {
+        Command::Batch(args) => batch::run(args, cli.quiet).map(|outcome| match outcome {
             batch::Outcome::Complete => ExitCode::SUCCESS,
             // The shell's convention for a command ended by Ctrl-C.
             batch::Outcome::Interrupted => ExitCode::from(130),
         }),
-        Command::BatchWorker(args) => batch::run_worker(args).map(|()| ExitCode::SUCCESS),
         Command::Rules(command) => rules::run(command).map(|()| ExitCode::SUCCESS),
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(*shell, &mut command, "dossier", &mut std::io::stdout());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Manpage { dir } => manpage(dir.as_deref()).map(|()| ExitCode::SUCCESS),
     };
     match outcome {
         Ok(code) => code,
@@ -49,6 +64,25 @@ pub fn run() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// The manual pages, generated from the same definition as `--help`: `dossier(1)` on standard
+/// output, or with a directory one page per command there (`dossier.1`, `dossier-scan.1`...), as
+/// git and cargo ship theirs.
+fn manpage(dir: Option<&std::path::Path>) -> anyhow::Result<()> {
+    let command = <Cli as clap::CommandFactory>::command();
+    let Some(dir) = dir else {
+        let mut page = Vec::new();
+        clap_mangen::Man::new(command).render(&mut page)?;
+        return output::emit(&String::from_utf8_lossy(&page), None, &[]);
+    };
+    std::fs::create_dir_all(dir)?;
+    clap_mangen::Man::new(command.clone()).generate_to(dir)?;
+    for sub in command.get_subcommands().filter(|sub| !sub.is_hide_set()) {
+        let name = format!("dossier-{}", sub.get_name());
+        clap_mangen::Man::new(sub.clone().name(name)).generate_to(dir)?;
+    }
+    Ok(())
 }
 
 /// An error and its causes on one line, each said once: a cause whose text the message already
@@ -70,20 +104,13 @@ fn describe(err: &anyhow::Error) -> String {
 
 /// The container's caps, with whatever the command line overrides.
 fn limits_from(args: &LimitArgs) -> Limits {
-    let mut limits = Limits::default();
-    if let Some(size) = args.max_input_size {
-        limits.max_input_size = size;
+    Limits {
+        max_input_size: args.max_input_size,
+        max_entry_size: args.max_entry_size,
+        max_total_inflated: args.max_total_inflated,
+        max_ratio: args.max_ratio,
+        ..Limits::default()
     }
-    if let Some(size) = args.max_entry_size {
-        limits.max_entry_size = size;
-    }
-    if let Some(size) = args.max_total_inflated {
-        limits.max_total_inflated = size;
-    }
-    if let Some(ratio) = args.max_ratio {
-        limits.max_ratio = ratio;
-    }
-    limits
 }
 
 /// The one pipeline every command reads its input through: the limits from the command line and

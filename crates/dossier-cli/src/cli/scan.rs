@@ -1,12 +1,10 @@
 //! `dossier scan FILE`: the report, as a terminal summary, JSON, SARIF, Markdown or HTML.
 
-use std::io::IsTerminal;
-
-use anyhow::Result;
+use anyhow::{Result, bail};
 
 use dossier::report::{self, ScanState, TextOptions};
 
-use super::args::{ScanArgs, ScanFormat};
+use super::args::{ColorChoice, ScanArgs, ScanFormat};
 use super::output::emit;
 
 /// Whether the report covers the whole input.
@@ -17,25 +15,31 @@ pub enum Outcome {
     Partial,
 }
 
-pub fn run(args: &ScanArgs) -> Result<Outcome> {
+pub fn run(args: &ScanArgs, color: ColorChoice) -> Result<Outcome> {
+    if args.verbose && args.format != ScanFormat::Text {
+        bail!(
+            "--verbose changes the text summary only: the {} output always holds every piece of evidence",
+            match args.format {
+                ScanFormat::Json => "JSON",
+                ScanFormat::Sarif => "SARIF",
+                ScanFormat::Md => "Markdown",
+                ScanFormat::Html => "HTML",
+                ScanFormat::Text => "text",
+            }
+        );
+    }
     let scanner = super::scanner(&args.limits, Some(&args.rules))?;
     let input = super::open_input(&scanner, &args.file)?;
     let report = scanner.report(&scanner.facts(input));
     let rules = scanner.rules();
     let text = match args.format {
-        ScanFormat::Text => {
-            // Colour only for a person at a terminal, and never when NO_COLOR asks us not to.
-            let color = args.output.path.is_none()
-                && std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-            report::render_text(
-                &report,
-                &TextOptions {
-                    color,
-                    verbose: args.verbose,
-                },
-            )
-        }
+        ScanFormat::Text => report::render_text(
+            &report,
+            &TextOptions {
+                color: color.for_stdout(args.output.path.is_some()),
+                verbose: args.verbose,
+            },
+        ),
         ScanFormat::Json => report::render_json(&report),
         ScanFormat::Sarif => report::render_sarif(&report, &super::rules::Docs(rules)),
         ScanFormat::Md => report::render_markdown(&report),

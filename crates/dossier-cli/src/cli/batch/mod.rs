@@ -2,7 +2,7 @@
 //! each finishes, without losing the batch to any one file.
 //!
 //! The coordinator (this module) lists the inputs (`inputs`), starts one worker process per job
-//! slot (`worker`, spoken to over `protocol`), and hands each worker one input at a time, largest
+//! slot (`worker`: the same executable with `DOSSIER_BATCH_WORKER=1`, spoken to over `protocol`), and hands each worker one input at a time, largest
 //! first, admitting no more at once than the memory budget allows (`memory`). A worker that
 //! crashes, outlives `--timeout` or grows past the budget is stopped, its input gets an error or
 //! timeout record, and a new worker takes the slot. Records go to `journal`, which also resumes an
@@ -17,6 +17,9 @@ mod protocol;
 mod worker;
 
 pub use worker::run as run_worker;
+
+/// Set to `1` in the environment of the processes `batch` starts: they run as workers.
+pub const WORKER_ENV: &str = "DOSSIER_BATCH_WORKER";
 
 use std::collections::{HashMap, VecDeque};
 use std::io::{BufRead, BufReader};
@@ -52,7 +55,7 @@ pub enum Outcome {
     Interrupted,
 }
 
-pub fn run(args: &BatchArgs) -> Result<Outcome> {
+pub fn run(args: &BatchArgs, quiet: bool) -> Result<Outcome> {
     // Rules are checked here once, so that a bad --rules directory is one clear error rather than
     // a worker dying at start.
     crate::cli::rules::load(&args.rules)?;
@@ -86,7 +89,7 @@ pub fn run(args: &BatchArgs) -> Result<Outcome> {
             .iter()
             .any(|output| inputs::same_file(&input.path, output))
     });
-    if recorded.repaired > 0 {
+    if recorded.repaired > 0 && !quiet {
         eprintln!(
             "dossier batch: cut a torn last record ({} bytes) left by an interrupted run",
             recorded.repaired
@@ -112,7 +115,11 @@ pub fn run(args: &BatchArgs) -> Result<Outcome> {
             .collect(),
         next_generation: 0,
         events: mpsc::channel(),
-        progress: Progress::new(listed.len(), listed.iter().map(|input| input.size).sum()),
+        progress: Progress::new(
+            listed.len(),
+            listed.iter().map(|input| input.size).sum(),
+            quiet,
+        ),
         first_path: recorded.first_path.clone(),
         recorded,
         journal,
@@ -140,7 +147,7 @@ pub fn run(args: &BatchArgs) -> Result<Outcome> {
 
 /// The arguments a worker needs to scan the way this batch was asked to.
 fn worker_args(args: &BatchArgs) -> Vec<std::ffi::OsString> {
-    let mut out: Vec<std::ffi::OsString> = vec!["batch-worker".into()];
+    let mut out: Vec<std::ffi::OsString> = Vec::new();
     if args.summary {
         out.push("--summary".into());
     }
@@ -160,10 +167,8 @@ fn worker_args(args: &BatchArgs) -> Vec<std::ffi::OsString> {
         ("--max-total-inflated", max_total_inflated),
         ("--max-ratio", max_ratio),
     ] {
-        if let Some(value) = value {
-            out.push(flag.into());
-            out.push(value.to_string().into());
-        }
+        out.push(flag.into());
+        out.push(value.to_string().into());
     }
     out
 }
@@ -328,6 +333,7 @@ impl Batch {
             // Parallelism is across inputs: one scan thread per worker keeps a worker's memory
             // that of one scan.
             .env("RAYON_NUM_THREADS", "1")
+            .env(WORKER_ENV, "1")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null());

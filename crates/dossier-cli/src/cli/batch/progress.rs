@@ -17,6 +17,8 @@ pub struct Progress {
     started: Instant,
     last_drawn: Option<Instant>,
     draw: bool,
+    /// `-q`: no progress line and no closing line.
+    quiet: bool,
     pub done: usize,
     pub bytes_done: u64,
     pub ok: usize,
@@ -30,13 +32,14 @@ pub struct Progress {
 }
 
 impl Progress {
-    pub fn new(total: usize, total_bytes: u64) -> Progress {
+    pub fn new(total: usize, total_bytes: u64, quiet: bool) -> Progress {
         Progress {
             total,
             total_bytes,
             started: Instant::now(),
             last_drawn: None,
-            draw: std::io::stderr().is_terminal(),
+            draw: !quiet && std::io::stderr().is_terminal(),
+            quiet,
             done: 0,
             bytes_done: 0,
             ok: 0,
@@ -91,8 +94,11 @@ impl Progress {
         let _ = stderr.flush();
     }
 
-    /// The closing line: always printed, so that a log says what the run did.
+    /// The closing line: printed unless `-q`, so that a log says what the run did.
     pub fn close(&self, interrupted: bool) {
+        if self.quiet {
+            return;
+        }
         let elapsed = self.started.elapsed().as_secs_f64().max(1e-3);
         let mut stderr = std::io::stderr().lock();
         if self.draw {
@@ -156,7 +162,7 @@ mod tests {
 
     #[test]
     fn counts_follow_statuses() {
-        let mut progress = Progress::new(3, 30);
+        let mut progress = Progress::new(3, 30, true);
         progress.finished(10, Some(Status::Ok));
         progress.finished(10, Some(Status::Timeout));
         progress.finished(10, None);

@@ -1,4 +1,4 @@
-//! One worker process of `dossier batch` (the hidden `batch-worker` command): scans the inputs the
+//! One worker process of `dossier batch` (the executable started with `DOSSIER_BATCH_WORKER=1`): scans the inputs the
 //! coordinator sends, one at a time, and answers with one record each.
 //!
 //! Scanning in a separate process is what lets a batch survive its inputs: an abort, a stack
