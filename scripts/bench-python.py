@@ -22,16 +22,38 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 
 
-def timed(run) -> float:
+def cpu_seconds() -> float:
+    """CPU time of this process (the client and, for a LocalCluster, the scheduler), of its children
+    that ended (a batch and its workers) and of those still running (the Dask nannies and workers)."""
+    import psutil
+
+    own = os.times()
+    total = own.user + own.system + own.children_user + own.children_system
+    for child in psutil.Process().children(recursive=True):
+        try:
+            times = child.cpu_times()
+        except psutil.Error:
+            continue
+        total += times.user + times.system
+    return total
+
+
+def timed(run) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (every process involved) of one run."""
+    cpu = cpu_seconds()
     started = time.perf_counter()
     run()
-    return time.perf_counter() - started
+    return time.perf_counter() - started, cpu_seconds() - cpu
 
 
-def row(label: str, walls: list[float], files: int, megabytes: float) -> str:
+def row(label: str, runs: list[tuple[float, float]], files: int, megabytes: float) -> str:
+    walls = [wall for wall, _ in runs]
     wall = statistics.median(walls)
+    cpu = statistics.median(cpu for _, cpu in runs)
     spread = f"{min(walls):.2f}–{max(walls):.2f}"
-    return f"| {label} | {files} | {wall:.2f} | {spread} | {files / wall:.1f} | {megabytes / wall:.1f} |"
+    return (
+        f"| {label} | {files} | {wall:.2f} | {spread} | {files / wall:.1f} | {megabytes / wall:.1f} | {cpu:.2f} |"
+    )
 
 
 def main() -> int:
@@ -55,45 +77,44 @@ def main() -> int:
         f"inputs: {len(paths)} files, {megabytes:.1f} MB; {args.rounds} rounds; "
         f"load average before: {os.getloadavg()[0]:.2f}",
         "",
-        f"| run | files | wall s (median of {args.rounds}) | min–max s | files/s | MB/s |",
-        "| --- | ---: | ---: | ---: | ---: | ---: |",
+        f"| run | files | wall s (median of {args.rounds}) | min–max s | files/s | MB/s | CPU s (median) |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     with tempfile.TemporaryDirectory() as work:
         listing = Path(work) / "inputs.txt"
         listing.write_text("".join(f"{p}\n" for p in paths))
-        for summary in (False, True):
-            command = [args.bin, "batch", "--from", str(listing), "-j", str(jobs), "-o", "/dev/null"]
-            if summary:
-                command.append("--summary")
-            walls = [
-                timed(lambda: subprocess.run(command, check=True, stderr=subprocess.DEVNULL))
-                for _ in range(args.rounds)
-            ]
-            label = f"`dossier batch --jobs {jobs}`" + (" --summary" if summary else "")
-            lines.append(row(label, walls, len(paths), megabytes))
-
+        out = Path(work) / "audit.parquet"
         cluster_started = time.perf_counter()
         with LocalCluster(n_workers=jobs, threads_per_worker=1, dashboard_address=None) as cluster, Client(
             cluster
         ) as client:
             start_up = time.perf_counter() - cluster_started
-            cold = timed(lambda: dossier.dask.audit(paths, client).compute())
+            cold, _ = timed(lambda: dossier.dask.audit(paths, client).compute())
             tasks = dossier.dask.audit(paths, client).npartitions
-            for summary in (False, True):
-                walls = [
-                    timed(lambda: dossier.dask.audit(paths, client, summary=summary).compute())
-                    for _ in range(args.rounds)
-                ]
-                label = f"`dossier.dask.audit`, {jobs} workers × 1 thread, to pandas" + (
-                    ", summary=True" if summary else ""
-                )
-                lines.append(row(label, walls, len(paths), megabytes))
-            out = Path(work) / "audit.parquet"
-            walls = [
-                timed(lambda: dossier.dask.audit(paths, client).to_parquet(out, write_index=False, overwrite=True))
-                for _ in range(args.rounds)
-            ]
-            lines.append(row(f"`dossier.dask.audit`, {jobs} workers, `to_parquet`", walls, len(paths), megabytes))
+
+            def batch(*extra: str):
+                command = [args.bin, "batch", "--from", str(listing), "-j", str(jobs), "-o", "/dev/null", *extra]
+                return lambda: subprocess.run(command, check=True, stderr=subprocess.DEVNULL)
+
+            runs = {
+                f"`dossier batch --jobs {jobs}`": batch(),
+                f"`dossier batch --jobs {jobs} --summary`": batch("--summary"),
+                f"`dossier.dask.audit`, {jobs} workers × 1 thread, `.compute()`": lambda: dossier.dask.audit(
+                    paths, client
+                ).compute(),
+                f"`dossier.dask.audit(summary=True)`, {jobs} workers, `.compute()`": lambda: dossier.dask.audit(
+                    paths, client, summary=True
+                ).compute(),
+                f"`dossier.dask.audit`, {jobs} workers, `.to_parquet()`": lambda: dossier.dask.audit(
+                    paths, client
+                ).to_parquet(out, write_index=False, overwrite=True),
+            }
+            # Round by round, each run in turn: a change of the machine's load touches all alike.
+            walls: dict[str, list[tuple[float, float]]] = {label: [] for label in runs}
+            for _ in range(args.rounds):
+                for label, run in runs.items():
+                    walls[label].append(timed(run))
+    lines += [row(label, times, len(paths), megabytes) for label, times in walls.items()]
     lines += [
         "",
         f"LocalCluster({jobs} workers) + Client start-up: {start_up:.2f} s; first audit on the fresh "

@@ -93,6 +93,20 @@ def test_bag_of_paths_gives_the_same_rows_as_a_list(client):
     assert from_list.report.isna().all() and from_list.summary.notna().any()
 
 
+def test_copies_are_scanned_once_as_batch_does(client, tmp_path):
+    source = FIXTURES / "beacon.apk"
+    if not source.is_file():
+        required(f"no fixture {source}")
+    for name in ("a.apk", "b.apk"):
+        (tmp_path / name).write_bytes(source.read_bytes())
+    (tmp_path / "c.apk").write_bytes((FIXTURES / "plumbed.apk").read_bytes())
+    rows = dossier.dask.audit([tmp_path], client, max_files=1).compute().set_index("path")
+    first, copy = str(tmp_path / "a.apk"), str(tmp_path / "b.apk")
+    assert rows.loc[first, "status"] == "ok" and rows.loc[str(tmp_path / "c.apk"), "status"] == "ok"
+    assert (rows.loc[copy, "status"], rows.loc[copy, "duplicate_of"]) == ("skipped", first)
+    assert rows.loc[copy, "sha256"] == rows.loc[first, "sha256"]
+
+
 def test_an_unreadable_path_is_an_error_row(client, tmp_path):
     missing = str(tmp_path / "missing.apk")
     rows = dossier.dask.audit([missing], client).compute()

@@ -101,9 +101,12 @@ def audit(
     another worker. Retries of tasks that raise are Dask's too:
     ``client.compute(frame, retries=3)`` or ``frame.to_parquet(..., compute_kwargs={"retries": 3})``.
     """
-    import dask
-    import dask.bag
-    import dask.dataframe as dd
+    try:
+        import dask
+        import dask.bag
+        import dask.dataframe as dd
+    except ImportError as missing:
+        raise ImportError(f'dossier.dask needs Dask: pip install "dossier[dask]" ({missing})') from missing
 
     options = {
         "summary": summary,
