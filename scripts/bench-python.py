@@ -51,9 +51,8 @@ def row(label: str, runs: list[tuple[float, float]], files: int, megabytes: floa
     wall = statistics.median(walls)
     cpu = statistics.median(cpu for _, cpu in runs)
     spread = f"{min(walls):.2f}–{max(walls):.2f}"
-    return (
-        f"| {label} | {files} | {wall:.2f} | {spread} | {files / wall:.1f} | {megabytes / wall:.1f} | {cpu:.2f} |"
-    )
+    rates = f"{files / wall:.1f} | {megabytes / wall:.1f}"
+    return f"| {label} | {files} | {wall:.2f} | {spread} | {rates} | {cpu:.2f} |"
 
 
 def main() -> int:
@@ -85,15 +84,26 @@ def main() -> int:
         listing.write_text("".join(f"{p}\n" for p in paths))
         out = Path(work) / "audit.parquet"
         cluster_started = time.perf_counter()
-        with LocalCluster(n_workers=jobs, threads_per_worker=1, dashboard_address=None) as cluster, Client(
-            cluster
-        ) as client:
+        with (
+            LocalCluster(n_workers=jobs, threads_per_worker=1, dashboard_address=None) as cluster,
+            Client(cluster) as client,
+        ):
             start_up = time.perf_counter() - cluster_started
             cold, _ = timed(lambda: dossier.dask.audit(paths, client).compute())
             tasks = dossier.dask.audit(paths, client).npartitions
 
             def batch(*extra: str):
-                command = [args.bin, "batch", "--from", str(listing), "-j", str(jobs), "-o", "/dev/null", *extra]
+                command = [
+                    args.bin,
+                    "batch",
+                    "--from",
+                    str(listing),
+                    "-j",
+                    str(jobs),
+                    "-o",
+                    "/dev/null",
+                    *extra,
+                ]
                 return lambda: subprocess.run(command, check=True, stderr=subprocess.DEVNULL)
 
             runs = {
@@ -102,9 +112,9 @@ def main() -> int:
                 f"`dossier.dask.audit`, {jobs} workers × 1 thread, `.compute()`": lambda: dossier.dask.audit(
                     paths, client
                 ).compute(),
-                f"`dossier.dask.audit(summary=True)`, {jobs} workers, `.compute()`": lambda: dossier.dask.audit(
-                    paths, client, summary=True
-                ).compute(),
+                f"`dossier.dask.audit(summary=True)`, {jobs} workers, `.compute()`": lambda: (
+                    dossier.dask.audit(paths, client, summary=True).compute()
+                ),
                 f"`dossier.dask.audit`, {jobs} workers, `.to_parquet()`": lambda: dossier.dask.audit(
                     paths, client
                 ).to_parquet(out, write_index=False, overwrite=True),

@@ -144,9 +144,9 @@ def test_corpus_records_equal_those_of_batch(client, tmp_path):
     assert set(ok.sha256) == set(batch_ok), "the same sha256 set of ok records"
     for row in ok.itertuples():
         expected = batch_ok[row.sha256]["report"]
-        assert categories_of(row.report) == sorted(
-            (c["id"], c["verdict"]) for c in expected["categories"]
-        ), row.path
+        assert categories_of(row.report) == sorted((c["id"], c["verdict"]) for c in expected["categories"]), (
+            row.path
+        )
         assert (present(row.package), present(row.version_name)) == (
             expected["app"]["package"],
             expected["app"]["version_name"],

@@ -66,15 +66,15 @@ TASKS_PER_THREAD = 3
 
 
 def audit(
-    paths: Sequence[PathLike] | "dask.bag.Bag",
-    client: "distributed.Client | None" = None,
+    paths: Sequence[PathLike] | dask.bag.Bag,
+    client: distributed.Client | None = None,
     *,
     summary: bool = False,
     rules: PathLike | None = None,
     limits: Mapping[str, int] | None = None,
     target_bytes: int = DEFAULT_TARGET_BYTES,
     max_files: int = DEFAULT_MAX_FILES,
-) -> "dask.dataframe.DataFrame":
+) -> dask.dataframe.DataFrame:
     """A Dask DataFrame of batch records, one row per path (lazy: nothing runs until it is
     computed, written with ``to_parquet``, or persisted).
 
@@ -94,11 +94,13 @@ def audit(
     Columns (:data:`COLUMNS`): ``path``, ``sha256``, ``size``, ``status``, ``error``, ``reason``,
     ``duplicate_of`` as in ``docs/batch.md``; ``package``, ``version_code``, ``version_name`` from the
     report's ``app``; ``report`` (or, with ``summary``, ``summary``) as compact JSON text, null for
-    other statuses. Rows come in task order, not in the order of ``paths``.
+    other statuses. Rows come in task order, not in the order of ``paths``, and the index counts
+    from 0 in each task (write Parquet with ``write_index=False``).
 
     A file that cannot be scanned gets an ``error`` record, never an exception. A task fails only
     when its worker dies (a scanner crash on a hostile input) or is lost: Dask then reruns it on
-    another worker. Retries of tasks that raise are Dask's too:
+    another worker, and fails the computation with ``KilledWorker`` once the task has killed
+    ``distributed.scheduler.allowed-failures`` + 1 workers. Retries of tasks that raise are Dask's too:
     ``client.compute(frame, retries=3)`` or ``frame.to_parquet(..., compute_kwargs={"retries": 3})``.
     """
     try:
@@ -162,7 +164,9 @@ def _plan_tasks(
     for size in sorted(by_size, reverse=True):
         # The same bytes have the same size: one task sees every copy and scans it once.
         same_size = sorted(by_size[size])
-        if current and (current_bytes + size * len(same_size) > budget or len(current) + len(same_size) > per_task):
+        if current and (
+            current_bytes + size * len(same_size) > budget or len(current) + len(same_size) > per_task
+        ):
             groups.append(current)
             current, current_bytes = [], 0
         current.extend(same_size)
@@ -195,7 +199,7 @@ def _file_size(path: str) -> int:
         return 0
 
 
-def _thread_count(client: "distributed.Client | None") -> int:
+def _thread_count(client: distributed.Client | None) -> int:
     """Worker threads of the client's cluster, or of this machine when there is no client."""
     if client is None:
         try:
@@ -208,7 +212,7 @@ def _thread_count(client: "distributed.Client | None") -> int:
     return threads if threads > 0 else os.cpu_count() or 1
 
 
-def _scan_group(paths: Iterable[PathLike], options: dict[str, Any]) -> "pandas.DataFrame":
+def _scan_group(paths: Iterable[PathLike], options: dict[str, Any]) -> pandas.DataFrame:
     """One task (a group of a list, or a partition of a bag): scans its paths on one thread and
     returns their rows."""
     records = dossier.scan_many([os.fspath(path) for path in paths], jobs=1, **options)
@@ -240,12 +244,12 @@ def _row_of(record: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _frame_of(records: Iterable[Mapping[str, Any]]) -> "pandas.DataFrame":
+def _frame_of(records: Iterable[Mapping[str, Any]]) -> pandas.DataFrame:
     import pandas as pd
 
     rows = [_row_of(record) for record in records]
     return pd.DataFrame(rows, columns=list(COLUMNS)).astype(COLUMNS)
 
 
-def _empty_frame() -> "pandas.DataFrame":
+def _empty_frame() -> pandas.DataFrame:
     return _frame_of([])
