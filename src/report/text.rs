@@ -306,8 +306,9 @@ fn categories(w: &mut Writer, report: &Report, verbose: bool) {
 
 /// Display names of collector ids, cut to a few unless `all`.
 fn collector_list(w: &Writer, report: &Report, ids: &[String], all: bool) -> String {
-    let mut names: Vec<String> = ids
-        .iter()
+    // Trackers first, so that a cut list never hides them behind libraries.
+    let mut names: Vec<String> = view::collectors_by_interest(report, ids)
+        .into_iter()
         .map(|c| w.app(view::collector_name(report, c)))
         .collect();
     let hidden = if !all && names.len() > COLLECTORS_PER_CATEGORY {

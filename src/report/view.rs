@@ -4,8 +4,8 @@
 //! every string through [`super::escape`] for their medium.
 
 use super::model::{
-    CategoryFinding, Endpoint, EndpointKind, EvidenceKind, Location, Report, Standing, Strength,
-    TrackerFinding, Verdict,
+    CategoryFinding, CollectorKind, Endpoint, EndpointKind, EvidenceKind, Location, Report,
+    Standing, Strength, TrackerFinding, Verdict,
 };
 
 /// What a tracker hint is, for the line that lists them apart from the confirmed trackers.
@@ -137,6 +137,26 @@ pub fn collector_name<'a>(report: &'a Report, id: &'a str) -> &'a str {
         .iter()
         .find(|c| c.id == id)
         .map_or(id, |c| c.name.as_str())
+}
+
+/// Collector ids in the order a short list should keep them: named trackers first (what a reader
+/// looks for), then the app itself, then code no rule names, then known libraries; the given order
+/// within each group.
+pub fn collectors_by_interest<'a>(report: &Report, ids: &'a [String]) -> Vec<&'a String> {
+    let rank = |id: &str| match report
+        .collectors
+        .iter()
+        .find(|c| c.id == id)
+        .map(|c| c.kind)
+    {
+        Some(CollectorKind::Tracker) => 0,
+        Some(CollectorKind::App) => 1,
+        Some(CollectorKind::Unidentified) | None => 2,
+        Some(CollectorKind::Library) => 3,
+    };
+    let mut ordered: Vec<&String> = ids.iter().collect();
+    ordered.sort_by_key(|id| rank(id));
+    ordered
 }
 
 /// The display name of an owner id, taken from the endpoints that name it; the id otherwise.
@@ -378,6 +398,38 @@ pub fn link_hosts(report: &Report) -> Vec<(&str, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_short_list_keeps_trackers_before_libraries() {
+        use crate::report::model::Collector;
+        let collector = |id: &str, kind| Collector {
+            id: id.to_owned(),
+            name: id.to_owned(),
+            kind,
+        };
+        let mut report = crate::Scanner::with_builtin_rules()
+            .unwrap()
+            .scan_path(std::path::Path::new("fixtures/built/beacon.apk"))
+            .unwrap();
+        report.collectors = vec![
+            collector("androidx_core", CollectorKind::Library),
+            collector("app", CollectorKind::App),
+            collector("okhttp", CollectorKind::Library),
+            collector("pangle", CollectorKind::Tracker),
+            collector("other:com.x", CollectorKind::Unidentified),
+        ];
+        let ids: Vec<String> = ["androidx_core", "app", "okhttp", "other:com.x", "pangle"]
+            .map(str::to_owned)
+            .to_vec();
+        let ordered: Vec<&str> = collectors_by_interest(&report, &ids)
+            .into_iter()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(
+            ordered,
+            ["pangle", "app", "other:com.x", "androidx_core", "okhttp"]
+        );
+    }
 
     #[test]
     fn descriptors_become_java_names() {
