@@ -149,6 +149,52 @@ impl LoadedInput {
         LoadedInput::from_bytes(bytes, &label, limits)
     }
 
+    /// A DEX with an APK glued after it, offsets fixed so that the zip reads from the end of the
+    /// file (the Janus trick, CVE-2017-13156): the package manager installs the APK it finds by
+    /// its end (manifest, signature of the zip entries), while the runtime of Android 5.0 to 8.0
+    /// takes the file for a DEX by its start and runs that code. Both are read: the zip as the
+    /// app, the leading DEX as code of the app. None when the bytes hold no readable APK.
+    fn dex_glued_to_apk(bytes: &[u8], label: &str, limits: &Limits) -> Option<LoadedInput> {
+        // An end of central directory record sits in the last 64 KiB + 22 bytes of any zip: a
+        // DEX without one is not copied for a zip parse.
+        let tail = &bytes[bytes.len().saturating_sub(0xffff + 22)..];
+        if !tail.windows(4).any(|window| window == b"PK\x05\x06") {
+            return None;
+        }
+        let budget = Arc::new(InflateBudget::new(limits.max_total_inflated));
+        let archive =
+            Archive::parse_with_budget(bytes.to_vec(), "", limits, Arc::clone(&budget)).ok()?;
+        archive.find(MANIFEST)?;
+        // The DEX header says how long the DEX is (`file_size`, offset 32); the zip follows it.
+        let declared = bytes
+            .get(32..36)
+            .map_or(0, |size| u32::from_le_bytes([size[0], size[1], size[2], size[3]]) as usize);
+        let dex_len = if (0x70..=bytes.len()).contains(&declared) {
+            declared
+        } else {
+            bytes.len()
+        };
+        let anomaly = Anomaly::new(
+            "input.dex_prepended_to_apk",
+            label.to_owned(),
+            format!(
+                "a DEX of {dex_len} bytes comes first and an APK follows it (the Janus trick, CVE-2017-13156): Android installs the APK, and Android 5.0 to 8.0 runs the DEX; both are read"
+            ),
+        );
+        Some(LoadedInput {
+            kind: InputKind::Apk,
+            label: label.to_owned(),
+            archives: vec![Member {
+                name: String::new(),
+                archive,
+            }],
+            base: Some(0),
+            bare_dex: Some(bytes[..dex_len].to_vec()),
+            nested_apks: Vec::new(),
+            anomalies: vec![anomaly],
+        })
+    }
+
     pub fn from_bytes(
         bytes: Vec<u8>,
         label: &str,
@@ -160,6 +206,11 @@ impl LoadedInput {
                 size: bytes.len() as u64,
                 limit: limits.max_input_size,
             });
+        }
+        if is_dex_magic(&bytes)
+            && let Some(janus) = LoadedInput::dex_glued_to_apk(&bytes, label, limits)
+        {
+            return Ok(janus);
         }
         if is_dex_magic(&bytes) {
             return Ok(LoadedInput {
@@ -388,15 +439,16 @@ impl LoadedInput {
     /// Every `classes*.dex` of every member: per member `classes.dex`, `classes2.dex`, ... in
     /// numeric order, then names Android does not load, then duplicate copies.
     pub fn dex_entries(&self) -> Vec<DexRef> {
+        let mut refs = Vec::new();
         if self.bare_dex.is_some() {
-            return vec![DexRef {
+            // A bare DEX, or the DEX glued before an APK (read with the APK's own below).
+            refs.push(DexRef {
                 label: self.label.clone(),
                 member: None,
                 entry: None,
                 loaded_by_android: true,
-            }];
+            });
         }
-        let mut refs = Vec::new();
         for (member_index, member) in self.archives.iter().enumerate() {
             let archive = &member.archive;
             let mut found: Vec<(u64, &Entry, bool)> = archive
