@@ -113,3 +113,27 @@ fn verbose_is_refused_where_it_would_change_nothing() {
         "{error}"
     );
 }
+
+#[test]
+fn the_report_names_the_input_in_the_style_asked() {
+    let root = common::root().canonicalize().unwrap();
+    let absolute = root.join("fixtures/built/beacon.apk");
+    let path_in = |style: &str, typed: &str| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_dossier"))
+            .current_dir(&root)
+            .args(["scan", typed, "--format", "json", "--path-style", style])
+            .output()
+            .unwrap();
+        let report: serde_json::Value = serde_json::from_slice(&stdout(&out).into_bytes()).unwrap();
+        report["input"]["path"].as_str().unwrap().to_owned()
+    };
+    let typed = "fixtures/built/beacon.apk";
+    assert_eq!(path_in("typed", typed), typed);
+    assert_eq!(path_in("name", typed), "beacon.apk");
+    assert_eq!(path_in("full", typed), absolute.display().to_string());
+    assert_eq!(path_in("relative", absolute.to_str().unwrap()), typed);
+    assert_eq!(
+        path_in("typed", absolute.to_str().unwrap()),
+        absolute.display().to_string()
+    );
+}

@@ -1,6 +1,6 @@
 //! The command line as plain data: clap parses into these types, and nothing here does any work.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Args as ClapArgs, Parser, Subcommand, ValueEnum};
 
@@ -153,12 +153,48 @@ pub struct ScanArgs {
     /// exits 3, so that a script never takes it for a complete one).
     #[arg(long)]
     pub allow_partial: bool,
+    /// How the report names the input: as typed; relative to the working directory when it is
+    /// under it; its file name only (reports to share without your directory layout); or the full
+    /// path.
+    #[arg(long, value_enum, default_value_t = PathStyle::Typed)]
+    pub path_style: PathStyle,
     #[command(flatten)]
     pub rules: RulesArgs,
     #[command(flatten)]
     pub output: OutputArgs,
     #[command(flatten)]
     pub limits: LimitArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PathStyle {
+    Typed,
+    Relative,
+    Name,
+    Full,
+}
+
+impl PathStyle {
+    /// The path to show for `path`, as given on the command line (`-` stays what it is).
+    pub fn show(self, path: &Path) -> Option<String> {
+        if path == Path::new("-") {
+            return None;
+        }
+        let shown = match self {
+            PathStyle::Typed => return None,
+            PathStyle::Name => PathBuf::from(path.file_name()?),
+            PathStyle::Full => std::fs::canonicalize(path).ok()?,
+            PathStyle::Relative => {
+                let full = std::fs::canonicalize(path).ok()?;
+                let here = std::env::current_dir().ok()?.canonicalize().ok()?;
+                match full.strip_prefix(&here) {
+                    Ok(inside) => inside.to_path_buf(),
+                    Err(_) => return None,
+                }
+            }
+        };
+        Some(shown.display().to_string())
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -30,7 +30,10 @@ pub fn run(args: &ScanArgs, color: ColorChoice) -> Result<Outcome> {
     }
     let scanner = super::scanner(&args.limits, Some(&args.rules))?;
     let input = super::open_input(&scanner, &args.file)?;
-    let report = scanner.report(&scanner.facts(input));
+    let mut report = scanner.report(&scanner.facts(input));
+    if let Some(shown) = args.path_style.show(&args.file) {
+        report.input.path = shown;
+    }
     let rules = scanner.rules();
     let text = match args.format {
         ScanFormat::Text => report::render_text(
