@@ -115,7 +115,7 @@ fn scan_path(
 #[pyo3(signature = (data, name, rules=None, limits=None))]
 fn scan_bytes(
     py: Python<'_>,
-    data: Vec<u8>,
+    data: &[u8],
     name: String,
     rules: Option<PathBuf>,
     limits: Option<&Bound<'_, PyDict>>,
@@ -128,6 +128,9 @@ fn scan_bytes(
             scanner.limits().max_input_size
         )));
     }
+    // One copy out of the Python object (a memcpy, under the limit just checked), then the scan
+    // without the GIL.
+    let data = data.to_vec();
     py.detach(|| {
         scanner
             .scan_bytes(data, &name)
@@ -138,7 +141,8 @@ fn scan_bytes(
 
 /// A report saved by `dossier scan --format json`, read back (and checked) as JSON.
 #[pyfunction]
-fn read_report(py: Python<'_>, data: Vec<u8>) -> PyResult<String> {
+fn read_report(py: Python<'_>, data: &[u8]) -> PyResult<String> {
+    let data = data.to_vec();
     py.detach(|| report::read_json(&data).map(|r| report::render_json(&r)))
         .map_err(|err| InputError::new_err(err.to_string()))
 }
@@ -188,11 +192,12 @@ fn manifest_path(
 #[pyo3(signature = (data, name, limits=None))]
 fn manifest_bytes(
     py: Python<'_>,
-    data: Vec<u8>,
+    data: &[u8],
     name: String,
     limits: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<String> {
     let scanner = Scanner::new(RuleSet::empty(), limits_from(limits)?);
+    let data = data.to_vec();
     py.detach(|| {
         let input = scanner.open_bytes(data, &name).map_err(input_error)?;
         manifest_json(&scanner, &input)
