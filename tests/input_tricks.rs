@@ -75,3 +75,48 @@ fn a_bare_dex_stays_a_dex() {
             .all(|a| a.code != "input.dex_prepended_to_apk")
     );
 }
+
+/// A zip of the given fixture APKs, stored, as a person would make with `zip`.
+fn zip_of(names: &[&str]) -> Vec<u8> {
+    let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for name in names {
+        writer.start_file(*name, stored).unwrap();
+        std::io::Write::write_all(&mut writer, &std::fs::read(common::fixture(name)).unwrap())
+            .unwrap();
+    }
+    writer.finish().unwrap().into_inner()
+}
+
+#[test]
+fn a_zip_of_unrelated_apks_says_it_holds_several_apps() {
+    let scanner = Scanner::with_builtin_rules().unwrap();
+    let report = scanner
+        .scan_bytes(zip_of(&["beacon.apk", "diffapp-v1.apk"]), "two-apps.zip")
+        .unwrap();
+    assert_eq!(report.input.kind, dossier::InputKind::SplitSet);
+    let mixed: Vec<_> = report
+        .anomalies
+        .iter()
+        .filter(|a| a.code == "split.mixed_packages")
+        .collect();
+    assert_eq!(mixed.len(), 1, "{:#?}", report.anomalies);
+    assert!(
+        mixed[0]
+            .detail
+            .contains("com.example.beacon, com.example.diffapp"),
+        "{}",
+        mixed[0].detail
+    );
+    // A real split set of one package says nothing of the kind.
+    let vidshare = scanner
+        .scan_path(&common::fixture("vidshare.apks"))
+        .unwrap();
+    assert!(
+        vidshare
+            .anomalies
+            .iter()
+            .all(|a| a.code != "split.mixed_packages")
+    );
+}

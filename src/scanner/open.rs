@@ -131,6 +131,7 @@ fn settle_base(input: &mut LoadedInput) -> Vec<SplitInfo> {
         return Vec::new();
     }
     let mut splits = Vec::new();
+    let mut packages: Vec<String> = Vec::new();
     for member in &input.archives {
         let Some(entry) = member.archive.find(MANIFEST) else {
             continue;
@@ -147,10 +148,32 @@ fn settle_base(input: &mut LoadedInput) -> Vec<SplitInfo> {
             .and_then(|attr| attr.text())
             .map(|text| text.to_string())
             .filter(|text| !text.is_empty());
+        if let Some(package) = document
+            .root()
+            .and_then(|root| root.plain_attr("package"))
+            .and_then(|attr| attr.text())
+            .map(|text| text.to_string())
+            .filter(|text| !text.is_empty())
+        {
+            packages.push(package);
+        }
         splits.push(SplitInfo {
             member: member.name.clone(),
             split,
         });
+    }
+    packages.sort();
+    packages.dedup();
+    if packages.len() > 1 {
+        input.anomalies.push(Anomaly::new(
+            "split.mixed_packages",
+            &input.label,
+            format!(
+                "the members belong to {} packages ({}): Android installs the splits of one package together, so this archive holds several apps; the report is of the base's package, with the code of every member",
+                packages.len(),
+                packages.join(", ")
+            ),
+        ));
     }
     let bases: Vec<usize> = splits
         .iter()
