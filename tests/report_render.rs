@@ -10,6 +10,7 @@ use serde_json::Value;
 const PLAIN: TextOptions = TextOptions {
     color: false,
     verbose: false,
+    width: None,
 };
 
 fn all_text_options() -> [TextOptions; 4] {
@@ -18,14 +19,17 @@ fn all_text_options() -> [TextOptions; 4] {
         TextOptions {
             color: false,
             verbose: true,
+            width: None,
         },
         TextOptions {
             color: true,
             verbose: false,
+            width: None,
         },
         TextOptions {
             color: true,
             verbose: true,
+            width: None,
         },
     ]
 }
@@ -97,6 +101,7 @@ fn text_without_colour_has_no_escape_codes() {
             &TextOptions {
                 color: false,
                 verbose,
+                width: None,
             },
         );
         assert!(!out.contains('\u{1b}'), "{out}");
@@ -124,19 +129,32 @@ fn text_never_passes_app_control_characters_through() {
                 );
             }
         }
-        assert!(
-            out.contains("\\u{1b}[2J"),
-            "the hostile escape is shown, inert"
-        );
-        assert!(out.contains("\\u{202e}moc.live"));
+        // The summary cuts the title line (the label is long) before the version that holds the
+        // escape; the listing shows it.
+        if options.verbose {
+            assert!(
+                out.contains("\\u{1b}[2J"),
+                "the hostile escape is shown, inert"
+            );
+        }
+        assert!(out.contains("\\u{202e}moc.live"), "{out}");
     }
 }
 
 #[test]
 fn text_summary_fits_one_screen_and_names_the_essentials() {
-    let out = render_text(&sample(), &PLAIN);
+    let out = render_text(
+        &sample(),
+        &TextOptions {
+            width: Some(200),
+            ..PLAIN
+        },
+    );
     let lines = out.lines().count();
-    assert!(lines <= 50, "{lines} lines:\n{out}");
+    assert!(
+        lines <= dossier::report::SUMMARY_MAX_LINES,
+        "{lines} lines:\n{out}"
+    );
     for needle in [
         "com.example.vidshare",
         "min sdk 21",
@@ -147,9 +165,9 @@ fn text_summary_fits_one_screen_and_names_the_essentials() {
         "location_precise",
         "Possible (",
         "contacts (declared, referenced)",
-        "Play: Precise location",
+        "Play labels   Precise location",
+        "Apple labels",
         "AppsFlyer Ltd. (IL)",
-        "AppsFlyer Ltd. (IL)  412 classes",
         "412 classes",
         "Google LLC (US)",
         "unknown owner",
@@ -166,6 +184,7 @@ fn text_summary_fits_one_screen_and_names_the_essentials() {
         &TextOptions {
             color: false,
             verbose: true,
+            width: None,
         },
     );
     assert!(verbose.contains("classes2.dex Lcom/example/vidshare/Geo;->where()V  [App code]"));
@@ -191,6 +210,7 @@ fn text_colour_marks_strengths() {
         &TextOptions {
             color: true,
             verbose: false,
+            width: None,
         },
     );
     // The summary marks collected categories; verbose marks each strength.
@@ -200,6 +220,7 @@ fn text_colour_marks_strengths() {
         &TextOptions {
             color: true,
             verbose: true,
+            width: None,
         },
     );
     assert!(verbose.contains("\u{1b}[31mcalled\u{1b}[0m"));
@@ -528,7 +549,8 @@ fn print_sample() {
             &report,
             &TextOptions {
                 color: false,
-                verbose: true
+                verbose: true,
+                width: None,
             }
         )
     );
@@ -608,6 +630,7 @@ fn large_report_renders_in_bounded_time() {
     let verbose = TextOptions {
         color: false,
         verbose: true,
+        width: None,
     };
     let docs = rule_docs();
     let timings: Vec<(&str, std::time::Duration, usize)> = vec![
@@ -651,13 +674,20 @@ fn text_summary_caps_owner_groups() {
         })
         .collect();
     let out = render_text(&report, &PLAIN);
-    assert!(out.lines().count() <= 60, "{out}");
-    assert!(out.contains("… 48 more owners, 48 endpoints"), "{out}");
+    assert!(
+        out.lines().count() <= dossier::report::SUMMARY_MAX_LINES,
+        "{out}"
+    );
+    let cut = regex::Regex::new(r"… (\d+) more owners, (\d+) endpoints").unwrap();
+    let counts = cut.captures(&out).expect("the cut is counted");
+    let shown = out.lines().filter(|l| l.starts_with("  Owner ")).count();
+    assert_eq!(counts[1].parse::<usize>().unwrap() + shown, 60, "{out}");
     let verbose = render_text(
         &report,
         &TextOptions {
             color: false,
             verbose: true,
+            width: None,
         },
     );
     assert!(verbose.contains("Owner 59"));
@@ -688,4 +718,150 @@ fn links_are_shown_apart_from_endpoints() {
     );
     let html = render_html(&report);
     assert!(html.contains("Links (1), pages shown to people"), "{html}");
+}
+
+/// The largest report a summary can meet: every category collected by many collectors with long
+/// and wide (CJK) names, fifty trackers, a hundred owners, sixty libraries, a partial status with
+/// many reasons. At every width the summary stays within its line budget and no line is wider
+/// than the terminal; what it cuts is counted.
+#[test]
+fn text_summary_fits_any_width_for_the_largest_app() {
+    use dossier::report::{MAX_WIDTH, MIN_WIDTH, SUMMARY_MAX_LINES};
+    use unicode_width::UnicodeWidthStr;
+    let report = largest_report();
+    for width in [20, MIN_WIDTH, 60, 80, 100, 132, MAX_WIDTH, 400] {
+        for color in [false, true] {
+            let out = render_text(
+                &report,
+                &TextOptions {
+                    color,
+                    verbose: false,
+                    width: Some(width),
+                },
+            );
+            let plain = strip_sgr(&out);
+            let lines: Vec<&str> = plain.lines().collect();
+            assert!(
+                lines.len() <= SUMMARY_MAX_LINES,
+                "{} lines at {width} columns:\n{plain}",
+                lines.len()
+            );
+            let columns = width.clamp(MIN_WIDTH, MAX_WIDTH);
+            for line in &lines {
+                assert!(
+                    line.width() <= columns,
+                    "{} columns > {columns}: {line:?}",
+                    line.width()
+                );
+            }
+            assert!(plain.contains("more"), "cuts are counted:\n{plain}");
+            assert!(plain.contains("Collected (29)"), "{plain}");
+            // A named tracker keeps its place ahead of libraries in a cut collector list.
+            assert!(plain.contains("追踪器"), "{plain}");
+        }
+    }
+}
+
+fn strip_sgr(text: &str) -> String {
+    regex::Regex::new("\u{1b}\\[[0-9]+m")
+        .unwrap()
+        .replace_all(text, "")
+        .into_owned()
+}
+
+fn largest_report() -> Report {
+    let mut report = sample();
+    let template = report.categories[0].clone();
+    let ids = [
+        "location_precise",
+        "location_approximate",
+        "location_background",
+        "contacts",
+        "call_log",
+        "sms",
+        "calendar",
+        "accounts",
+        "phone_number",
+        "device_ids",
+        "advertising_id",
+        "device_info",
+        "battery_info",
+        "storage_info",
+        "network_info",
+        "wifi_info",
+        "bluetooth",
+        "installed_apps",
+        "app_usage",
+        "clipboard",
+        "keystrokes",
+        "camera",
+        "microphone",
+        "media_files",
+        "sensors",
+        "health_fitness",
+        "web_browsing",
+        "app_interactions",
+        "crash_diagnostics",
+    ];
+    report.collectors = (0..40)
+        .map(|i| Collector {
+            id: format!("sdk{i:02}"),
+            name: if i == 39 {
+                "某公司追踪器 SDK with a very long name indeed".to_owned()
+            } else {
+                format!("Library number {i:02} with a long descriptive name")
+            },
+            kind: if i == 39 {
+                CollectorKind::Tracker
+            } else {
+                CollectorKind::Library
+            },
+        })
+        .collect();
+    let all: Vec<String> = report.collectors.iter().map(|c| c.id.clone()).collect();
+    report.categories = ids
+        .iter()
+        .map(|id| CategoryFinding {
+            id: (*id).to_owned(),
+            verdict: Verdict::Collected,
+            collectors: all.clone(),
+            collected_by: all.clone(),
+            ..template.clone()
+        })
+        .collect();
+    let tracker = report.trackers[0].clone();
+    report.trackers = (0..50)
+        .map(|i| TrackerFinding {
+            id: format!("tracker{i:02}"),
+            name: format!("Tracker {i:02} Analytics and Advertising Platform"),
+            confirmed: i % 5 != 0,
+            ..tracker.clone()
+        })
+        .collect();
+    let endpoint = report.endpoints[0].clone();
+    report.endpoints = (0..400)
+        .map(|i| Endpoint {
+            url: format!("https://host{i}.例え.example/p"),
+            host: format!("host{i}.例え.example"),
+            owner: Some(format!("owner{}", i % 100)),
+            owner_name: Some(format!("Owner {} Holdings International", i % 100)),
+            ..endpoint.clone()
+        })
+        .collect();
+    let lib = report.native_libs[0].clone();
+    report.native_libs = (0..60)
+        .map(|i| NativeLib {
+            location: Location {
+                entry: format!("lib/arm64-v8a/libnative{i}.so"),
+                ..lib.location.clone()
+            },
+            ..lib.clone()
+        })
+        .collect();
+    report.anomalies = (0..30)
+        .map(|i| dossier::anomaly::Anomaly::new(&format!("zip.odd_thing_{i}"), "x", "y"))
+        .collect();
+    report.status.reasons = report.anomalies.clone();
+    report.app.label = Some("微信".repeat(80));
+    report
 }

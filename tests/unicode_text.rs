@@ -287,10 +287,12 @@ fn all_text_options() -> [TextOptions; 2] {
         TextOptions {
             color: false,
             verbose: false,
+            width: None,
         },
         TextOptions {
             color: true,
             verbose: true,
+            width: None,
         },
     ]
 }
@@ -369,7 +371,8 @@ fn sample_with(text: &str) -> Report {
     report
 }
 
-/// Strings of every length around the text renderer's cuts (80 characters, 400 with --verbose),
+/// Strings of every length around the text renderer's cuts (the summary's width, 400 characters
+/// with --verbose),
 /// in every kind of character, through every renderer.
 #[test]
 fn every_renderer_at_every_length_around_the_cuts() {
@@ -379,14 +382,16 @@ fn every_renderer_at_every_length_around_the_cuts() {
             let text = run(neighbour, n);
             let report = sample_with(&text);
             let outputs = render_all(&report);
-            // Plain CJK is shown as it is: whole when it fits, cut at a character with `…`.
+            // Plain CJK is shown as it is: whole when it fits the summary's width (each character
+            // takes two columns), cut at a character with `…`.
             if *name == "cjk" {
                 let summary = &outputs[0];
                 let label_line = summary.lines().next().unwrap();
-                if n <= 80 {
+                let columns = dossier::report::DEFAULT_WIDTH;
+                if 2 * n < columns {
                     assert!(label_line.starts_with(&text), "{n}: {label_line}");
                 } else {
-                    let shown: String = text.chars().take(79).collect();
+                    let shown: String = text.chars().take((columns - 1) / 2).collect();
                     assert!(
                         label_line.starts_with(&format!("{shown}…")),
                         "{n}: {label_line}"

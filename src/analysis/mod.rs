@@ -71,6 +71,7 @@ pub fn build_report(facts: &AppFacts, rules: &RuleSet) -> Report {
             rules_digest: rules.digest().to_owned(),
         },
         status,
+        filter: None,
         input: facts.input.clone(),
         app,
         permissions,

@@ -226,13 +226,7 @@ fn trackers(out: &mut String, report: &Report) {
         "| Tracker | Owner | Country | Classes | Categories | Found by |\n|---|---|---|---:|---|---|"
     );
     for tracker in view::confirmed_trackers(report) {
-        let mut kinds: Vec<&str> = tracker
-            .evidence
-            .iter()
-            .map(|e| view::evidence_kind_label(e.kind))
-            .collect();
-        kinds.sort_unstable();
-        kinds.dedup();
+        let kinds = view::tracker_evidence_kinds(tracker);
         let categories: Vec<String> = tracker.categories.iter().map(|c| code(c, true)).collect();
         let _ = writeln!(
             out,

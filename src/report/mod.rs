@@ -6,6 +6,7 @@
 
 // `pub(crate)`: the diff renderers (`crate::diff`) escape app strings the same way.
 pub(crate) mod escape;
+mod filter;
 mod html;
 mod json;
 mod markdown;
@@ -18,6 +19,7 @@ pub mod view;
 #[cfg(not(feature = "internals"))]
 pub(crate) mod view;
 
+pub use filter::{FilterError, ReportFilter};
 /// The scan report's page style, which the diff's HTML pages extend.
 pub(crate) use html::STYLE as HTML_STYLE;
 pub use html::render_html;
@@ -27,4 +29,4 @@ pub use model::*;
 /// The SARIF fingerprint hash, shared with the diff's SARIF so both hash keys the same way.
 pub(crate) use sarif::fingerprint as sarif_fingerprint;
 pub use sarif::{RuleDocText, RuleDocs, render_sarif};
-pub use text::{TextOptions, render_text};
+pub use text::{DEFAULT_WIDTH, MAX_WIDTH, MIN_WIDTH, SUMMARY_MAX_LINES, TextOptions, render_text};

@@ -20,6 +20,10 @@ pub struct Report {
     pub tool: ToolInfo,
     /// Whether every part of the input could be read; `partial` says what was not.
     pub status: ScanStatus,
+    /// What the report was narrowed to (`scan --category`, `--collector`); null for the whole
+    /// report (a 2.0 report, without the key, reads as whole).
+    #[serde(default)]
+    pub filter: Option<super::filter::ReportFilter>,
     pub input: InputInfo,
     pub app: AppInfo,
     /// Requested permissions (`uses-permission` and `uses-permission-sdk-23`), sorted by name.

@@ -130,6 +130,36 @@ pub fn evidence_kind_label(kind: EvidenceKind) -> &'static str {
     }
 }
 
+/// The kinds of evidence that found a tracker (`host`, `tracker code` ...), sorted, each once.
+pub fn tracker_evidence_kinds(tracker: &TrackerFinding) -> Vec<&'static str> {
+    let mut kinds: Vec<&str> = tracker
+        .evidence
+        .iter()
+        .map(|e| evidence_kind_label(e.kind))
+        .collect();
+    kinds.sort_unstable();
+    kinds.dedup();
+    kinds
+}
+
+/// The input's facts for a header line: sdk levels, kind, size, short digest. The manifest's
+/// numbers and our own words; the digest is hex, so only the kind could need escaping.
+pub fn input_facts(report: &Report) -> Vec<String> {
+    let app = &report.app;
+    let mut facts = Vec::new();
+    if let Some(min) = app.min_sdk {
+        facts.push(format!("min sdk {min}"));
+    }
+    if let Some(target) = app.target_sdk {
+        facts.push(format!("target sdk {target}"));
+    }
+    let input = &report.input;
+    facts.push(super::model::input_kind_str(input.kind).to_owned());
+    facts.push(human_size(input.size));
+    facts.push(format!("sha256 {}", short_digest(&input.sha256)));
+    facts
+}
+
 /// The display name of a collector id, or the id itself when the report does not name it.
 pub fn collector_name<'a>(report: &'a Report, id: &'a str) -> &'a str {
     report

@@ -125,6 +125,7 @@ pub fn sample() -> Report {
             )],
             truncated: vec!["endpoints".to_owned()],
         },
+        filter: None,
         input: InputInfo {
             path: "samples/vid share|\"evil\".apks".to_owned(),
             sha256: "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae".to_owned(),

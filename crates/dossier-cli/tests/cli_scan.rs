@@ -461,7 +461,8 @@ fn text_markdown_and_html_render_the_same_findings() {
         "com.example.vidshare",
         "location_precise",
         "Pangle",
-        "log.byteoversea.com",
+        "ByteDance (CN)",
+        "api16-access-sg.pangle.io",
     ] {
         assert!(text.contains(needle), "text lacks {needle}");
     }
@@ -694,6 +695,7 @@ fn render_every_format(report: &dossier::Report) {
             &TextOptions {
                 color: !verbose,
                 verbose,
+                width: None,
             },
         );
         assert!(!text.is_empty());

@@ -93,7 +93,7 @@ fn scan_and_dex_agree_when_a_limit_refuses_the_code() {
 
 /// On every corpus file the three commands agree on what could be read: the same DEX and
 /// container reasons from `scan` and `dex`, and `manifest` succeeds exactly when the scan found
-/// a readable manifest.
+/// a readable manifest. The scan's summary fits one screen at every common width.
 #[test]
 fn corpus_commands_agree_on_what_could_be_read() {
     let Some(corpus) = common::corpus() else {
@@ -115,6 +115,7 @@ fn corpus_commands_agree_on_what_could_be_read() {
             continue;
         }
         let scan = json_of(&scan);
+        disagreements.extend(summary_misfits(path, &scan));
         let dex = dossier(&["dex", path, "--format", "json"]);
         let has_dex = scan["anomalies"]
             .as_array()
@@ -142,6 +143,30 @@ fn corpus_commands_agree_on_what_could_be_read() {
         }
     }
     assert!(disagreements.is_empty(), "{disagreements:#?}");
+}
+
+/// Where the one-screen summary of a real app breaks its promise at a common width: more lines
+/// than its budget, or a line wider than the terminal.
+fn summary_misfits(path: &str, scan: &serde_json::Value) -> Vec<String> {
+    use unicode_width::UnicodeWidthStr;
+    let report: dossier::report::Report = serde_json::from_value(scan.clone()).unwrap();
+    let mut misfits = Vec::new();
+    for width in [60, 80, 100, 200] {
+        let options = dossier::report::TextOptions {
+            color: false,
+            verbose: false,
+            width: Some(width),
+        };
+        let text = dossier::report::render_text(&report, &options);
+        let lines = text.lines().count();
+        if lines > dossier::report::SUMMARY_MAX_LINES {
+            misfits.push(format!("{path}: {lines} summary lines at {width} columns"));
+        }
+        if let Some(wide) = text.lines().find(|l| l.width() > width) {
+            misfits.push(format!("{path}: wider than {width}: {wide:?}"));
+        }
+    }
+    misfits
 }
 
 /// An APK with one asset whose name holds a space, written in the test.

@@ -45,6 +45,24 @@ impl ColorChoice {
     }
 }
 
+/// Columns the text summary fits in: `COLUMNS` when set (the shell convention), else the
+/// terminal's width when standard output is one, else the library's default, so that output to a
+/// file or a pipe does not depend on the window it was typed in.
+pub fn summary_width(to_file: bool) -> Option<usize> {
+    use std::io::IsTerminal;
+    if let Some(columns) = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|&c| c > 0)
+    {
+        return Some(columns);
+    }
+    if to_file || !std::io::stdout().is_terminal() {
+        return None;
+    }
+    terminal_size::terminal_size_of(std::io::stdout()).map(|(width, _)| usize::from(width.0))
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Decode AndroidManifest.xml: readable XML by default, or the typed manifest as JSON.
@@ -149,6 +167,16 @@ pub struct ScanArgs {
     /// In the text summary, list every piece of evidence, call site and endpoint source.
     #[arg(short, long)]
     pub verbose: bool,
+    /// Only these data categories (taxonomy ids such as `location_precise`; repeat the flag or
+    /// separate with commas), with their calls, permissions, trackers and libraries. Text and
+    /// JSON; the JSON says what it was narrowed to (`filter`).
+    #[arg(long = "category", value_name = "ID", value_delimiter = ',')]
+    pub categories: Vec<String>,
+    /// Only what these collectors' code does (`app`, or a tracker or library id from the report's
+    /// `collectors`; repeat or separate with commas): their categories, evidence, call sites and
+    /// endpoints. A category other code collects but they only point at shows as possible.
+    #[arg(long = "collector", value_name = "ID", value_delimiter = ',')]
+    pub collectors: Vec<String>,
     /// Exit 0 even when parts of the input could not be read (by default such a partial scan
     /// exits 3, so that a script never takes it for a complete one).
     #[arg(long)]

@@ -4,7 +4,7 @@ use anyhow::{Result, bail};
 
 use dossier::report::{self, ScanState, TextOptions};
 
-use super::args::{ColorChoice, ScanArgs, ScanFormat};
+use super::args::{ColorChoice, ScanArgs, ScanFormat, summary_width};
 use super::output::emit;
 
 /// Whether the report covers the whole input.
@@ -16,16 +16,22 @@ pub enum Outcome {
 }
 
 pub fn run(args: &ScanArgs, color: ColorChoice) -> Result<Outcome> {
+    let format_name = match args.format {
+        ScanFormat::Json => "JSON",
+        ScanFormat::Sarif => "SARIF",
+        ScanFormat::Md => "Markdown",
+        ScanFormat::Html => "HTML",
+        ScanFormat::Text => "text",
+    };
     if args.verbose && args.format != ScanFormat::Text {
         bail!(
-            "--verbose changes the text summary only: the {} output always holds every piece of evidence",
-            match args.format {
-                ScanFormat::Json => "JSON",
-                ScanFormat::Sarif => "SARIF",
-                ScanFormat::Md => "Markdown",
-                ScanFormat::Html => "HTML",
-                ScanFormat::Text => "text",
-            }
+            "--verbose changes the text summary only: the {format_name} output always holds every piece of evidence"
+        );
+    }
+    let filter = report::ReportFilter::new(&args.categories, &args.collectors);
+    if !filter.is_empty() && !matches!(args.format, ScanFormat::Text | ScanFormat::Json) {
+        bail!(
+            "--category and --collector narrow the text and JSON outputs; the {format_name} output is always the whole report"
         );
     }
     let scanner = super::scanner(&args.limits, Some(&args.rules))?;
@@ -35,12 +41,16 @@ pub fn run(args: &ScanArgs, color: ColorChoice) -> Result<Outcome> {
         report.input.path = shown;
     }
     let rules = scanner.rules();
+    let known: Vec<&str> = rules.categories().iter().map(|c| c.id.as_str()).collect();
+    filter.check(&report, &known)?;
+    filter.apply(&mut report);
     let text = match args.format {
         ScanFormat::Text => report::render_text(
             &report,
             &TextOptions {
                 color: color.for_stdout(args.output.path.is_some()),
                 verbose: args.verbose,
+                width: summary_width(args.output.path.is_some()),
             },
         ),
         ScanFormat::Json => report::render_json(&report),

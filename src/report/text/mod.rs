@@ -1,13 +1,17 @@
-//! The terminal renderer: a summary a person reads in one screen (app, categories with strength
-//! and collectors, trackers, endpoints by owner, native libraries, anomalies), and with
-//! `verbose` every piece of evidence and every call site.
+//! The terminal renderer: a summary a person reads in one screen (`summary`: app, what is
+//! collected and by whom, trackers, endpoints by owner, native libraries, anomalies, fitted to the
+//! terminal's width), and with `verbose` every piece of evidence and every call site (here).
 //!
 //! Colour is an option decided by the caller (a terminal and no `NO_COLOR`); without it the output
 //! holds no escape sequence at all. Every string from the app goes through
 //! [`escape::visible_truncated`], so an APK cannot emit terminal escapes in either mode.
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
+
+mod layout;
+mod summary;
+
+pub use summary::{MAX_LINES as SUMMARY_MAX_LINES, MAX_WIDTH, MIN_WIDTH};
 
 use super::escape;
 use super::model::{Report, Strength, TrackerFinding, Verdict};
@@ -20,20 +24,21 @@ pub struct TextOptions {
     pub color: bool,
     /// List every evidence item, call site, endpoint and anomaly instead of a sample.
     pub verbose: bool,
+    /// Columns the summary fits in ([`DEFAULT_WIDTH`] when `None`; kept within
+    /// [`MIN_WIDTH`]..=[`MAX_WIDTH`]). The verbose listing is not wrapped: it is for reading
+    /// through a pager or searching.
+    pub width: Option<usize>,
 }
 
-/// Longest app string shown in the summary; verbose output shows more.
-const SHORT_TEXT: usize = 80;
+/// The summary's width when the caller knows no terminal (output to a file or a pipe).
+pub const DEFAULT_WIDTH: usize = 100;
+
+/// Longest app string shown in the verbose listing: enough for any real name, not for a
+/// megabyte-long one from a hostile APK.
 const LONG_TEXT: usize = 400;
-/// URLs shown per owner and collectors per category before "+N more" in the summary.
-const URLS_PER_OWNER: usize = 3;
-const COLLECTORS_PER_CATEGORY: usize = 4;
-/// Owners listed in the summary before "… N more owners"; keeps an app that talks to fifty
-/// companies within one screen. Verbose lists them all.
-const OWNER_GROUPS: usize = 12;
 
 /// SGR codes; only ever written when `TextOptions::color` is set.
-#[derive(Clone, Copy)]
+#[derive(Debug, Clone, Copy)]
 enum Style {
     Bold,
     Dim,
@@ -116,25 +121,23 @@ pub fn render_text(report: &Report, options: &TextOptions) -> String {
     let mut report = report.clone();
     report.normalize();
     let report = &report;
+    if !options.verbose {
+        let width = options.width.unwrap_or(DEFAULT_WIDTH);
+        return summary::render(report, options.color, width);
+    }
     let mut w = Writer {
         out: String::new(),
         color: options.color,
-        max_text: if options.verbose {
-            LONG_TEXT
-        } else {
-            SHORT_TEXT
-        },
+        max_text: LONG_TEXT,
     };
     header(&mut w, report);
-    permissions(&mut w, report, options.verbose);
-    categories(&mut w, report, options.verbose);
-    if options.verbose {
-        api_calls(&mut w, report);
-    }
-    trackers(&mut w, report, options.verbose);
-    endpoints(&mut w, report, options.verbose);
-    native_libs(&mut w, report, options.verbose);
-    anomalies(&mut w, report, options.verbose);
+    permissions(&mut w, report);
+    all_categories(&mut w, report);
+    api_calls(&mut w, report);
+    trackers(&mut w, report);
+    endpoints(&mut w, report);
+    native_libs(&mut w, report);
+    anomalies(&mut w, report);
     w.out
 }
 
@@ -157,20 +160,8 @@ fn header(w: &mut Writer, report: &Report) {
     let first = format!("{}{version}", w.styled(Style::Bold, &title));
     w.line(&first);
 
-    let mut facts = Vec::new();
-    if let Some(min) = app.min_sdk {
-        facts.push(format!("min sdk {min}"));
-    }
-    if let Some(target) = app.target_sdk {
-        facts.push(format!("target sdk {target}"));
-    }
+    let facts: Vec<String> = view::input_facts(report).iter().map(|f| w.app(f)).collect();
     let input = &report.input;
-    facts.push(w.app(super::model::input_kind_str(input.kind)));
-    facts.push(view::human_size(input.size));
-    facts.push(format!(
-        "sha256 {}",
-        w.app(view::short_digest(&input.sha256))
-    ));
     w.line(&format!("  {}", facts.join(" · ")));
     let mut source = format!("  {}", w.app(&input.path));
     if !input.members.is_empty() {
@@ -184,6 +175,13 @@ fn header(w: &mut Writer, report: &Report) {
     );
     source.push_str(&w.styled(Style::Dim, &tool));
     w.line(&source);
+    if let Some(filter) = &report.filter {
+        let text = format!(
+            "only {}; the rest of the report is left out",
+            filter.describe()
+        );
+        w.line(&format!("  {}", w.styled(Style::Yellow, &w.app(&text))));
+    }
     if let Some((headline, reasons)) = view::partial_notice(report) {
         w.line(&format!("  {}", w.styled(Style::Red, &headline)));
         for reason in reasons.iter().take(5) {
@@ -195,26 +193,8 @@ fn header(w: &mut Writer, report: &Report) {
     }
 }
 
-fn permissions(w: &mut Writer, report: &Report, verbose: bool) {
+fn permissions(w: &mut Writer, report: &Report) {
     if report.permissions.is_empty() {
-        return;
-    }
-    let dangerous = report
-        .permissions
-        .iter()
-        .filter(|p| {
-            p.protection
-                .as_deref()
-                .is_some_and(|level| level.split('|').any(|part| part == "dangerous"))
-        })
-        .count();
-    if !verbose {
-        w.out.push('\n');
-        w.line(&format!(
-            "{} {} requested, {dangerous} dangerous",
-            w.styled(Style::Bold, "Permissions"),
-            report.permissions.len()
-        ));
         return;
     }
     w.heading("Permissions", report.permissions.len());
@@ -245,84 +225,13 @@ fn verdict_style(verdict: Verdict) -> Style {
     }
 }
 
-/// The summary leads with what is collected and by whom; `possible` and `blocked` get one line
-/// each. Verbose shows every category with its reason and judged evidence.
-fn categories(w: &mut Writer, report: &Report, verbose: bool) {
-    if verbose {
-        all_categories(w, report);
-        return;
-    }
-    let collected = view::with_verdict(report, Verdict::Collected);
-    w.heading("Collected", collected.len());
-    if collected.is_empty() {
-        w.line("  no code found that gathers personal data with what it needs");
-    }
-    let ids: Vec<String> = collected.iter().map(|c| w.app(&c.id)).collect();
-    let id_width = ids.iter().map(|id| id.chars().count()).max().unwrap_or(0);
-    for (category, id) in collected.iter().zip(&ids) {
-        let who = collector_list(w, report, &category.collected_by, false);
-        let labels = format!(
-            "Play: {} · Apple: {}",
-            w.app(view::short_store_label(&category.play)),
-            w.app(view::short_store_label(&category.apple))
-        );
-        let line = format!(
-            "  {} {who}  {}",
-            w.pad(id, Some(Style::Red), id_width),
-            w.styled(Style::Dim, &format!("[{labels}]"))
-        );
-        w.line(&line);
-    }
-    let possible = view::with_verdict(report, Verdict::Possible);
-    if !possible.is_empty() {
-        let items: Vec<String> = possible
-            .iter()
-            .map(|c| format!("{} ({})", w.app(&c.id), view::possible_tags(c).join(", ")))
-            .collect();
-        w.out.push('\n');
-        let head = w.styled(Style::Yellow, &format!("Possible ({})", possible.len()));
-        w.line(&format!("{head}: {}", items.join("; ")));
-    }
-    let blocked = view::with_verdict(report, Verdict::Blocked);
-    if !blocked.is_empty() {
-        let items: Vec<String> = blocked
-            .iter()
-            .map(|c| format!("{} (needs {})", w.app(&c.id), w.app(view::blocked_needs(c))))
-            .collect();
-        if possible.is_empty() {
-            w.out.push('\n');
-        }
-        let head = w.styled(Style::Bold, &format!("Blocked ({})", blocked.len()));
-        w.line(&format!("{head}: {}", items.join("; ")));
-    }
-    if !possible.is_empty() || !blocked.is_empty() {
-        w.line(&w.styled(
-            Style::Dim,
-            "  possible: the code or manifest points at the data but does not show it gathered; \
-             blocked: the calls need a permission the app lacks. --verbose says why for each.",
-        ));
-    }
-}
-
-/// Display names of collector ids, cut to a few unless `all`.
-fn collector_list(w: &Writer, report: &Report, ids: &[String], all: bool) -> String {
-    // Trackers first, so that a cut list never hides them behind libraries.
-    let mut names: Vec<String> = view::collectors_by_interest(report, ids)
+/// Display names of collector ids, named trackers first.
+fn collector_list(w: &Writer, report: &Report, ids: &[String]) -> String {
+    let names: Vec<String> = view::collectors_by_interest(report, ids)
         .into_iter()
         .map(|c| w.app(view::collector_name(report, c)))
         .collect();
-    let hidden = if !all && names.len() > COLLECTORS_PER_CATEGORY {
-        let extra = names.len() - COLLECTORS_PER_CATEGORY;
-        names.truncate(COLLECTORS_PER_CATEGORY);
-        extra
-    } else {
-        0
-    };
-    let mut who = names.join(", ");
-    if hidden > 0 {
-        let _ = write!(who, " +{hidden} more");
-    }
-    who
+    names.join(", ")
 }
 
 fn all_categories(w: &mut Writer, report: &Report) {
@@ -337,7 +246,7 @@ fn all_categories(w: &mut Writer, report: &Report) {
         let who = if category.collectors.is_empty() {
             view::no_collector_label(category).to_owned()
         } else {
-            collector_list(w, report, &category.collectors, true)
+            collector_list(w, report, &category.collectors)
         };
         let verdict = view::verdict_label(category.verdict);
         let strength = view::strength_label(category.strength);
@@ -423,7 +332,7 @@ fn api_calls(w: &mut Writer, report: &Report) {
     }
 }
 
-fn trackers(w: &mut Writer, report: &Report, verbose: bool) {
+fn trackers(w: &mut Writer, report: &Report) {
     let confirmed: Vec<&TrackerFinding> = view::confirmed_trackers(report).collect();
     let hints: Vec<&TrackerFinding> = view::tracker_hints(report).collect();
     w.heading("Trackers", confirmed.len());
@@ -443,13 +352,7 @@ fn trackers(w: &mut Writer, report: &Report, verbose: bool) {
             (None, Some(country)) => format!("({})", w.app(country)),
             (None, None) => "owner unknown".to_owned(),
         };
-        let mut kinds: Vec<&str> = tracker
-            .evidence
-            .iter()
-            .map(|e| view::evidence_kind_label(e.kind))
-            .collect();
-        kinds.sort_unstable();
-        kinds.dedup();
+        let kinds = view::tracker_evidence_kinds(tracker);
         let line = format!(
             "  {}  {owner}  {} class{}  via {}",
             w.pad(name, Some(Style::Bold), name_width),
@@ -458,9 +361,7 @@ fn trackers(w: &mut Writer, report: &Report, verbose: bool) {
             kinds.join(", ")
         );
         w.line(&line);
-        if verbose {
-            tracker_evidence(w, tracker);
-        }
+        tracker_evidence(w, tracker);
     }
     if hints.is_empty() {
         return;
@@ -473,11 +374,9 @@ fn trackers(w: &mut Writer, report: &Report, verbose: bool) {
         names.join(", ")
     );
     w.line(&line);
-    if verbose {
-        for tracker in hints {
-            w.line(&format!("    {}", w.app(&tracker.name)));
-            tracker_evidence(w, tracker);
-        }
+    for tracker in hints {
+        w.line(&format!("    {}", w.app(&tracker.name)));
+        tracker_evidence(w, tracker);
     }
 }
 
@@ -494,29 +393,23 @@ fn tracker_evidence(w: &mut Writer, tracker: &TrackerFinding) {
     }
 }
 
-/// Hosts of links shown on the summary line before `… N more`.
-const LINK_HOSTS: usize = 6;
-
-fn endpoints(w: &mut Writer, report: &Report, verbose: bool) {
+fn endpoints(w: &mut Writer, report: &Report) {
     w.heading("Endpoints", view::network_endpoint_count(report));
     if view::network_endpoint_count(report) == 0 {
         w.line("  none found");
     }
-    network_endpoints(w, report, verbose);
-    links(w, report, verbose);
+    network_endpoints(w, report);
+    links(w, report);
 }
 
-/// One compact line of link hosts; every link with `--verbose`.
-fn links(w: &mut Writer, report: &Report, verbose: bool) {
+/// Link hosts on one line, then every link.
+fn links(w: &mut Writer, report: &Report) {
     let links = view::links(report);
     if links.is_empty() {
         return;
     }
-    let hosts = view::link_hosts(report);
-    let shown = if verbose { hosts.len() } else { LINK_HOSTS };
-    let mut parts: Vec<String> = hosts
+    let parts: Vec<String> = view::link_hosts(report)
         .iter()
-        .take(shown)
         .map(|(host, n)| {
             if *n == 1 {
                 w.app(host)
@@ -525,32 +418,19 @@ fn links(w: &mut Writer, report: &Report, verbose: bool) {
             }
         })
         .collect();
-    if hosts.len() > shown {
-        parts.push(format!("… {} more hosts", hosts.len() - shown));
-    }
     let title = format!("Links ({}), pages shown to people:", links.len());
     w.line(&format!(
         "  {} {}",
         w.styled(Style::Dim, &title),
         parts.join(", ")
     ));
-    if verbose {
-        for link in links {
-            w.line(&format!("      {}", w.app(&link.url)));
-        }
+    for link in links {
+        w.line(&format!("      {}", w.app(&link.url)));
     }
 }
 
-fn network_endpoints(w: &mut Writer, report: &Report, verbose: bool) {
-    let groups = view::endpoint_groups(report);
-    let group_count = groups.len();
-    let shown_groups = if verbose { group_count } else { OWNER_GROUPS };
-    let mut hidden_endpoints = 0;
-    for (position, group) in groups.into_iter().enumerate() {
-        if position >= shown_groups {
-            hidden_endpoints += group.endpoints.len();
-            continue;
-        }
+fn network_endpoints(w: &mut Writer, report: &Report) {
+    for group in view::endpoint_groups(report) {
         let mut title = w.app(group.name);
         if let Some(country) = group.country {
             let _ = write!(title, " ({})", w.app(country));
@@ -567,48 +447,30 @@ fn network_endpoints(w: &mut Writer, report: &Report, verbose: bool) {
             if group.endpoints.len() == 1 { "" } else { "s" }
         );
         w.line(&line);
-        let shown = if verbose {
-            group.endpoints.len()
-        } else {
-            URLS_PER_OWNER
-        };
-        for endpoint in group.endpoints.iter().take(shown) {
+        for endpoint in &group.endpoints {
             let mut line = format!("      {}", w.app(&endpoint.url));
             if !endpoint.trackers.is_empty() {
                 let trackers: Vec<String> = endpoint.trackers.iter().map(|t| w.app(t)).collect();
                 let _ = write!(line, "  [{}]", trackers.join(", "));
             }
             w.line(&line);
-            if verbose {
-                for source in &endpoint.sources {
-                    let encoding = source
-                        .encoding
-                        .map(|e| format!(" (in {})", e.as_str()))
-                        .unwrap_or_default();
-                    let line = format!(
-                        "          {} {}{encoding}",
-                        w.app(source.kind.as_str()),
-                        w.app(&source.location.to_string())
-                    );
-                    w.line(&w.styled(Style::Dim, &line));
-                }
+            for source in &endpoint.sources {
+                let encoding = source
+                    .encoding
+                    .map(|e| format!(" (in {})", e.as_str()))
+                    .unwrap_or_default();
+                let line = format!(
+                    "          {} {}{encoding}",
+                    w.app(source.kind.as_str()),
+                    w.app(&source.location.to_string())
+                );
+                w.line(&w.styled(Style::Dim, &line));
             }
         }
-        if group.endpoints.len() > shown {
-            let more = format!("      … {} more", group.endpoints.len() - shown);
-            w.line(&w.styled(Style::Dim, &more));
-        }
-    }
-    if group_count > shown_groups {
-        let more = format!(
-            "  … {} more owners, {hidden_endpoints} endpoints (--verbose lists them)",
-            group_count - shown_groups
-        );
-        w.line(&w.styled(Style::Dim, &more));
     }
 }
 
-fn native_libs(w: &mut Writer, report: &Report, verbose: bool) {
+fn native_libs(w: &mut Writer, report: &Report) {
     if report.native_libs.is_empty() {
         return;
     }
@@ -627,53 +489,30 @@ fn native_libs(w: &mut Writer, report: &Report, verbose: bool) {
             lib.jni_exports.len()
         );
         w.line(&line);
-        if verbose {
-            for import in &lib.imports {
-                let import = w.app(import);
-                w.line(&format!("      imports {import}"));
-            }
-            if !lib.needed.is_empty() {
-                let needed: Vec<String> = lib.needed.iter().map(|n| w.app(n)).collect();
-                w.line(&format!("      needs {}", needed.join(", ")));
-            }
+        for import in &lib.imports {
+            let import = w.app(import);
+            w.line(&format!("      imports {import}"));
+        }
+        if !lib.needed.is_empty() {
+            let needed: Vec<String> = lib.needed.iter().map(|n| w.app(n)).collect();
+            w.line(&format!("      needs {}", needed.join(", ")));
         }
     }
 }
 
-fn anomalies(w: &mut Writer, report: &Report, verbose: bool) {
+fn anomalies(w: &mut Writer, report: &Report) {
     w.heading("Anomalies", report.anomalies.len());
     if report.anomalies.is_empty() {
         w.line(&w.styled(Style::Green, "  none"));
         return;
     }
-    if verbose {
-        for anomaly in &report.anomalies {
-            let line = format!(
-                "  {}  {}  {}",
-                w.styled(Style::Yellow, &w.app(&anomaly.code)),
-                w.app(&anomaly.location),
-                w.app(&anomaly.detail)
-            );
-            w.line(&line);
-        }
-        return;
-    }
-    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     for anomaly in &report.anomalies {
-        *counts.entry(anomaly.code.as_str()).or_default() += 1;
+        let line = format!(
+            "  {}  {}  {}",
+            w.styled(Style::Yellow, &w.app(&anomaly.code)),
+            w.app(&anomaly.location),
+            w.app(&anomaly.detail)
+        );
+        w.line(&line);
     }
-    let codes: Vec<String> = counts
-        .iter()
-        .map(|(code, count)| {
-            let code = w.app(code);
-            if *count > 1 {
-                format!("{code} ×{count}")
-            } else {
-                code
-            }
-        })
-        .collect();
-    let line = format!("  {}", codes.join(", "));
-    w.line(&w.styled(Style::Yellow, &line));
-    w.line(&w.styled(Style::Dim, "  (--verbose shows where and what)"));
 }
