@@ -99,6 +99,7 @@ footer { color:var(--muted); font-size:12px; margin-top:18px; }
   .grid, .grid tbody, .grid tr, .grid td { display:block; width:auto; }
   .grid thead, .grid colgroup { display:none; }
   .grid td { border:none; padding:3px 0; } .grid tr { border-bottom:1px solid var(--line); padding:6px 0; }
+  .grid td:nth-child(2), .grid td:nth-child(3) { display:inline-block; margin-right:8px; }
 }
 @media print {
   body { background:none; } main { max-width:none; padding:0; }
@@ -297,9 +298,9 @@ fn category_grid(out: &mut String, report: &Report) {
         };
         let _ = write!(out, "<span>{} {meaning}</span>", badge(strength));
     }
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "<span>{LISTED_BADGE} named as collector, no evidence of its own</span></div>\n"
+        "<span>{LISTED_BADGE} named as collector, no evidence of its own</span></div>"
     );
     by_collector(out, report, &collectors);
     out.push_str("</section>\n");
