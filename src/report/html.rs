@@ -1,6 +1,7 @@
 //! The HTML renderer: one self-contained page (inline CSS, no script, nothing fetched) that shows
-//! the categories as a grid against the collectors, the store labels, trackers, endpoints by
-//! owner, native libraries and anomalies, with evidence and call sites folded in `<details>`.
+//! the categories with their collectors as wrapping chips (so any number of collectors fits the
+//! width), the store labels, trackers, endpoints by owner, native libraries and anomalies, with
+//! evidence and call sites folded in `<details>`.
 //!
 //! Every app string goes through [`super::escape::html`]; none is ever put in an `href`, `src` or `style`
 //! attribute, so a hostile URL is shown, never followed or loaded. Strength cells carry their
@@ -9,7 +10,9 @@
 use std::fmt::Write as _;
 
 use super::escape::html as esc;
-use super::model::{Evidence, Report, Strength, TrackerFinding, Verdict};
+use super::model::{
+    CategoryFinding, CollectorKind, Evidence, Report, Strength, TrackerFinding, Verdict,
+};
 use super::view;
 
 /// Call sites listed per API before the list is cut (the JSON report has them all); keeps a
@@ -42,17 +45,23 @@ table { border-collapse:collapse; width:100%; }
 th, td { text-align:left; padding:6px 8px; border-bottom:1px solid var(--line); vertical-align:top; }
 th { font-size:12px; color:var(--muted); font-weight:600; }
 .scroll { overflow-x:auto; }
-.grid th.col { text-align:center; width:78px; padding:8px 2px; }
-.grid th.col span { writing-mode:vertical-rl; transform:rotate(180deg); white-space:nowrap;
-  display:inline-block; max-height:170px; overflow:hidden; text-overflow:ellipsis; }
-.grid th.strength { width:96px; }
-.grid th.labels { min-width:250px; }
-.grid td.cell { text-align:center; }
-.grid thead th { vertical-align:bottom; }
-.grid td.cat { min-width:200px; }
+/* The category table has five columns whatever the number of collectors: the collectors of a
+   row are chips that wrap, and every long word may break, so nothing can push it wider. */
+.grid { table-layout:fixed; }
+.grid col.c-cat { width:24%; } .grid col.c-verdict { width:90px; } .grid col.c-strength { width:104px; }
+.grid col.c-labels { width:19%; }
+.grid td, .grid th { overflow-wrap:anywhere; }
 .grid td.cat b { display:block; }
 .grid tbody tr:hover { background:#f8fafc; }
 .grid .id { font-family:ui-monospace,Menlo,Consolas,monospace; font-size:12px; color:var(--muted); }
+.s, .verdict { white-space:nowrap; overflow-wrap:normal; }
+.tier { display:flex; align-items:flex-start; gap:6px; margin:0 0 4px; }
+.tier > .s { flex:none; margin-top:2px; min-width:82px; text-align:center; }
+.chips { list-style:none; margin:0; padding:0; display:flex; flex-wrap:wrap; gap:3px 4px; min-width:0; }
+.chip { max-width:100%; border:1px solid var(--line); border-radius:5px; padding:0 6px; font-size:12px;
+  line-height:1.6; overflow-wrap:anywhere; break-inside:avoid; }
+.by-collector td.who { width:30%; overflow-wrap:anywhere; }
+.by-collector .kind { color:var(--muted); font-size:12px; }
 .label { font-size:12px; color:var(--muted); }
 .label .store { display:inline-block; min-width:42px; font-weight:600; color:var(--ink); }
 .s { display:inline-block; border-radius:4px; padding:1px 6px; font-size:11px; font-weight:600;
@@ -60,6 +69,7 @@ th { font-size:12px; color:var(--muted); font-weight:600; }
 .s-called { background:var(--called); } .s-native { background:var(--native); }
 .s-reflective { background:var(--reflective); } .s-referenced { background:var(--referenced); }
 .s-declared { background:var(--declared); }
+.s-listed { background:none; color:var(--muted); border:1px solid var(--line); font-weight:500; }
 .listed { color:var(--muted); }
 .legend { display:flex; gap:14px; flex-wrap:wrap; margin:10px 0 0; font-size:12px; color:var(--muted); }
 code, .mono { font-family:ui-monospace,"SFMono-Regular",Menlo,Consolas,monospace; font-size:12px; word-break:break-all; }
@@ -79,12 +89,22 @@ details table { margin:6px 0 10px; }
 .verdict.possible { background:#fff3d6; color:#7a4f00; border:1px solid #e0b85c; }
 .verdict.blocked { background:#eef0f4; color:var(--muted); border:1px solid var(--line); }
 .grid tr.possible td.cat b, .grid tr.blocked td.cat b { font-weight:500; color:var(--muted); }
-.grid th.verdict { width:86px; }
 .verdicts { margin:0 0 12px; padding-left:18px; }
 .verdicts li { margin:3px 0; }
 .none { color:var(--muted); }
 .hints { color:var(--muted); } .hints details.hint { display:inline; } .hints summary { display:inline; cursor:pointer; }
 footer { color:var(--muted); font-size:12px; margin-top:18px; }
+@media (max-width:720px) {
+  main { padding:12px; }
+  .grid, .grid tbody, .grid tr, .grid td { display:block; width:auto; }
+  .grid thead, .grid colgroup { display:none; }
+  .grid td { border:none; padding:3px 0; } .grid tr { border-bottom:1px solid var(--line); padding:6px 0; }
+  .grid td:nth-child(2), .grid td:nth-child(3) { display:inline-block; margin-right:8px; }
+}
+@media print {
+  body { background:none; } main { max-width:none; padding:0; }
+  section, header.app, .count { border-color:#999; } .grid tr { break-inside:avoid; }
+}
 "#;
 
 /// Renders the whole page.
@@ -210,16 +230,14 @@ fn category_grid(out: &mut String, report: &Report) {
     }
     verdict_summary(out, report);
     let collectors = view::category_collectors(report);
-    out.push_str("<div class=\"scroll\"><table class=\"grid\">\n<thead><tr><th>Category</th><th class=\"verdict\">Verdict</th><th class=\"strength\">Strength</th>");
-    for id in &collectors {
-        let _ = write!(
-            out,
-            "<th class=\"col\" title=\"{}\"><span>{}</span></th>",
-            esc(id),
-            esc(view::collector_name(report, id))
-        );
-    }
-    out.push_str("<th class=\"labels\">Store labels</th></tr></thead>\n<tbody>\n");
+    // Five fixed columns however many collectors there are: a column per collector made the
+    // table scroll sideways and cut the names from about ten collectors on.
+    out.push_str(
+        "<table class=\"grid\">\n<colgroup><col class=\"c-cat\"><col class=\"c-verdict\"><col class=\"c-strength\">\
+         <col class=\"c-who\"><col class=\"c-labels\"></colgroup>\n\
+         <thead><tr><th>Category</th><th>Verdict</th><th>Strength</th><th>Collectors</th>\
+         <th>Store labels</th></tr></thead>\n<tbody>\n",
+    );
     for category in &report.categories {
         let _ = write!(
             out,
@@ -243,30 +261,27 @@ fn category_grid(out: &mut String, report: &Report) {
         }
         let _ = write!(
             out,
-            "</td><td><span class=\"verdict {0}\">{0}</span></td><td>{1}</td>",
+            "</td><td><span class=\"verdict {0}\">{0}</span></td><td>{1}</td><td class=\"who\">",
             view::verdict_label(category.verdict),
             badge(category.strength)
         );
-        for id in &collectors {
-            match view::collector_strength(category, id) {
-                Some(strength) => {
-                    let _ = write!(out, "<td class=\"cell\">{}</td>", badge(strength));
-                }
-                None if category.collectors.contains(id) => {
-                    out.push_str("<td class=\"cell listed\" title=\"listed as collector\">●</td>");
-                }
-                None => out.push_str("<td class=\"cell\"></td>"),
-            }
+        let row = row_collectors(category, &collectors);
+        if row.is_empty() {
+            out.push_str("<span class=\"none\">none named</span>");
         }
+        let named = row
+            .into_iter()
+            .map(|(id, strength)| (id, view::collector_name(report, id), strength));
+        tiers(out, named);
         let _ = writeln!(
             out,
-            "<td class=\"label\"><div><span class=\"store\">Play</span> {}</div>\
+            "</td><td class=\"label\"><div><span class=\"store\">Play</span> {}</div>\
              <div><span class=\"store\">Apple</span> {}</div></td></tr>",
             esc(&category.play),
             esc(&category.apple)
         );
     }
-    out.push_str("</tbody>\n</table></div>\n<div class=\"legend\">");
+    out.push_str("</tbody>\n</table>\n<div class=\"legend\">");
     for strength in [
         Strength::Called,
         Strength::Native,
@@ -283,7 +298,124 @@ fn category_grid(out: &mut String, report: &Report) {
         };
         let _ = write!(out, "<span>{} {meaning}</span>", badge(strength));
     }
-    out.push_str("</div>\n</section>\n");
+    let _ = writeln!(
+        out,
+        "<span>{LISTED_BADGE} named as collector, no evidence of its own</span></div>"
+    );
+    by_collector(out, report, &collectors);
+    out.push_str("</section>\n");
+}
+
+/// The badge of a collector the category names without evidence attributed to it.
+const LISTED_BADGE: &str = "<span class=\"s s-listed\">listed</span>";
+
+/// Whether `collector` takes part in `category`: `Some` with its strongest evidence, or
+/// `Some(None)` when the category names it without evidence of its own; `None` when it does not.
+fn collector_in(category: &CategoryFinding, collector: &String) -> Option<Option<Strength>> {
+    let strength = view::collector_strength(category, collector);
+    (strength.is_some() || category.collectors.contains(collector)).then_some(strength)
+}
+
+/// The collectors of one category row with their strongest evidence (`None`: named by the
+/// category, no evidence of its own), strongest first, then in the page's collector order.
+fn row_collectors<'a>(
+    category: &CategoryFinding,
+    collectors: &'a [String],
+) -> Vec<(&'a str, Option<Strength>)> {
+    let mut row: Vec<(usize, &str, Option<Strength>)> = collectors
+        .iter()
+        .enumerate()
+        .filter_map(|(position, id)| {
+            let strength = view::collector_strength(category, id);
+            (strength.is_some() || category.collectors.contains(id)).then_some((
+                position,
+                id.as_str(),
+                strength,
+            ))
+        })
+        .collect();
+    row.sort_by_key(|&(position, _, strength)| (std::cmp::Reverse(strength), position));
+    row.into_iter()
+        .map(|(_, id, strength)| (id, strength))
+        .collect()
+}
+
+/// Named items (collectors, or categories) grouped by strength, strongest first: each group is
+/// its badge then the names as chips that wrap, so a row grows downwards, never sideways. The
+/// items come sorted by strength; `title` is the hover text (an id), `name` what is shown.
+fn tiers<'a>(
+    out: &mut String,
+    items: impl IntoIterator<Item = (&'a str, &'a str, Option<Strength>)>,
+) {
+    let mut current: Option<Option<Strength>> = None;
+    for (title, name, strength) in items {
+        if current != Some(strength) {
+            if current.is_some() {
+                out.push_str("</ul></div>");
+            }
+            let _ = write!(
+                out,
+                "<div class=\"tier\">{}<ul class=\"chips\">",
+                strength.map_or_else(|| LISTED_BADGE.to_owned(), badge)
+            );
+            current = Some(strength);
+        }
+        let _ = write!(
+            out,
+            "<li class=\"chip\" title=\"{}\">{}</li>",
+            esc(title),
+            esc(name)
+        );
+    }
+    if current.is_some() {
+        out.push_str("</ul></div>");
+    }
+}
+
+/// The same facts turned around, folded: each collector with the categories it reaches, for a
+/// reader who looks for one SDK.
+fn by_collector(out: &mut String, report: &Report, collectors: &[String]) {
+    let _ = write!(
+        out,
+        "<details class=\"by-collector\"><summary>By collector ({})</summary>\
+         <table><thead><tr><th>Collector</th><th>Categories</th></tr></thead><tbody>",
+        collectors.len()
+    );
+    for id in collectors {
+        let kind = report
+            .collectors
+            .iter()
+            .find(|c| &c.id == id)
+            .map_or("", |c| collector_kind_label(c.kind));
+        let _ = write!(
+            out,
+            "<tr><td class=\"who\" title=\"{}\">{} <span class=\"kind\">{kind}</span></td><td>",
+            esc(id),
+            esc(view::collector_name(report, id))
+        );
+        let mut reached: Vec<(&str, &str, Option<Strength>)> = report
+            .categories
+            .iter()
+            .filter_map(|category| {
+                collector_in(category, id)
+                    .map(|strength| (category.title.as_str(), category.id.as_str(), strength))
+            })
+            .collect();
+        // Stable: categories keep the page's order within one strength.
+        reached.sort_by_key(|&(_, _, strength)| std::cmp::Reverse(strength));
+        tiers(out, reached);
+        out.push_str("</td></tr>");
+    }
+    out.push_str("</tbody></table></details>\n");
+}
+
+fn collector_kind_label(kind: CollectorKind) -> &'static str {
+    match kind {
+        CollectorKind::App => "app",
+        CollectorKind::Tracker => "tracker",
+        CollectorKind::Library => "library",
+        CollectorKind::Unidentified => "unidentified",
+    }
 }
 
 /// One line per verdict above the grid: what is collected and by whom, then what is only
