@@ -52,6 +52,9 @@ pub struct Caps<'a> {
     pub max_entry_size: u64,
     pub max_ratio: u64,
     pub budget: &'a InflateBudget,
+    /// The entry whose read used the bytes right after the source, when the source was cut there
+    /// (overlapping entries): a stream that runs to the cut ran into them.
+    pub read_through: Option<&'a str>,
 }
 
 impl Caps<'_> {
@@ -152,6 +155,17 @@ pub fn inflate_raw(
             Status::Ok | Status::BufError => {
                 let output_full = out.len() == out.capacity();
                 if produced == 0 && consumed == 0 && !output_full {
+                    if let Some(other) = caps.read_through
+                        && decoder.total_in() >= source.len() as u64
+                    {
+                        return Err(ContainerError::OverlappingData {
+                            entry: caps.entry_label.to_owned(),
+                            detail: format!(
+                                "its deflate stream runs past {} compressed bytes into bytes already read through {other:?} (zip.overlapping_entries); an entry that is not code is not read through another's data",
+                                decoder.total_in()
+                            ),
+                        });
+                    }
                     return Err(ContainerError::CorruptData {
                         entry: caps.entry_label.to_owned(),
                         detail: format!(
@@ -189,6 +203,7 @@ mod tests {
             max_entry_size,
             max_ratio: 100,
             budget,
+            read_through: None,
         }
     }
 
