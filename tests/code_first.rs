@@ -59,7 +59,6 @@ fn with_decoys_first(
     path
 }
 
-
 /// The reports of `oldtarget.apk` as built and with decoys first (see `with_decoys_first`),
 /// both scanned with an 8 MiB inflation budget that the decoys pass and the app fits in.
 fn clean_and_decoyed(count: usize, arsc: bool, tag: &str) -> (Report, Report) {

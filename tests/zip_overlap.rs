@@ -286,7 +286,6 @@ fn a_scan_of_an_app_with_forty_names_over_one_stream_keeps_its_findings() {
     );
 }
 
-
 /// Fifield's chain: entry `i`'s stream is a stored block quoting entry `i + 1`'s local header,
 /// then entry `i + 1`'s stream; the last one holds the kernel. Returns the archive with the chain
 /// first (names from `names`, outermost first, the last holding `kernel`) and a manifest after.
@@ -397,6 +396,40 @@ fn a_chain_of_quoted_headers_is_inflated_once_in_either_order() {
     }
 }
 
+/// A read that fails (here at `max_entry_size`) still used the bytes it inflated: the other
+/// names of the chain are refused instead of inflating the kernel again up to the cap each.
+#[test]
+fn a_failed_read_of_a_chain_counts_as_read() {
+    let kernel = bomb_content(1 << 20);
+    let names = chain_names(20, "res/raw/kernel.bin");
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let limits = Limits {
+        max_entry_size: 256 << 10,
+        ..Limits::default()
+    };
+    let archive =
+        Archive::parse(fifield_chain(&names, &kernel, true), "chain.apk", &limits).unwrap();
+    let mut too_large = 0;
+    let mut refused = 0;
+    for entry in archive
+        .entries()
+        .iter()
+        .filter(|e| e.name.starts_with("res/"))
+    {
+        match archive.read(entry) {
+            Err(ContainerError::EntryTooLarge { .. }) => too_large += 1,
+            Err(ContainerError::OverlappingData { .. }) => refused += 1,
+            other => panic!("{}: {other:?}", entry.name),
+        }
+    }
+    assert_eq!((too_large, refused), (1, 19));
+    assert!(
+        archive.inflated_so_far() < 512 << 10,
+        "{}",
+        archive.inflated_so_far()
+    );
+}
+
 /// The DEX at the bottom of a chain of decoys is code: read whole even after a decoy that
 /// contains it was read, so decoys cannot hide it.
 #[test]
@@ -468,4 +501,29 @@ fn entries_end_to_end_do_not_overlap() {
     input.read_dex(&input.dex_entries()[0]).unwrap();
     assert_eq!(read_all(archive, 0..archive.entries().len()), 0);
     assert!(codes(&input).is_empty(), "{:?}", codes(&input));
+}
+
+/// A split set whose member names share one local record: the member is parsed and held once.
+#[test]
+fn split_members_over_one_record_are_read_once() {
+    let mut member = Builder::default();
+    member.deflated("AndroidManifest.xml", MANIFEST_BYTES);
+    member.deflated("classes.dex", DEX_BYTES);
+    let member = member.finish();
+    let mut outer = Builder::default();
+    let base = outer.add("splits/base-master.apk", 0, &member, &member);
+    for i in 0..7 {
+        outer.alias(&base, &format!("splits/copy{i}-master.apk"));
+    }
+    let input = LoadedInput::from_bytes(outer.finish(), "app.apks", &Limits::default()).unwrap();
+    let members: Vec<&str> = input.archives.iter().map(|m| m.name.as_str()).collect();
+    assert_eq!(members, vec!["splits/base-master.apk"]);
+    let codes = codes(&input);
+    assert_eq!(
+        count(&codes, "zip.overlapping_entry_skipped"),
+        7,
+        "{codes:?}"
+    );
+    assert_eq!(count(&codes, "zip.overlapping_entries"), 1, "{codes:?}");
+    assert_eq!(input.dex_entries().len(), 1);
 }

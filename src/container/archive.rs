@@ -236,13 +236,16 @@ impl Archive {
         let data = if entry.is_deflated() {
             // The deflate stream ends itself, so a wrong compressed size cannot cut it short;
             // only bytes another entry has read can (`until`).
+            let mut used = 0;
             let inflated = inflate::inflate_raw(
                 &self.data[start..until],
                 entry.uncompressed_size,
                 &caps,
-            )
-            .inspect_err(|error| self.note_cut_stream(entry, error))?;
-            self.note_read_range(entry, header_at..start as u64 + inflated.consumed);
+                &mut used,
+            );
+            // What a failed read inflated was charged too: its bytes count as read.
+            self.note_read_range(entry, header_at..start as u64 + used);
+            let inflated = inflated.inspect_err(|error| self.note_cut_stream(entry, error))?;
             if inflated.consumed != entry.compressed_size {
                 self.note_read_anomaly(
                     "zip.compressed_size_mismatch",

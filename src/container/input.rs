@@ -154,6 +154,17 @@ fn describe_bytes(bytes: &[u8]) -> String {
     format!("{} bytes starting {}", bytes.len(), head.join(" "))
 }
 
+/// The anomaly of a code entry left out because `first` reads the same local record.
+fn copy_note(label: &str, first: &str) -> Anomaly {
+    Anomaly::new(
+        "zip.overlapping_entry_skipped",
+        label,
+        format!(
+            "its central directory record names the same local record as {first:?} (zip.overlapping_entries): the bytes are the same, so they are read once, as {first:?}"
+        ),
+    )
+}
+
 impl LoadedInput {
     /// Reads a file (refusing it before reading when it passes `max_input_size`).
     pub fn open(path: &Path, limits: &Limits) -> Result<LoadedInput, ContainerError> {
@@ -349,6 +360,8 @@ impl LoadedInput {
         let apkm = outer.find("info.json").is_some();
         let mut failures = Vec::new();
         let mut encrypted_hint = apkm;
+        let mut read_as = CodeCopies::default();
+        let mut copies = 0;
         for entry in entries.iter().filter(|entry| is_apk_name(entry)) {
             // bundletool .apks: standalones/ repeats the splits/ content for old devices.
             if has_splits_dir && entry.name.starts_with("standalones/") {
@@ -356,6 +369,14 @@ impl LoadedInput {
             }
             if outer.find(&entry.name).map(|found| found.index) != Some(entry.index) {
                 continue; // a duplicate copy; the outer archive already reports it
+            }
+            // Another name on a member already read: the same APK, parsed and held once.
+            if let Some(first) = read_as.copy_of(entry, &entry.name) {
+                if copies < MAX_COPY_NOTES {
+                    self.anomalies.push(copy_note(&entry.name, &first));
+                }
+                copies += 1;
+                continue;
             }
             encrypted_hint |= entry.flags & raw::FLAG_ENCRYPTED != 0;
             let parsed = outer.read(entry).and_then(|bytes| {
@@ -449,15 +470,7 @@ impl LoadedInput {
             .chain(libs)
             .filter_map(|(label, copy_of)| Some((label, copy_of?)))
             .take(MAX_COPY_NOTES)
-            .map(|(label, first)| {
-                Anomaly::new(
-                    "zip.overlapping_entry_skipped",
-                    label,
-                    format!(
-                        "its central directory record names the same local record as {first:?} (zip.overlapping_entries): the bytes are the same, so they are scanned once, as {first:?}"
-                    ),
-                )
-            })
+            .map(|(label, first)| copy_note(&label, &first))
             .collect();
         self.anomalies.extend(notes);
     }
