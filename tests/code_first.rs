@@ -59,14 +59,6 @@ fn with_decoys_first(
     path
 }
 
-fn categories(report: &Report) -> Vec<(String, String)> {
-    report
-        .categories
-        .iter()
-        .map(|c| (c.id.clone(), format!("{:?}", c.verdict)))
-        .collect()
-}
-
 /// The reports of `oldtarget.apk` as built and with decoys first (see `with_decoys_first`),
 /// both scanned with an 8 MiB inflation budget that the decoys pass and the app fits in.
 fn clean_and_decoyed(count: usize, arsc: bool, tag: &str) -> (Report, Report) {
@@ -93,7 +85,7 @@ fn decoy_resources_cannot_starve_the_code() {
         "{:#?}",
         report.anomalies
     );
-    assert_eq!(categories(&report), categories(&clean));
+    assert_eq!(common::categories(&report), common::categories(&clean));
     assert!(!report.categories.is_empty());
     // What the budget refused is said, and the scan is partial.
     assert_eq!(
@@ -121,6 +113,6 @@ fn a_decoy_resource_table_cannot_starve_the_code() {
     let codes: Vec<&str> = report.anomalies.iter().map(|a| a.code.as_str()).collect();
     assert!(!codes.contains(&"dex.unreadable"), "{codes:?}");
     assert!(codes.contains(&"arsc.unreadable"), "{codes:?}");
-    assert_eq!(categories(&report), categories(&clean));
+    assert_eq!(common::categories(&report), common::categories(&clean));
     assert_eq!(report.status.state, ScanState::Partial);
 }

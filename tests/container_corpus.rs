@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use dossier::container::{InputKind, Limits, LoadedInput};
+use dossier::container::{ContainerError, InputKind, Limits, LoadedInput};
 
 mod common;
 
@@ -179,6 +179,39 @@ fn corpus_kinds_follow_the_bytes() {
         if let Some((_, kind)) = expected.iter().find(|(file, _)| *file == name) {
             let input = LoadedInput::open(&path, &Limits::default()).unwrap();
             assert_eq!(input.kind, *kind, "{name}");
+        }
+    }
+}
+
+/// Real archives never overlap: no corpus APK nor SDK app is flagged `zip.overlapping_entries`,
+/// and every entry of every member reads in directory order (the order a naive reader takes)
+/// without being refused as overlapping another.
+#[test]
+fn real_apps_have_no_overlapping_entries() {
+    let mut paths: Vec<PathBuf> = corpus_dir()
+        .map(|dir| common::corpus_files(&dir, "apks"))
+        .unwrap_or_default();
+    paths.extend(common::sdk_apps());
+    for path in paths {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let Ok(input) = LoadedInput::open(&path, &Limits::default()) else {
+            continue;
+        };
+        let overlap: Vec<_> = input
+            .all_anomalies()
+            .into_iter()
+            .filter(|a| a.code.starts_with("zip.overlapping_"))
+            .collect();
+        assert!(overlap.is_empty(), "{name}: {overlap:?}");
+        for member in &input.archives {
+            for entry in member.archive.entries() {
+                let read = member.archive.read(entry);
+                assert!(
+                    !matches!(read, Err(ContainerError::OverlappingData { .. })),
+                    "{name}: {}: {read:?}",
+                    entry.name
+                );
+            }
         }
     }
 }

@@ -7,6 +7,7 @@
 //! we still show what is there and say so in the anomaly detail.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use crate::anomaly::{self, Anomaly};
@@ -14,6 +15,7 @@ use crate::anomaly::{self, Anomaly};
 use super::Limits;
 use super::error::ContainerError;
 use super::inflate::{self, Caps, InflateBudget};
+use super::overlap::{self, Admission, ReadLedger};
 use super::raw::{self, CentralHeader, Eocd};
 
 /// One central directory record (or, after a damaged directory, one recovered local header).
@@ -36,6 +38,9 @@ pub struct Entry {
     pub crc32: u32,
     /// Local header offset as stated (zip64 applied, before any prepended-data correction).
     pub local_header_offset: u64,
+    /// Absolute offset of the local header (prepended-data correction applied); `None` when the
+    /// local header is missing.
+    pub local_header_at: Option<u64>,
     /// Absolute offset of the entry data, computed from the LOCAL header; `None` when the local
     /// header is missing.
     pub data_offset: Option<u64>,
@@ -67,9 +72,18 @@ pub struct Archive {
     lookup: HashMap<Vec<u8>, usize>,
     anomalies: Vec<Anomaly>,
     read_anomalies: Mutex<Vec<Anomaly>>,
+    /// What reads have used of `data`, so that overlapping entries read each byte once.
+    ledger: Mutex<ReadLedger>,
+    /// Overlapping entries refused so far (only the first `MAX_OVERLAP_NOTES` are noted).
+    overlap_refusals: AtomicUsize,
     budget: Arc<InflateBudget>,
     limits: Limits,
 }
+
+/// Most `zip.overlapping_entry_skipped` anomalies noted per archive: a crafted archive can have
+/// hundreds of thousands of names over one record, and the archive-wide `zip.overlapping_entries`
+/// already counts them.
+const MAX_OVERLAP_NOTES: usize = 64;
 
 /// Where the central directory was found and how it was described.
 struct Directory {
@@ -124,6 +138,8 @@ impl Archive {
             lookup,
             anomalies,
             read_anomalies: Mutex::new(Vec::new()),
+            ledger: Mutex::new(ReadLedger::default()),
+            overlap_refusals: AtomicUsize::new(0),
             budget,
             limits: limits.clone(),
         })
@@ -183,6 +199,11 @@ impl Archive {
 
     /// Extracts one entry, bounded by the limits and charged to the shared budget. A CRC
     /// mismatch is recorded (`zip.crc_mismatch`) and the data still returned.
+    ///
+    /// Overlapping entries (`zip.overlapping_entries`) read each byte of the archive once: an
+    /// entry that is not code ([`overlap::is_code`]) whose local record another entry has already
+    /// read is refused (`ContainerError::OverlappingData`, `zip.overlapping_entry_skipped`), and its
+    /// stream is cut where it runs into bytes already read. Code is always read whole.
     pub fn read(&self, entry: &Entry) -> Result<Vec<u8>, ContainerError> {
         // Use our own copy of the record so a caller-made Entry cannot point anywhere else.
         let entry = self.entries.get(entry.index).unwrap_or(entry);
@@ -200,16 +221,31 @@ impl Archive {
                 entry: label.clone(),
                 detail: format!("data offset {start} is past the end of the input"),
             })?;
+        let until = self.admit(entry, start, &label)?;
+        let cut_by = (until < self.data.len())
+            .then(|| self.reader_of(until as u64))
+            .flatten();
         let caps = Caps {
             entry_label: &label,
             max_entry_size: self.limits.max_entry_size,
             max_ratio: self.limits.max_ratio,
             budget: &self.budget,
+            read_through: cut_by.as_deref(),
         };
+        let header_at = entry.local_header_at.unwrap_or(start as u64);
         let data = if entry.is_deflated() {
-            // The deflate stream ends itself, so a wrong compressed size cannot cut it short.
-            let inflated =
-                inflate::inflate_raw(&self.data[start..], entry.uncompressed_size, &caps)?;
+            // The deflate stream ends itself, so a wrong compressed size cannot cut it short;
+            // only bytes another entry has read can (`until`).
+            let mut used = 0;
+            let inflated = inflate::inflate_raw(
+                &self.data[start..until],
+                entry.uncompressed_size,
+                &caps,
+                &mut used,
+            );
+            // What a failed read inflated was charged too: its bytes count as read.
+            self.note_read_range(entry, header_at..start as u64 + used);
+            let inflated = inflated.inspect_err(|error| self.note_cut_stream(entry, error))?;
             if inflated.consumed != entry.compressed_size {
                 self.note_read_anomaly(
                     "zip.compressed_size_mismatch",
@@ -246,6 +282,11 @@ impl Archive {
                         self.data.len()
                     ),
                 })?;
+            if end > until {
+                let by = self.ledger_lock().owner_at(until as u64);
+                return Err(self.refuse_overlap(entry, label, by));
+            }
+            self.note_read_range(entry, header_at..end as u64);
             inflate::copy_stored(&self.data[start..end], &caps)?
         };
         let actual = inflate::crc32(&data);
@@ -260,6 +301,81 @@ impl Archive {
             );
         }
         Ok(data)
+    }
+
+    fn ledger_lock(&self) -> std::sync::MutexGuard<'_, ReadLedger> {
+        // A panic while holding the lock leaves the ledger usable: it only ever grows.
+        self.ledger
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// How far `entry`'s data may be read (the end of the input for code), or its refusal when it
+    /// is not code and another entry already read its local record. Claims the local record under
+    /// the lock, so that of two names read at once on one record only one is read.
+    fn admit(&self, entry: &Entry, start: usize, label: &str) -> Result<usize, ContainerError> {
+        let header_at = entry.local_header_at.unwrap_or(start as u64);
+        // The local header, and the first data byte when the read takes any: an empty stored
+        // entry's data offset is where the next record starts.
+        let takes_data = entry.is_deflated() || entry.uncompressed_size > 0;
+        let record = header_at..start as u64 + u64::from(takes_data);
+        let mut ledger = self.ledger_lock();
+        let until = if overlap::is_code(&entry.name) {
+            self.data.len()
+        } else {
+            match ledger.admit(
+                entry.index,
+                record.clone(),
+                start as u64,
+                self.data.len() as u64,
+            ) {
+                Admission::Read { until } => usize::try_from(until).unwrap_or(usize::MAX),
+                Admission::Refuse { by } => {
+                    drop(ledger);
+                    return Err(self.refuse_overlap(entry, label.to_owned(), Some(by)));
+                }
+            }
+        };
+        ledger.record(entry.index, record);
+        Ok(until.clamp(start, self.data.len()))
+    }
+
+    /// The name of the entry whose read used byte `at`, when one did.
+    fn reader_of(&self, at: u64) -> Option<String> {
+        let by = self.ledger_lock().owner_at(at)?;
+        self.entries.get(by).map(|entry| entry.name.clone())
+    }
+
+    fn note_read_range(&self, entry: &Entry, range: std::ops::Range<u64>) {
+        self.ledger_lock().record(entry.index, range);
+    }
+
+    /// A stream cut where it ran into bytes another entry read is noted like a refusal.
+    fn note_cut_stream(&self, entry: &Entry, error: &ContainerError) {
+        if let ContainerError::OverlappingData { detail, .. } = error {
+            self.note_overlap_refusal(entry, detail.clone());
+        }
+    }
+
+    fn note_overlap_refusal(&self, entry: &Entry, detail: String) {
+        if self.overlap_refusals.fetch_add(1, Ordering::Relaxed) < MAX_OVERLAP_NOTES {
+            self.note_read_anomaly("zip.overlapping_entry_skipped", entry, detail);
+        }
+    }
+
+    /// The error (and anomaly) for an entry that is not code whose bytes another entry read.
+    fn refuse_overlap(&self, entry: &Entry, label: String, by: Option<usize>) -> ContainerError {
+        let other = by
+            .and_then(|by| self.entries.get(by))
+            .map_or_else(|| "another entry".to_owned(), |other| format!("{:?}", other.name));
+        let detail = format!(
+            "its local record overlaps bytes already read through {other} (zip.overlapping_entries); an entry that is not code is not read twice, so decoys over one stream cannot use up the inflation budget"
+        );
+        self.note_overlap_refusal(entry, detail.clone());
+        ContainerError::OverlappingData {
+            entry: label,
+            detail,
+        }
     }
 }
 
@@ -318,6 +434,7 @@ impl Parser<'_> {
             self.recover_from_local_headers();
         }
         self.check_prepended_data(shift.unwrap_or(0));
+        self.check_overlaps();
         if self.entries.is_empty() && directory.stated_count == 0 {
             self.note(
                 "zip.empty_archive",
@@ -777,6 +894,7 @@ impl Parser<'_> {
             uncompressed_size,
             crc32: header.crc32,
             local_header_offset,
+            local_header_at: data_offset.and(Some(local_at)),
             data_offset,
             hidden_from_android: hidden,
             recovered: false,
@@ -840,6 +958,20 @@ impl Parser<'_> {
         }
     }
 
+    /// Entries whose local records overlap (several names on one local header, or a header inside
+    /// another entry's data): one anomaly for the archive, found in O(n log n).
+    fn check_overlaps(&mut self) {
+        let overlaps = overlap::find_overlaps(&self.entries, self.data.len() as u64);
+        if overlaps.groups > 0 {
+            let detail = overlap::describe(&overlaps, &self.entries);
+            self.note(
+                "zip.overlapping_entries",
+                format!("local_header@0x{:x}", overlaps.first_at),
+                detail,
+            );
+        }
+    }
+
     /// After a damaged central directory: walk local headers from the start of the file and
     /// add every one the directory did not describe, flagged hidden and recovered.
     fn recover_from_local_headers(&mut self) {
@@ -890,6 +1022,7 @@ impl Parser<'_> {
                 uncompressed_size: u64::from(lh.uncompressed_size),
                 crc32: lh.crc32,
                 local_header_offset: found as u64,
+                local_header_at: Some(found as u64),
                 data_offset: Some(data_offset),
                 hidden_from_android: true,
                 recovered: true,

@@ -54,6 +54,11 @@ pub enum ContainerError {
     #[error("{entry}: entry data cannot be located: {detail}")]
     EntryOutOfBounds { entry: String, detail: String },
 
+    /// An entry that is not code whose bytes another entry of the archive already read
+    /// (overlapping entries): refused so that one stream is not inflated again under other names.
+    #[error("{entry}: not read: {detail}")]
+    OverlappingData { entry: String, detail: String },
+
     #[error("{entry}: compressed data is corrupt: {detail}")]
     CorruptData { entry: String, detail: String },
 

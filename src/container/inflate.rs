@@ -52,6 +52,9 @@ pub struct Caps<'a> {
     pub max_entry_size: u64,
     pub max_ratio: u64,
     pub budget: &'a InflateBudget,
+    /// The entry whose read used the bytes right after the source, when the source was cut there
+    /// (overlapping entries): a stream that runs to the cut ran into them.
+    pub read_through: Option<&'a str>,
 }
 
 impl Caps<'_> {
@@ -90,10 +93,13 @@ pub struct Inflated {
 
 /// Inflates a raw deflate stream (no zlib header, as in zip) found at the start of `source`.
 /// `size_hint` (the declared size) only sizes the first allocation, capped at one growth step.
+/// `used` says how many compressed bytes it took, failed or not: the bytes a failed read used
+/// count as read for overlapping entries too.
 pub fn inflate_raw(
     source: &[u8],
     size_hint: u64,
     caps: &Caps<'_>,
+    used: &mut u64,
 ) -> Result<Inflated, ContainerError> {
     let mut decoder = Decompress::new(false);
     let first = size_hint
@@ -125,6 +131,7 @@ pub fn inflate_raw(
             })?;
         let produced = decoder.total_out() - out_before;
         let consumed = decoder.total_in() - in_before;
+        *used = decoder.total_in();
         caps.charge(produced)?;
         if out.len() as u64 > caps.max_entry_size {
             return Err(ContainerError::EntryTooLarge {
@@ -152,6 +159,17 @@ pub fn inflate_raw(
             Status::Ok | Status::BufError => {
                 let output_full = out.len() == out.capacity();
                 if produced == 0 && consumed == 0 && !output_full {
+                    if let Some(other) = caps.read_through
+                        && decoder.total_in() >= source.len() as u64
+                    {
+                        return Err(ContainerError::OverlappingData {
+                            entry: caps.entry_label.to_owned(),
+                            detail: format!(
+                                "its deflate stream runs past {} compressed bytes into bytes already read through {other:?} (zip.overlapping_entries); an entry that is not code is not read through another's data",
+                                decoder.total_in()
+                            ),
+                        });
+                    }
                     return Err(ContainerError::CorruptData {
                         entry: caps.entry_label.to_owned(),
                         detail: format!(
@@ -189,6 +207,7 @@ mod tests {
             max_entry_size,
             max_ratio: 100,
             budget,
+            read_through: None,
         }
     }
 
@@ -197,7 +216,7 @@ mod tests {
         let data: Vec<u8> = (0..100_000u32).map(|i| (i * 7 % 251) as u8).collect();
         let packed = deflate(&data);
         let budget = InflateBudget::new(u64::MAX);
-        let result = inflate_raw(&packed, 3, &caps(&budget, 1 << 20)).unwrap();
+        let result = inflate_raw(&packed, 3, &caps(&budget, 1 << 20), &mut 0).unwrap();
         assert_eq!(result.data, data);
         assert_eq!(result.consumed, packed.len() as u64);
     }
@@ -206,7 +225,7 @@ mod tests {
     fn stops_at_the_entry_cap() {
         let packed = deflate(&vec![0u8; 300_000]);
         let budget = InflateBudget::new(u64::MAX);
-        let error = inflate_raw(&packed, u64::MAX, &caps(&budget, 1000)).unwrap_err();
+        let error = inflate_raw(&packed, u64::MAX, &caps(&budget, 1000), &mut 0).unwrap_err();
         assert!(matches!(
             error,
             ContainerError::EntryTooLarge { limit: 1000, .. }
@@ -218,7 +237,7 @@ mod tests {
         let data: Vec<u8> = (0..50_000u32).map(|i| (i * 13 % 256) as u8).collect();
         let packed = deflate(&data);
         let budget = InflateBudget::new(u64::MAX);
-        let error = inflate_raw(&packed[..packed.len() / 2], 0, &caps(&budget, 1 << 20));
+        let error = inflate_raw(&packed[..packed.len() / 2], 0, &caps(&budget, 1 << 20), &mut 0);
         assert!(matches!(error, Err(ContainerError::CorruptData { .. })));
     }
 
@@ -226,8 +245,8 @@ mod tests {
     fn budget_is_shared() {
         let packed = deflate(&[1u8; 1000]);
         let budget = InflateBudget::new(1500);
-        assert!(inflate_raw(&packed, 1000, &caps(&budget, 1 << 20)).is_ok());
-        let second = inflate_raw(&packed, 1000, &caps(&budget, 1 << 20));
+        assert!(inflate_raw(&packed, 1000, &caps(&budget, 1 << 20), &mut 0).is_ok());
+        let second = inflate_raw(&packed, 1000, &caps(&budget, 1 << 20), &mut 0);
         assert!(matches!(
             second,
             Err(ContainerError::TotalInflatedExceeded { .. })

@@ -2,6 +2,7 @@
 //! `.apkm`: a zip of APKs), or a JAR of DEX files; plus the lists the analysis needs from them
 //! (the base APK's entries, every `classes*.dex`, every native library).
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -12,7 +13,7 @@ use crate::anomaly::{self, Anomaly};
 use super::archive::{Archive, Entry};
 use super::error::ContainerError;
 use super::inflate::InflateBudget;
-use super::{Limits, raw};
+use super::{Limits, overlap, raw};
 
 /// What an input is, decided from its bytes, never from its file name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
@@ -78,6 +79,36 @@ pub struct LoadedInput {
 }
 
 const MANIFEST: &str = "AndroidManifest.xml";
+/// Most code copies noted one by one (`zip.overlapping_entry_skipped`); `zip.overlapping_entries`
+/// counts them all.
+const MAX_COPY_NOTES: usize = 64;
+
+/// The code entries met so far, by the bytes they read ([`overlap::record_key`]), so that a name
+/// on a local record already listed is known as a copy.
+#[derive(Default)]
+struct CodeCopies {
+    first: HashMap<(usize, (u64, bool, u64)), String>,
+}
+
+impl CodeCopies {
+    /// The label of the earlier entry of `member` reading what `entry` reads, or None (and
+    /// `label` remembered as its first reader).
+    fn copy_of_in(&mut self, member: usize, entry: &Entry, label: &str) -> Option<String> {
+        let key = overlap::record_key(entry)?;
+        match self.first.entry((member, key)) {
+            std::collections::hash_map::Entry::Occupied(first) => Some(first.get().clone()),
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(label.to_owned());
+                None
+            }
+        }
+    }
+
+    /// [`CodeCopies::copy_of_in`] for entries of one member, met member by member.
+    fn copy_of(&mut self, entry: &Entry, label: &str) -> Option<String> {
+        self.copy_of_in(0, entry, label)
+    }
+}
 
 fn is_dex_magic(bytes: &[u8]) -> bool {
     // "dex\n" then a three-digit version "03x"/"04x" and a NUL.
@@ -121,6 +152,17 @@ fn describe_bytes(bytes: &[u8]) -> String {
         .map(|byte| format!("{byte:02x}"))
         .collect();
     format!("{} bytes starting {}", bytes.len(), head.join(" "))
+}
+
+/// The anomaly of a code entry left out because `first` reads the same local record.
+fn copy_note(label: &str, first: &str) -> Anomaly {
+    Anomaly::new(
+        "zip.overlapping_entry_skipped",
+        label,
+        format!(
+            "its central directory record names the same local record as {first:?} (zip.overlapping_entries): the bytes are the same, so they are read once, as {first:?}"
+        ),
+    )
 }
 
 impl LoadedInput {
@@ -299,6 +341,7 @@ impl LoadedInput {
             });
         }
         loaded.note_unloaded_dex();
+        loaded.note_code_copies();
         anomaly::normalize(&mut loaded.anomalies);
         Ok(loaded)
     }
@@ -317,6 +360,8 @@ impl LoadedInput {
         let apkm = outer.find("info.json").is_some();
         let mut failures = Vec::new();
         let mut encrypted_hint = apkm;
+        let mut read_as = CodeCopies::default();
+        let mut copies = 0;
         for entry in entries.iter().filter(|entry| is_apk_name(entry)) {
             // bundletool .apks: standalones/ repeats the splits/ content for old devices.
             if has_splits_dir && entry.name.starts_with("standalones/") {
@@ -324,6 +369,14 @@ impl LoadedInput {
             }
             if outer.find(&entry.name).map(|found| found.index) != Some(entry.index) {
                 continue; // a duplicate copy; the outer archive already reports it
+            }
+            // Another name on a member already read: the same APK, parsed and held once.
+            if let Some(first) = read_as.copy_of(entry, &entry.name) {
+                if copies < MAX_COPY_NOTES {
+                    self.anomalies.push(copy_note(&entry.name, &first));
+                }
+                copies += 1;
+                continue;
             }
             encrypted_hint |= entry.flags & raw::FLAG_ENCRYPTED != 0;
             let parsed = outer.read(entry).and_then(|bytes| {
@@ -403,6 +456,25 @@ impl LoadedInput {
             })
     }
 
+    /// Code entries left out because an earlier name reads the same local record.
+    fn note_code_copies(&mut self) {
+        let dex = self
+            .dex_entries_with_copies()
+            .into_iter()
+            .map(|(dex, copy_of)| (dex.label, copy_of));
+        let libs = self
+            .native_libs_with_copies()
+            .into_iter()
+            .map(|(lib, copy_of)| (lib.label, copy_of));
+        let notes: Vec<Anomaly> = dex
+            .chain(libs)
+            .filter_map(|(label, copy_of)| Some((label, copy_of?)))
+            .take(MAX_COPY_NOTES)
+            .map(|(label, first)| copy_note(&label, &first))
+            .collect();
+        self.anomalies.extend(notes);
+    }
+
     fn note_unloaded_dex(&mut self) {
         let mut notes = Vec::new();
         for dex in self.dex_entries() {
@@ -437,17 +509,30 @@ impl LoadedInput {
     }
 
     /// Every `classes*.dex` of every member: per member `classes.dex`, `classes2.dex`, ... in
-    /// numeric order, then names Android does not load, then duplicate copies.
+    /// numeric order, then names Android does not load, then duplicate copies. A name whose
+    /// local record an earlier one already reads (overlapping entries) is left out: its bytes are
+    /// the same, scanned once (`zip.overlapping_entry_skipped`).
     pub fn dex_entries(&self) -> Vec<DexRef> {
+        self.dex_entries_with_copies()
+            .into_iter()
+            .filter_map(|(dex, copy_of)| copy_of.is_none().then_some(dex))
+            .collect()
+    }
+
+    /// [`LoadedInput::dex_entries`] with the copies, each with the label of the DEX it repeats.
+    fn dex_entries_with_copies(&self) -> Vec<(DexRef, Option<String>)> {
         let mut refs = Vec::new();
         if self.bare_dex.is_some() {
             // A bare DEX, or the DEX glued before an APK (read with the APK's own below).
-            refs.push(DexRef {
-                label: self.label.clone(),
-                member: None,
-                entry: None,
-                loaded_by_android: true,
-            });
+            refs.push((
+                DexRef {
+                    label: self.label.clone(),
+                    member: None,
+                    entry: None,
+                    loaded_by_android: true,
+                },
+                None,
+            ));
         }
         for (member_index, member) in self.archives.iter().enumerate() {
             let archive = &member.archive;
@@ -470,6 +555,7 @@ impl LoadedInput {
                 (!a.2, a.0, &a.1.name, a.1.index).cmp(&(!b.2, b.0, &b.1.name, b.1.index))
             });
             let mut expected = 1u64;
+            let mut read_as = CodeCopies::default();
             for (rank, entry, android_copy) in found {
                 let loaded = android_copy && rank == expected;
                 if loaded {
@@ -479,12 +565,16 @@ impl LoadedInput {
                 if !android_copy {
                     label = format!("{label}#{}", entry.index);
                 }
-                refs.push(DexRef {
-                    label,
-                    member: Some(member_index),
-                    entry: Some(entry.index),
-                    loaded_by_android: loaded,
-                });
+                let copy_of = read_as.copy_of(entry, &label);
+                refs.push((
+                    DexRef {
+                        label,
+                        member: Some(member_index),
+                        entry: Some(entry.index),
+                        loaded_by_android: loaded,
+                    },
+                    copy_of,
+                ));
             }
         }
         refs
@@ -511,8 +601,17 @@ impl LoadedInput {
         }
     }
 
-    /// Every `lib/<abi>/**.so` of every member, sorted by member then name.
+    /// Every `lib/<abi>/**.so` of every member, sorted by member then name; like
+    /// [`LoadedInput::dex_entries`], without the names whose local record an earlier one reads.
     pub fn native_libs(&self) -> Vec<EntryRef> {
+        self.native_libs_with_copies()
+            .into_iter()
+            .filter_map(|(lib, copy_of)| copy_of.is_none().then_some(lib))
+            .collect()
+    }
+
+    /// [`LoadedInput::native_libs`] with the copies, each with the label of the library it repeats.
+    fn native_libs_with_copies(&self) -> Vec<(EntryRef, Option<String>)> {
         let mut libs = Vec::new();
         for (member_index, member) in self.archives.iter().enumerate() {
             for entry in member.archive.entries() {
@@ -532,7 +631,17 @@ impl LoadedInput {
             }
         }
         libs.sort_by(|a, b| (a.member, &a.label, a.entry).cmp(&(b.member, &b.label, b.entry)));
-        libs
+        let mut read_as = CodeCopies::default();
+        libs.into_iter()
+            .map(|lib| {
+                let entry = self
+                    .archives
+                    .get(lib.member)
+                    .and_then(|member| member.archive.entries().get(lib.entry));
+                let copy_of = entry.and_then(|entry| read_as.copy_of_in(lib.member, entry, &lib.label));
+                (lib, copy_of)
+            })
+            .collect()
     }
 
     /// Reads an entry named by an [`EntryRef`].

@@ -4,6 +4,8 @@
 //! - `raw.rs`: on-disk zip records, pure parse-from-slice functions.
 //! - `archive.rs`: [`Archive`] and [`Entry`], the reader modelled on AOSP libziparchive.
 //! - `inflate.rs`: bounded stored copy / raw inflate, CRC, the shared inflate budget.
+//! - `overlap.rs`: entries whose local records overlap (found by sorting spans) and the ledger of
+//!   bytes already read, so that one stream under many names is read once.
 //! - `input.rs`: [`LoadedInput`]: what kind of input a file is, split sets, DEX and native lists.
 //! - `error.rs`: [`ContainerError`].
 //!
@@ -13,6 +15,7 @@ mod archive;
 mod error;
 mod inflate;
 mod input;
+mod overlap;
 pub mod raw;
 
 pub use archive::{Archive, Entry};

@@ -101,6 +101,16 @@ pub fn apk_with_asset(
     path
 }
 
+/// Each category of a report with its verdict: what two scans of one app must agree on when only
+/// decoys differ between them.
+pub fn categories(report: &dossier::report::Report) -> Vec<(String, String)> {
+    report
+        .categories
+        .iter()
+        .map(|c| (c.id.clone(), format!("{:?}", c.verdict)))
+        .collect()
+}
+
 /// Whether a reference tool (aapt, dexdump, unzip) is installed; differential tests skip without it.
 pub fn have_tool(name: &str) -> bool {
     std::process::Command::new(name)
