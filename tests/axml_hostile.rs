@@ -1,10 +1,13 @@
 //! Hostile input: every truncation and deterministic random byte flips of a real binary
 //! manifest and a real resources.arsc must neither panic nor take long.
 
+mod common;
+
 use std::io::Read;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use common::Rng;
 use dossier::axml::{Manifest, ResourceTable, parse_xml, to_xml_text};
 
 fn fixture_entry(name: &str) -> Vec<u8> {
@@ -17,18 +20,6 @@ fn fixture_entry(name: &str) -> Vec<u8> {
         .read_to_end(&mut bytes)
         .unwrap();
     bytes
-}
-
-/// xorshift64*: a fixed, dependency-free sequence so failures reproduce.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
 }
 
 /// Everything a caller would do with a manifest: parse, build the manifest, print.

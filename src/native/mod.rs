@@ -3,14 +3,18 @@
 //!
 //! Nothing here decides what a symbol means: the rules map imports to categories and the endpoint
 //! extractor reads the strings. Hostile ELF files never panic: goblin is wrapped in `catch_unwind`
-//! as a last line of defence, a file it rejects keeps its strings (anomaly `elf.partly_read`), and
-//! every list is capped.
+//! as a last line of defence, and every list is capped. A file goblin rejects (one invalid UTF-8
+//! byte in a library name is enough) is read by hand instead (`raw.rs`: the dynamic section, else
+//! the section headers) for its needed libraries, imports and JNI exports, keeps its strings, and
+//! carries the anomaly `elf.partly_read` saying what was recovered from where.
 
 use std::panic::{self, AssertUnwindSafe};
 
 use goblin::elf::Elf;
 
 use crate::anomaly::Anomaly;
+
+mod raw;
 
 /// Caps that keep a crafted library from producing unbounded output.
 const MAX_SYMBOLS: usize = 200_000;
@@ -19,7 +23,7 @@ const MIN_STRING_LEN: usize = 6;
 const MAX_STRING_LEN: usize = 4096;
 
 /// Why a native library gives no facts at all. An ELF whose structure goblin rejects is still
-/// read in part (its strings), with the anomaly `elf.partly_read`, not refused.
+/// read in part (by hand, and its strings), with the anomaly `elf.partly_read`, not refused.
 #[derive(Debug, thiserror::Error)]
 pub enum NativeError {
     #[error("{location}: not an ELF file")]
@@ -45,36 +49,61 @@ pub struct NativeFacts {
 
 /// Reads one ELF shared object. `location` names it in errors and anomalies.
 pub fn read_elf(bytes: &[u8], location: &str) -> Result<NativeFacts, NativeError> {
+    require_elf_magic(bytes, location)?;
+    // goblin is permissive and well fuzzed, but this input may be crafted to find what fuzzing missed.
+    let parsed = panic::catch_unwind(AssertUnwindSafe(|| symbols_of(bytes)));
+    let rejected = match parsed {
+        Ok(Ok(symbols)) => return Ok(finish(symbols, bytes, location)),
+        Ok(Err(reason)) => reason,
+        Err(_) => "the ELF parser gave up on this file (internal panic caught)".to_owned(),
+    };
+    // One bad byte (an invalid UTF-8 library name, say) makes goblin reject the whole file.
+    // Hiding the library would let a crafted name hide its imports too: read its dynamic linking
+    // by hand, keep the printable strings, and say what was recovered.
+    let recovered = panic::catch_unwind(AssertUnwindSafe(|| symbols_by_hand(bytes)));
+    let (mut symbols, recovery) = match recovered {
+        Ok(recovered) => recovered,
+        Err(_) => (
+            Symbols::default(),
+            "reading it by hand failed too (internal panic caught)".to_owned(),
+        ),
+    };
+    symbols.facts.anomalies.push(Anomaly::new(
+        "elf.partly_read",
+        location,
+        format!("goblin rejected its structure ({rejected}); {recovery}; its strings were read"),
+    ));
+    Ok(finish(symbols, bytes, location))
+}
+
+/// What [`read_elf`] falls back to when goblin rejects a file, alone: the dynamic linking read by
+/// hand (module `raw`) and the printable strings, without the `elf.partly_read` anomaly. Public
+/// so that tests can hold it against goblin on the files goblin reads.
+pub fn read_elf_by_hand(bytes: &[u8], location: &str) -> Result<NativeFacts, NativeError> {
+    require_elf_magic(bytes, location)?;
+    Ok(finish(symbols_by_hand(bytes).0, bytes, location))
+}
+
+fn require_elf_magic(bytes: &[u8], location: &str) -> Result<(), NativeError> {
     if bytes.len() < 4 || &bytes[..4] != b"\x7fELF" {
         return Err(NativeError::NotElf {
             location: location.to_owned(),
         });
     }
-    // goblin is permissive and well fuzzed, but this input may be crafted to find what fuzzing missed.
-    let parsed = panic::catch_unwind(AssertUnwindSafe(|| symbols_of(bytes)));
-    let rejected = match &parsed {
-        Ok(Ok(_)) => None,
-        Ok(Err(reason)) => Some(reason.clone()),
-        Err(_) => Some("the ELF parser gave up on this file (internal panic caught)".to_owned()),
-    };
-    let mut facts = match (parsed, rejected) {
-        (Ok(Ok(facts)), _) => facts,
-        // One bad byte (an invalid UTF-8 library name, say) makes goblin reject the whole file.
-        // Hiding the library would let a crafted name hide its strings too: keep what needs no
-        // ELF structure (the printable strings) and say the rest could not be read.
-        (_, reason) => NativeFacts {
-            anomalies: vec![Anomaly::new(
-                "elf.partly_read",
-                location,
-                format!(
-                    "the ELF structure could not be parsed ({}); its strings were read, its symbols and needed libraries were not",
-                    reason.unwrap_or_default()
-                ),
-            )],
-            ..NativeFacts::default()
-        },
-    };
-    if facts.imports.len() >= MAX_SYMBOLS {
+    Ok(())
+}
+
+/// The facts read from the ELF structure, and whether the symbol table was cut at its cap.
+#[derive(Default)]
+struct Symbols {
+    facts: NativeFacts,
+    capped: bool,
+}
+
+/// Adds the cap anomalies and the printable strings to what the ELF structure gave.
+fn finish(symbols: Symbols, bytes: &[u8], location: &str) -> NativeFacts {
+    let mut facts = symbols.facts;
+    if symbols.capped {
         facts.anomalies.push(Anomaly::new(
             "elf.symbols_capped",
             location,
@@ -90,10 +119,10 @@ pub fn read_elf(bytes: &[u8], location: &str) -> Result<NativeFacts, NativeError
             format!("more than {MAX_STRINGS} strings; the rest were not read"),
         ));
     }
-    Ok(facts)
+    facts
 }
 
-fn symbols_of(bytes: &[u8]) -> Result<NativeFacts, String> {
+fn symbols_of(bytes: &[u8]) -> Result<Symbols, String> {
     let elf = Elf::parse(bytes).map_err(|err| err.to_string())?;
     let mut facts = NativeFacts {
         machine: goblin::elf::header::machine_to_str(elf.header.e_machine).to_owned(),
@@ -109,15 +138,98 @@ fn symbols_of(bytes: &[u8]) -> Result<NativeFacts, String> {
         let Some(name) = elf.dynstrtab.get_at(sym.st_name) else {
             continue;
         };
-        if name.is_empty() {
-            continue;
-        }
-        if sym.is_import() {
-            facts.imports.push(name.to_owned());
-        } else if name.starts_with("Java_") || name == "JNI_OnLoad" {
-            facts.jni_exports.push(name.to_owned());
-        }
+        file_symbol(&mut facts, name, sym.is_import());
     }
+    sort_lists(&mut facts);
+    Ok(Symbols {
+        facts,
+        capped: elf.dynsyms.len() > MAX_SYMBOLS,
+    })
+}
+
+/// The dynamic linking read by hand, with a phrase saying what was recovered and from where.
+fn symbols_by_hand(bytes: &[u8]) -> (Symbols, String) {
+    let Some(found) = raw::read(bytes, MAX_SYMBOLS) else {
+        return (
+            Symbols::default(),
+            "not even its ELF header could be read, so its needed libraries and symbols are not known"
+                .to_owned(),
+        );
+    };
+    let mut facts = NativeFacts {
+        machine: goblin::elf::header::machine_to_str(found.machine).to_owned(),
+        is_64: found.is_64,
+        needed: found.needed,
+        ..NativeFacts::default()
+    };
+    for symbol in &found.symbols {
+        // What goblin calls an import: a global or weak symbol without a value.
+        let is_import = matches!(symbol.bind, STB_GLOBAL | STB_WEAK) && symbol.value == 0;
+        file_symbol(&mut facts, &symbol.name, is_import);
+    }
+    sort_lists(&mut facts);
+    let recovery = recovery_phrase(
+        (facts.needed.len(), found.needed_from),
+        (found.symbols.len(), found.symbols_from),
+    );
+    let symbols = Symbols {
+        facts,
+        capped: found.capped,
+    };
+    (symbols, recovery)
+}
+
+/// "recovered by hand 1 needed library and 120 dynamic symbols from the dynamic section", each
+/// count with where it came from (one origin said once when both share it), or "none" for what was
+/// not found.
+fn recovery_phrase(
+    (needed, needed_from): (usize, Option<raw::Origin>),
+    (symbols, symbols_from): (usize, Option<raw::Origin>),
+) -> String {
+    let needed_text = match needed_from {
+        Some(_) if needed == 1 => "1 needed library".to_owned(),
+        Some(_) => format!("{needed} needed libraries"),
+        None => "no needed libraries".to_owned(),
+    };
+    let symbols_text = match symbols_from {
+        Some(_) if symbols == 1 => "1 dynamic symbol".to_owned(),
+        Some(_) => format!("{symbols} dynamic symbols"),
+        None => "no dynamic symbols".to_owned(),
+    };
+    let origin = |from: Option<raw::Origin>| {
+        from.map(|o| format!(" from {}", o.describe()))
+            .unwrap_or_default()
+    };
+    if needed_from == symbols_from {
+        format!(
+            "recovered by hand {needed_text} and {symbols_text}{}",
+            origin(symbols_from)
+        )
+    } else {
+        format!(
+            "recovered by hand {needed_text}{} and {symbols_text}{}",
+            origin(needed_from),
+            origin(symbols_from)
+        )
+    }
+}
+
+const STB_GLOBAL: u8 = 1;
+const STB_WEAK: u8 = 2;
+
+/// Files one named dynamic symbol as an import, a JNI export, or neither.
+fn file_symbol(facts: &mut NativeFacts, name: &str, is_import: bool) {
+    if name.is_empty() {
+        return;
+    }
+    if is_import {
+        facts.imports.push(name.to_owned());
+    } else if name.starts_with("Java_") || name == "JNI_OnLoad" {
+        facts.jni_exports.push(name.to_owned());
+    }
+}
+
+fn sort_lists(facts: &mut NativeFacts) {
     for list in [
         &mut facts.needed,
         &mut facts.imports,
@@ -126,7 +238,6 @@ fn symbols_of(bytes: &[u8]) -> Result<NativeFacts, String> {
         list.sort();
         list.dedup();
     }
-    Ok(facts)
 }
 
 /// Printable ASCII runs (like `strings -n 6`), sorted and deduplicated, with whether the cap was hit.

@@ -111,6 +111,23 @@ pub fn categories(report: &dossier::report::Report) -> Vec<(String, String)> {
         .collect()
 }
 
+/// xorshift64*: a fixed, dependency-free sequence, so a failing seed reproduces.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    /// A number in `0..bound` (`bound` > 0).
+    pub fn below(&mut self, bound: usize) -> usize {
+        (self.next() % bound as u64) as usize
+    }
+}
+
 /// Whether a reference tool (aapt, dexdump, unzip) is installed; differential tests skip without it.
 pub fn have_tool(name: &str) -> bool {
     std::process::Command::new(name)
