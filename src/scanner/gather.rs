@@ -13,7 +13,7 @@ use super::open::{MANIFEST, OpenedInput};
 use super::{ScanError, Scanner};
 use crate::anomaly::{self, Anomaly};
 use crate::axml;
-use crate::container::InputKind;
+use crate::container::{ContainerError, InputKind};
 use crate::dex::{self, DexFile, FieldRef, MethodRef, ScanOptions};
 use crate::native;
 use crate::report::Location;
@@ -173,6 +173,9 @@ fn member_texts(input: &OpenedInput, anomalies: &mut Vec<Anomaly>) -> Vec<TextSt
                 xml_count += 1;
                 let bytes = match member.archive.read(entry) {
                     Ok(bytes) => bytes,
+                    // The same bytes as an entry already read, under another name: the archive
+                    // has said so (`zip.overlapping_entry_skipped`); nothing of the app is missing.
+                    Err(ContainerError::OverlappingData { .. }) => continue,
                     // Said, not skipped in silence: a budget used up by decoys shows here.
                     Err(err) => {
                         anomalies.push(Anomaly::new(
@@ -195,6 +198,7 @@ fn member_texts(input: &OpenedInput, anomalies: &mut Vec<Anomaly>) -> Vec<TextSt
             } else if name.starts_with("assets/") && is_text_asset(name) {
                 let bytes = match member.archive.read(entry) {
                     Ok(bytes) => bytes,
+                    Err(ContainerError::OverlappingData { .. }) => continue,
                     Err(err) => {
                         anomalies.push(Anomaly::new("asset.unreadable", &label, err.to_string()));
                         continue;
