@@ -22,6 +22,12 @@
 //! `docs/report-schema.md`; its renderers give text, JSON, SARIF, Markdown and HTML. [`diff`]
 //! compares two reports of an app (`docs/diff-schema.md`).
 
+/// The README's Rust example, compiled as a doctest so that the quick start cannot drift from
+/// the API.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
 // The parser layers. Public only with the `internals` feature (this repository's tests and
 // benchmarks); their types reach users only where the pipeline hands them out.
 macro_rules! internal_modules {
