@@ -19,8 +19,7 @@ use crate::report::view;
 /// The most lines a summary takes, whatever the app.
 pub const MAX_LINES: usize = 40;
 
-/// How much of each section the summary shows. Layouts are tried from the roomiest; the last
-/// one's worst case fits in [`MAX_LINES`] (a test builds that worst case).
+/// How much of each section the summary shows.
 #[derive(Debug, Clone, Copy)]
 struct Room {
     partial_reasons: usize,
@@ -33,60 +32,48 @@ struct Room {
     native_rows: usize,
 }
 
-const ROOMS: [Room; 5] = [
-    // What the app collects and who collects it is cut last: the first layouts give it all the
-    // room it can use (29 categories take five lines at 100 columns) and cut the other sections
-    // first.
-    Room {
-        partial_reasons: 3,
-        collector_rows: 8,
-        lines_per_collector: 8,
-        label_lines: 3,
-        list_lines: 3,
-        tracker_rows: 8,
-        owner_rows: 8,
-        native_rows: 4,
-    },
-    Room {
-        partial_reasons: 2,
-        collector_rows: 8,
-        lines_per_collector: 8,
-        label_lines: 2,
-        list_lines: 2,
-        tracker_rows: 5,
-        owner_rows: 5,
-        native_rows: 2,
-    },
-    Room {
-        partial_reasons: 1,
-        collector_rows: 8,
-        lines_per_collector: 8,
-        label_lines: 1,
-        list_lines: 1,
-        tracker_rows: 3,
-        owner_rows: 3,
-        native_rows: 0,
-    },
-    Room {
-        partial_reasons: 1,
-        collector_rows: 6,
-        lines_per_collector: 3,
-        label_lines: 1,
-        list_lines: 1,
-        tracker_rows: 3,
-        owner_rows: 3,
-        native_rows: 0,
-    },
-    Room {
-        partial_reasons: 1,
-        collector_rows: 4,
-        lines_per_collector: 1,
-        label_lines: 1,
-        list_lines: 1,
-        tracker_rows: 3,
-        owner_rows: 3,
-        native_rows: 0,
-    },
+/// The roomiest layout: everything a real app has fits, except a very long list.
+const ROOMIEST: Room = Room {
+    partial_reasons: 3,
+    collector_rows: 8,
+    lines_per_collector: 8,
+    label_lines: 3,
+    list_lines: 3,
+    tracker_rows: 8,
+    owner_rows: 8,
+    native_rows: 4,
+};
+
+/// Steps from the roomiest layout to the tightest, one section at a time, each taken only when
+/// the layout before it did not fit. What the app collects and who collects it is cut last
+/// (29 categories take five lines at 100 columns). The last layout's worst case fits in
+/// [`MAX_LINES`]; a test builds it.
+const NARROWING: &[fn(&mut Room)] = &[
+    |r| r.label_lines = 2,
+    |r| r.native_rows = 2,
+    |r| r.tracker_rows = 6,
+    |r| r.owner_rows = 6,
+    |r| r.list_lines = 2,
+    |r| r.partial_reasons = 2,
+    |r| r.tracker_rows = 5,
+    |r| r.owner_rows = 5,
+    |r| r.native_rows = 1,
+    |r| r.label_lines = 1,
+    |r| r.tracker_rows = 4,
+    |r| r.owner_rows = 4,
+    |r| r.list_lines = 1,
+    |r| r.native_rows = 0,
+    |r| r.tracker_rows = 3,
+    |r| r.owner_rows = 3,
+    |r| r.partial_reasons = 1,
+    |r| r.lines_per_collector = 6,
+    |r| r.lines_per_collector = 4,
+    |r| r.lines_per_collector = 3,
+    |r| r.collector_rows = 6,
+    |r| r.lines_per_collector = 2,
+    |r| r.collector_rows = 5,
+    |r| r.lines_per_collector = 1,
+    |r| r.collector_rows = 4,
 ];
 
 /// The narrowest and widest layouts: below 40 columns nothing useful fits, and beyond 200 a
@@ -97,13 +84,18 @@ pub const MAX_WIDTH: usize = 200;
 /// Renders the summary for a terminal `width` columns wide.
 pub fn render(report: &Report, color: bool, width: usize) -> String {
     let width = width.clamp(MIN_WIDTH, MAX_WIDTH);
-    let mut lines = Vec::new();
-    for room in ROOMS {
-        lines = layout_with(report, &room, width);
+    let mut room = ROOMIEST;
+    let mut steps = NARROWING.iter();
+    let lines = loop {
+        let lines = layout_with(report, &room, width);
         if lines.len() <= MAX_LINES {
-            break;
+            break lines;
         }
-    }
+        match steps.next() {
+            Some(narrow) => narrow(&mut room),
+            None => break lines,
+        }
+    };
     let mut out = String::new();
     for line in &lines {
         out.push_str(&line.render(color));
@@ -674,6 +666,8 @@ fn native_libs(page: &mut Page<'_>, report: &Report) {
     if !rest.is_empty() {
         let lead = if shown == sensitive.len() {
             Line::styled("  no sensitive imports: ", Style::Dim)
+        } else if shown == 0 {
+            Line::plain("  ")
         } else {
             Line::styled("  also: ", Style::Dim)
         };
