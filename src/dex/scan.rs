@@ -4,7 +4,8 @@
 //! 1. `walk_methods`: every method of every class definition, walked once under a work budget.
 //!    The ids its instructions reference go into bitsets (one bit per id of each table) and, when
 //!    call sites are asked for, into `UseList`s of `(id, caller, offset)`; reflection is noted on
-//!    the way ([`super::reflect`]).
+//!    the way ([`super::reflect`]). Methods sharing a code item replay the references of its one
+//!    walk (`RecentCode`).
 //! 2. `render`: every referenced id rendered once, as a typed reference or a string, under an
 //!    output budget, and each table ordered by the renderings.
 //! 3. `callers` and `group_uses`: the calling methods rendered and sorted, and the uses of each
@@ -395,7 +396,9 @@ fn walk_methods(dex: &DexFile<'_>, sites: bool, loc: &str, anomalies: &mut Anoma
     let mut collector = Collector::new(dex, sites);
     let mut reflective = Vec::new();
     // Work budget: a hostile file can point many class definitions at the same class data and
-    // many methods at the same code, so bound the total work by the buffer size.
+    // many methods at the same code, so bound the total work by the buffer size. A method whose
+    // shared code is replayed rather than walked pays for its code units all the same: that
+    // bounds the uses it records (one per instruction of two units or more), hence the sites.
     let mut budget: u64 = 16 * dex.data().len() as u64 + (1 << 20);
     let mut budget_exhausted = false;
     let mut methods: u64 = 0;
