@@ -123,16 +123,126 @@ impl<'r> Accumulator<'r> {
         sites: Vec<CallSite>,
     ) {
         let mut seen_collectors = BTreeSet::new();
-        let mut evidence: Vec<Evidence> = sites
+        let firsts: Vec<CallSite> = sites
             .iter()
             .filter(|site| seen_collectors.insert(site.collector.clone()))
+            .cloned()
+            .collect();
+        let total = sites.len();
+        self.record_api_sites(api, rule, strength, kind, firsts, sites, total);
+    }
+
+    /// [`Self::record_api`] for the uses at `positions` of one DEX's site table, without making a
+    /// call site of every use: only the ones the API call has room for and the first of each
+    /// collector are made. A hostile DEX can give one API millions of callers, and each made
+    /// site costs a handful of strings.
+    #[allow(clippy::too_many_arguments)]
+    pub fn record_api_uses(
+        &mut self,
+        api: &str,
+        rule: &ApiRule,
+        strength: Strength,
+        kind: EvidenceKind,
+        scan: &DexScan,
+        callers: &[dex::Site],
+        positions: &[dex::SiteRef],
+    ) {
+        let room = self
+            .api_calls
+            .get(&(api.to_owned(), rule.id.clone()))
+            .map_or(MAX_SITES_PER_API, |entry| {
+                MAX_SITES_PER_API.saturating_sub(entry.sites.len())
+            });
+        let mut kept = Vec::new();
+        let mut firsts = Vec::new();
+        let total = self.walk_sites(scan, callers, positions, |index, _, site, new_collector| {
+            if new_collector {
+                firsts.push(site());
+            }
+            if index < room {
+                kept.push(site());
+            }
+        });
+        self.record_api_sites(api, rule, strength, kind, firsts, kept, total);
+    }
+
+    /// The first call site of each collector among the uses at `positions`, in order.
+    pub fn first_site_per_collector(
+        &mut self,
+        scan: &DexScan,
+        callers: &[dex::Site],
+        positions: &[dex::SiteRef],
+    ) -> Vec<CallSite> {
+        let mut firsts = Vec::new();
+        self.walk_sites(scan, callers, positions, |_, _, site, new_collector| {
+            if new_collector {
+                firsts.push(site());
+            }
+        });
+        firsts
+    }
+
+    /// Calls `visit` for every use at `positions` whose caller exists, in order, with its index
+    /// among them, the use, a maker of its call site and whether its collector is met for the first time;
+    /// returns how many there were. The collector of a run of callers of one class (callers are
+    /// sorted by class) is looked up once.
+    pub(super) fn walk_sites(
+        &mut self,
+        scan: &DexScan,
+        callers: &[dex::Site],
+        positions: &[dex::SiteRef],
+        mut visit: impl FnMut(usize, &dex::SiteRef, &mut dyn FnMut() -> CallSite, bool),
+    ) -> usize {
+        let mut seen_collectors: BTreeSet<String> = BTreeSet::new();
+        let mut last: Option<(&str, String)> = None;
+        let mut count = 0;
+        for use_ in positions {
+            let Some(caller) = callers.get(use_.caller as usize) else {
+                continue;
+            };
+            let class: &str = &caller.method.class;
+            let collector = match &last {
+                Some((last_class, collector)) if *last_class == class => collector.clone(),
+                _ => {
+                    let collector = self.who.collector_of(class);
+                    last = Some((class, collector.clone()));
+                    collector
+                }
+            };
+            let new_collector =
+                !seen_collectors.contains(&collector) && seen_collectors.insert(collector.clone());
+            let mut make = || CallSite {
+                location: located(scan, caller, Some(use_.offset)),
+                collector: collector.clone(),
+            };
+            visit(count, use_, &mut make, new_collector);
+            count += 1;
+        }
+        count
+    }
+
+    /// Records an API call with `kept` of its `total` sites and an evidence item at each of
+    /// `firsts` (the first site of each collector, in order).
+    #[allow(clippy::too_many_arguments)]
+    fn record_api_sites(
+        &mut self,
+        api: &str,
+        rule: &ApiRule,
+        strength: Strength,
+        kind: EvidenceKind,
+        firsts: Vec<CallSite>,
+        kept: Vec<CallSite>,
+        total: usize,
+    ) {
+        let mut evidence: Vec<Evidence> = firsts
+            .into_iter()
             .map(|site| Evidence {
                 kind,
                 rule: rule.id.clone(),
                 strength,
                 detail: api.to_owned(),
-                location: Some(site.location.clone()),
-                collector: Some(site.collector.clone()),
+                location: Some(site.location),
+                collector: Some(site.collector),
                 standing: Standing::default(),
                 exemption: None,
             })
@@ -167,26 +277,11 @@ impl<'r> Accumulator<'r> {
             });
         entry.strength = entry.strength.max(strength);
         let room = MAX_SITES_PER_API.saturating_sub(entry.sites.len());
-        if sites.len() > room {
+        if total > room {
             entry.truncated = true;
         }
-        entry.sites.extend(sites.into_iter().take(room));
+        entry.sites.extend(kept.into_iter().take(room));
         self.condition_notes(rule);
-    }
-
-    /// The callers at `positions` of one DEX's site table, as located call sites (with the code
-    /// offset of the instruction) and their collectors.
-    pub fn call_sites(
-        &mut self,
-        scan: &DexScan,
-        callers: &[dex::Site],
-        positions: &[dex::SiteRef],
-    ) -> Vec<CallSite> {
-        positions
-            .iter()
-            .filter_map(|p| Some((callers.get(p.caller as usize)?, p.offset)))
-            .map(|(caller, offset)| self.call_site(scan, caller, Some(offset)))
-            .collect()
     }
 
     /// One caller as a located call site.
@@ -196,17 +291,9 @@ impl<'r> Accumulator<'r> {
         caller: &dex::Site,
         offset: Option<u32>,
     ) -> CallSite {
-        let method = &caller.method;
         CallSite {
-            location: Location::code(
-                scan.member.as_deref(),
-                scan.entry.clone(),
-                &*method.class,
-                &*method.name,
-                &*method.proto,
-                offset,
-            ),
-            collector: self.who.collector_of(&method.class),
+            location: located(scan, caller, offset),
+            collector: self.who.collector_of(&caller.method.class),
         }
     }
 
@@ -253,4 +340,17 @@ impl<'r> Accumulator<'r> {
             .collect();
         (categories, self.api_calls.into_values().collect(), collectors)
     }
+}
+
+/// Where `caller` of `scan` is, at `offset` in its code.
+fn located(scan: &DexScan, caller: &dex::Site, offset: Option<u32>) -> Location {
+    let method = &caller.method;
+    Location::code(
+        scan.member.as_deref(),
+        scan.entry.clone(),
+        &*method.class,
+        &*method.name,
+        &*method.proto,
+        offset,
+    )
 }

@@ -244,10 +244,9 @@ fn loaded_strings(acc: &mut Accumulator<'_>, scan: &DexScan, sites: &Sites) {
         if matched.is_empty() {
             continue;
         }
-        let found = acc.call_sites(scan, &sites.callers, positions);
+        let found = acc.first_site_per_collector(scan, &sites.callers, positions);
         for rule in matched {
-            let mut seen = BTreeSet::new();
-            for site in found.iter().filter(|s| seen.insert(s.collector.clone())) {
+            for site in &found {
                 let evidence = Evidence {
                     kind: EvidenceKind::String,
                     rule: rule.id.clone(),
@@ -312,15 +311,30 @@ fn record_uses(
     matched: &[&ApiRule],
     kind: EvidenceKind,
 ) {
-    let all = acc.call_sites(scan, &sites.callers, positions);
+    // Every caller's collector is met, even when each rule keeps only some callers (the report
+    // lists the collectors of all code calling a sensitive API).
+    acc.walk_sites(scan, &sites.callers, positions, |_, _, _, _| {});
     for rule in matched {
-        let found = if rule.with_strings {
-            acc.call_sites(scan, &sites.callers, &with_strings(rule, sites, positions))
+        let filtered;
+        let uses = if rule.with_strings {
+            filtered = with_strings(rule, sites, positions);
+            &filtered[..]
         } else {
-            all.clone()
+            positions
         };
-        if !found.is_empty() {
-            acc.record_api(signature, rule, Strength::Called, kind, found);
+        if uses
+            .iter()
+            .any(|u| (u.caller as usize) < sites.callers.len())
+        {
+            acc.record_api_uses(
+                signature,
+                rule,
+                Strength::Called,
+                kind,
+                scan,
+                &sites.callers,
+                uses,
+            );
         }
     }
 }

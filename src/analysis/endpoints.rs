@@ -280,6 +280,48 @@ impl Found<'_> {
     }
 }
 
+/// Most distinct sources of one string worth making: [`Found::add`] takes sources until an
+/// endpoint holds [`MAX_SOURCES_PER_ENDPOINT`] and one more is new to it, and at most that many
+/// of the ones given can be already there, so the first `2 * MAX + 1` distinct ones decide it.
+const MAX_DISTINCT_SOURCES: usize = 2 * MAX_SOURCES_PER_ENDPOINT + 1;
+
+/// By caller position: the first position of the run of callers equal to it (callers are
+/// sorted, so equal ones are neighbours). Uses of two callers of one run at one offset are the
+/// same call site.
+fn first_alike(callers: &[crate::dex::Site]) -> Vec<u32> {
+    let mut first = Vec::with_capacity(callers.len());
+    for (i, caller) in callers.iter().enumerate() {
+        let start = match i.checked_sub(1) {
+            Some(previous) if callers[previous] == *caller => first[previous],
+            _ => i as u32,
+        };
+        first.push(start);
+    }
+    first
+}
+
+/// The distinct call sites of the uses at `positions`, in order, at most
+/// [`MAX_DISTINCT_SOURCES`]: a string loaded by a million callers makes a few sites, not a
+/// million.
+fn distinct_sites(
+    acc: &mut Accumulator<'_>,
+    scan: &crate::scanner::DexScan,
+    sites: &crate::dex::Sites,
+    alike: &[u32],
+    positions: &[crate::dex::SiteRef],
+) -> Vec<crate::report::CallSite> {
+    let mut seen: HashSet<(u32, u32)> = HashSet::new();
+    let mut distinct = Vec::new();
+    acc.walk_sites(scan, &sites.callers, positions, |_, use_, site, _| {
+        if distinct.len() < MAX_DISTINCT_SOURCES
+            && seen.insert((alike[use_.caller as usize], use_.offset))
+        {
+            distinct.push(site());
+        }
+    });
+    distinct
+}
+
 fn source_kind(kind: TextKind) -> SourceKind {
     match kind {
         TextKind::Manifest => SourceKind::Manifest,
@@ -322,6 +364,7 @@ pub(super) fn endpoints(acc: &mut Accumulator<'_>, facts: &AppFacts) -> (Vec<End
         let Some(sites) = &scan.facts.sites else {
             continue;
         };
+        let mut alike = None;
         for (text, positions) in &sites.const_strings {
             // Extract once per string; the call sites are only worth resolving when it holds one.
             let (hits, encoding) = extract(text);
@@ -332,8 +375,8 @@ pub(super) fn endpoints(acc: &mut Accumulator<'_>, facts: &AppFacts) -> (Vec<End
             if hits.is_empty() {
                 continue;
             }
-            let sources: Vec<EndpointSource> = acc
-                .call_sites(scan, &sites.callers, positions)
+            let alike = alike.get_or_insert_with(|| first_alike(&sites.callers));
+            let sources: Vec<EndpointSource> = distinct_sites(acc, scan, sites, alike, positions)
                 .into_iter()
                 .map(|site| EndpointSource {
                     kind: SourceKind::Dex,

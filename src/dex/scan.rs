@@ -4,7 +4,8 @@
 //! 1. `walk_methods`: every method of every class definition, walked once under a work budget.
 //!    The ids its instructions reference go into bitsets (one bit per id of each table) and, when
 //!    call sites are asked for, into `UseList`s of `(id, caller, offset)`; reflection is noted on
-//!    the way ([`super::reflect`]).
+//!    the way ([`super::reflect`]). Methods sharing a code item replay the references of its one
+//!    walk (`RecentCode`).
 //! 2. `render`: every referenced id rendered once, as a typed reference or a string, under an
 //!    output budget, and each table ordered by the renderings.
 //! 3. `callers` and `group_uses`: the calling methods rendered and sorted, and the uses of each
@@ -199,6 +200,22 @@ struct Walked {
     reflective: Vec<RawReflective>,
     /// Entries of the class data read: the methods the classes define.
     methods: u64,
+    /// Code items walked, and methods whose code was replayed instead.
+    code_walks: CodeWalks,
+}
+
+/// How the code of the scanned methods was read: each code item walked, or the references of a
+/// code item walked just before replayed (methods sharing code).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CodeWalks {
+    pub walked: u64,
+    pub replayed: u64,
+}
+
+/// How [`scan`] reads the code of `dex`: which code items it walks and which it replays. For
+/// tests and benchmarks that check a shared code item is walked once.
+pub fn code_walks(dex: &DexFile<'_>, opts: &ScanOptions) -> CodeWalks {
+    walk_methods(dex, opts.sites, "", &mut AnomalySink::default()).code_walks
 }
 
 /// The visitor of the instruction walk: what each instruction adds to the collection.
@@ -209,6 +226,41 @@ struct Collector<'d, 'a> {
     reflection: Reflection<'d, 'a>,
     /// Instructions whose index is past its table.
     out_of_range: u64,
+    /// The references of recently walked code items, replayed for methods that share them.
+    recent: RecentCode,
+}
+
+/// How many recently walked code items keep their references: methods sharing a code item are
+/// defined together (a hostile file repeats one `code_off`), and a few slots catch them while
+/// costing nothing to an app whose every method has its own code.
+const RECENT_CODE_SLOTS: usize = 64;
+
+/// The references of recently walked code items, in slots chosen by `code_off`: a method whose
+/// code item is in its slot replays the references instead of walking the code again. A walk is
+/// a pure function of the code item, so the replay records exactly what the walk would.
+struct RecentCode {
+    /// `code_off` (0: empty, no method with code has it), how the walk ended, its references.
+    slots: Vec<(u32, WalkEnd, Vec<Reference>)>,
+    /// Code items walked, and methods that replayed one instead.
+    walked: u64,
+    replayed: u64,
+}
+
+impl RecentCode {
+    fn new() -> Self {
+        RecentCode {
+            slots: (0..RECENT_CODE_SLOTS)
+                .map(|_| (0, WalkEnd::Complete, Vec::new()))
+                .collect(),
+            walked: 0,
+            replayed: 0,
+        }
+    }
+
+    fn slot(code_off: u32) -> usize {
+        // Code items are 4-byte aligned.
+        (code_off as usize / 4) % RECENT_CODE_SLOTS
+    }
 }
 
 impl<'d, 'a> Collector<'d, 'a> {
@@ -230,21 +282,45 @@ impl<'d, 'a> Collector<'d, 'a> {
             }),
             reflection: Reflection::new(dex),
             out_of_range: 0,
+            recent: RecentCode::new(),
         }
     }
 
-    /// Walks the code of method `caller`, recording what it references and, at the end, its
-    /// reflective references; a walk cut short is an anomaly.
+    /// Walks the code of method `caller` (at `code_off`), recording what it references and, at
+    /// the end, its reflective references; a walk cut short is an anomaly. A code item walked
+    /// just before for another method is not walked again: its references are replayed.
     fn walk_method(
         &mut self,
         caller: u32,
+        code_off: u32,
         insns: &[u8],
         loc: &str,
         anomalies: &mut AnomalySink,
         reflective: &mut Vec<RawReflective>,
     ) {
         self.reflection.start_method();
-        let end = walk(insns, |r| self.record(caller, r));
+        let slot = RecentCode::slot(code_off);
+        let mut refs = std::mem::take(&mut self.recent.slots[slot].2);
+        let end = if self.recent.slots[slot].0 == code_off {
+            self.recent.replayed += 1;
+            for &r in &refs {
+                self.record(caller, r);
+            }
+            self.recent.slots[slot].1
+        } else {
+            self.recent.walked += 1;
+            refs.clear();
+            let end = walk(insns, |r| {
+                if r.op.action != Action::Nothing {
+                    refs.push(r);
+                }
+                self.record(caller, r);
+            });
+            self.recent.slots[slot].0 = code_off;
+            self.recent.slots[slot].1 = end;
+            end
+        };
+        self.recent.slots[slot].2 = refs;
         match end {
             WalkEnd::Complete => {}
             WalkEnd::TruncatedInstruction { pc, opcode } => anomalies.push(
@@ -320,7 +396,9 @@ fn walk_methods(dex: &DexFile<'_>, sites: bool, loc: &str, anomalies: &mut Anoma
     let mut collector = Collector::new(dex, sites);
     let mut reflective = Vec::new();
     // Work budget: a hostile file can point many class definitions at the same class data and
-    // many methods at the same code, so bound the total work by the buffer size.
+    // many methods at the same code, so bound the total work by the buffer size. A method whose
+    // shared code is replayed rather than walked pays for its code units all the same: that
+    // bounds the uses it records (one per instruction of two units or more), hence the sites.
     let mut budget: u64 = 16 * dex.data().len() as u64 + (1 << 20);
     let mut budget_exhausted = false;
     let mut methods: u64 = 0;
@@ -356,7 +434,14 @@ fn walk_methods(dex: &DexFile<'_>, sites: bool, loc: &str, anomalies: &mut Anoma
                 break 'classes;
             }
             budget -= cost;
-            collector.walk_method(m.method_idx, insns, loc, anomalies, &mut reflective);
+            collector.walk_method(
+                m.method_idx,
+                m.code_off,
+                insns,
+                loc,
+                anomalies,
+                &mut reflective,
+            );
         }
     }
     if budget_exhausted {
@@ -384,6 +469,10 @@ fn walk_methods(dex: &DexFile<'_>, sites: bool, loc: &str, anomalies: &mut Anoma
         );
     }
     Walked {
+        code_walks: CodeWalks {
+            walked: collector.recent.walked,
+            replayed: collector.recent.replayed,
+        },
         referenced: collector.referenced,
         uses: collector.uses,
         reflective,

@@ -288,20 +288,26 @@ fn scan_section(section: &DexFile<'_>, label: &str, member: Option<&str>) -> Dex
     defined_classes.sort();
     defined_classes.dedup();
     let invoked: std::collections::HashSet<&MethodRef> = facts.invoked_methods.iter().collect();
-    let mut unused_methods: Vec<MethodRef> = (0..section.method_ids.count)
-        .filter_map(|index| section.method_ref(index))
-        .filter(|method| !invoked.contains(method))
-        .collect();
+    let mut unused_methods: Vec<MethodRef> = distinct_ids(section.method_ids.count, |index| {
+        let m = section.method_id(index)?;
+        Some((u32::from(m.class_idx), m.name_idx, u32::from(m.proto_idx)))
+    })
+    .filter_map(|index| section.method_ref(index))
+    .filter(|method| !invoked.contains(method))
+    .collect();
     let read: std::collections::HashSet<&FieldRef> = facts
         .fields
         .iter()
         .filter(|f| f.read)
         .map(|f| &f.field)
         .collect();
-    let mut unread_fields: Vec<FieldRef> = (0..section.field_ids.count)
-        .filter_map(|index| section.field_ref(index))
-        .filter(|field| !read.contains(field))
-        .collect();
+    let mut unread_fields: Vec<FieldRef> = distinct_ids(section.field_ids.count, |index| {
+        let f = section.field_id(index)?;
+        Some((u32::from(f.class_idx), f.name_idx, u32::from(f.type_idx)))
+    })
+    .filter_map(|index| section.field_ref(index))
+    .filter(|field| !read.contains(field))
+    .collect();
     let mut types: Vec<String> = (0..section.type_ids.count)
         .map(|i| section.type_descriptor(i).into_owned())
         .collect();
@@ -321,6 +327,24 @@ fn scan_section(section: &DexFile<'_>, label: &str, member: Option<&str>) -> Dex
         types,
         hierarchy: dex::class_hierarchy(section),
     }
+}
+
+/// The ids below `count` whose parts (class, name, prototype or type indices) no smaller id has,
+/// in id order: ids with the same parts render alike, so each is rendered once however often a
+/// hostile table repeats it (millions of copies of one method id).
+fn distinct_ids(
+    count: u32,
+    parts: impl Fn(u32) -> Option<(u32, u32, u32)>,
+) -> impl Iterator<Item = u32> {
+    let mut ids: Vec<((u32, u32, u32), u32)> = (0..count)
+        .filter_map(|index| Some((parts(index)?, index)))
+        .collect();
+    // By parts, then id: the first of each run is the smallest id with those parts.
+    ids.sort_unstable();
+    ids.dedup_by_key(|(parts, _)| *parts);
+    let mut kept: Vec<u32> = ids.into_iter().map(|(_, index)| index).collect();
+    kept.sort_unstable();
+    kept.into_iter()
 }
 
 /// Every native library of every member, read and parsed in parallel.
