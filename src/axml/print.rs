@@ -53,13 +53,16 @@ pub fn to_xml_text(doc: &XmlDocument, resources: Option<&ResourceTable>) -> Stri
                 }
                 // Tampered files can repeat an attribute (or name two the same after repair);
                 // XML forbids that, so repeats get a numbered suffix.
+                // The next suffix to try is kept per name, so thousands of copies of one name
+                // cost one try each, not one per copy before them.
                 let mut seen = BTreeSet::new();
+                let mut next_repeat: BTreeMap<String, usize> = BTreeMap::new();
                 for attribute in &element.attributes {
                     let base = qualified(doc, attribute.namespace.as_deref(), &attribute.name);
                     let mut attr_name = base.clone();
-                    let mut repeat = 1;
+                    let repeat = next_repeat.entry(base.clone()).or_insert(1);
                     while !seen.insert(attr_name.clone()) {
-                        repeat += 1;
+                        *repeat += 1;
                         attr_name = format!("{base}_{repeat}");
                     }
                     let value = attribute_text(attribute, resources);
