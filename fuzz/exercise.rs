@@ -17,6 +17,7 @@ pub fn limits() -> Limits {
         max_entry_size: 4 << 20,
         max_total_inflated: 16 << 20,
         max_ratio: 400,
+        memory_budget: Limits::default().memory_budget,
     }
 }
 

@@ -53,6 +53,8 @@ internal_modules! {
     container,
     /// The DEX parser and the instruction walk.
     dex,
+    /// The memory budget every decoder of a scan charges.
+    memory,
     /// ELF shared objects, read with goblin.
     native,
     /// Cutting app text at character boundaries, shared by every layer.

@@ -94,7 +94,7 @@ fn bomb_archive() -> Archive {
 fn read_with(archive_bytes: Vec<u8>, limits: Limits) -> Result<Vec<u8>, ContainerError> {
     let archive = Archive::parse(archive_bytes, "bomb.apk", &limits).unwrap();
     let entry = archive.entries()[0].clone();
-    archive.read(&entry)
+    archive.read(&entry).map(dossier::memory::Held::into_inner)
 }
 
 #[test]

@@ -170,7 +170,7 @@ fn read_named(archive: &Archive, name: &str) -> Vec<u8> {
     let entry = archive
         .find(name)
         .unwrap_or_else(|| panic!("{name} not found"));
-    archive.read(entry).unwrap()
+    archive.read(entry).unwrap().into_inner()
 }
 
 const MANIFEST_BYTES: &[u8] = b"\x03\x00\x08\x00fake binary manifest";
@@ -543,7 +543,7 @@ fn empty_zip_is_an_apk_without_entries() {
     let input = LoadedInput::from_bytes(bytes, "empty.apk", &Limits::default()).unwrap();
     assert_eq!(input.kind, InputKind::Apk);
     assert!(input.archives[0].archive.entries().is_empty());
-    assert_eq!(input.base_entry("AndroidManifest.xml").unwrap(), None);
+    assert!(input.base_entry("AndroidManifest.xml").unwrap().is_none());
     assert!(
         input
             .all_anomalies()
@@ -601,7 +601,7 @@ fn apk_lists_nested_apks_native_libs_and_multidex_in_loader_order() {
             ("classes02.dex", false),
         ]
     );
-    assert_eq!(input.read_dex(&dexes[1]).unwrap(), b"dex\n035\0two");
+    assert_eq!(**input.read_dex(&dexes[1]).unwrap(), b"dex\n035\0two"[..]);
     let not_loaded: Vec<String> = input
         .all_anomalies()
         .into_iter()
@@ -749,7 +749,13 @@ fn inflate_budget_is_shared_across_threads() {
     let dex = input.dex_entries().remove(0);
     let results: Vec<Result<Vec<u8>, ContainerError>> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..4)
-            .map(|_| scope.spawn(|| input.read_dex(&dex)))
+            .map(|_| {
+                scope.spawn(|| {
+                    input
+                        .read_dex(&dex)
+                        .map(|held| held.into_inner().into_owned())
+                })
+            })
             .collect();
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     });

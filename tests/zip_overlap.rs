@@ -5,16 +5,14 @@
 //! entries that are not code are refused instead of read again, and code is never starved.
 
 mod common;
+#[path = "support/raw_zip.rs"]
+mod raw_zip;
 
-use std::io::Write;
 use std::time::{Duration, Instant};
 
 use dossier::container::{Archive, ContainerError, Limits, LoadedInput};
 use dossier::{RuleSet, Scanner};
-
-const LFH: u32 = 0x0403_4b50;
-const CDH: u32 = 0x0201_4b50;
-const EOCD: u32 = 0x0605_4b50;
+use raw_zip::{Builder, Record, deflate};
 
 const MANIFEST_BYTES: &[u8] = b"\x03\x00\x08\x00fake binary manifest";
 const DEX_BYTES: &[u8] = b"dex\n035\0 pretend this is a dex file with classes";
@@ -35,125 +33,6 @@ fn bomb_content(len: usize) -> Vec<u8> {
             }
         })
         .collect()
-}
-
-fn deflate(content: &[u8]) -> Vec<u8> {
-    let mut encoder = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
-    encoder.write_all(content).unwrap();
-    encoder.finish().unwrap()
-}
-
-fn u16le(out: &mut Vec<u8>, value: u16) {
-    out.extend_from_slice(&value.to_le_bytes());
-}
-fn u32le(out: &mut Vec<u8>, value: u32) {
-    out.extend_from_slice(&value.to_le_bytes());
-}
-
-/// What one central directory record says.
-#[derive(Clone)]
-struct Record {
-    name: String,
-    method: u16,
-    crc: u32,
-    compressed: u32,
-    uncompressed: u32,
-    /// Where its local header is.
-    offset: u32,
-}
-
-impl Record {
-    fn local_header(&self) -> Vec<u8> {
-        let mut out = Vec::new();
-        u32le(&mut out, LFH);
-        u16le(&mut out, 20);
-        u16le(&mut out, 0);
-        u16le(&mut out, self.method);
-        u16le(&mut out, 0);
-        u16le(&mut out, 0);
-        u32le(&mut out, self.crc);
-        u32le(&mut out, self.compressed);
-        u32le(&mut out, self.uncompressed);
-        u16le(&mut out, self.name.len() as u16);
-        u16le(&mut out, 0);
-        out.extend_from_slice(self.name.as_bytes());
-        out
-    }
-}
-
-/// Local records written one after another, then central directory records for any of them.
-#[derive(Default)]
-struct Builder {
-    body: Vec<u8>,
-    records: Vec<Record>,
-}
-
-impl Builder {
-    /// Writes a local record for `name` holding `data` (already compressed with `method`) and
-    /// lists it in the central directory.
-    fn add(&mut self, name: &str, method: u16, content: &[u8], data: &[u8]) -> Record {
-        let record = Record {
-            name: name.to_owned(),
-            method,
-            crc: crc32fast::hash(content),
-            compressed: data.len() as u32,
-            uncompressed: content.len() as u32,
-            offset: self.body.len() as u32,
-        };
-        self.body.extend_from_slice(&record.local_header());
-        self.body.extend_from_slice(data);
-        self.records.push(record.clone());
-        record
-    }
-
-    fn deflated(&mut self, name: &str, content: &[u8]) -> Record {
-        self.add(name, 8, content, &deflate(content))
-    }
-
-    /// One more central directory name for an existing local record.
-    fn alias(&mut self, record: &Record, name: &str) {
-        self.records.push(Record {
-            name: name.to_owned(),
-            ..record.clone()
-        });
-    }
-
-    fn finish(mut self) -> Vec<u8> {
-        let cd_start = self.body.len();
-        for record in &self.records {
-            let out = &mut self.body;
-            u32le(out, CDH);
-            u16le(out, 0x0314);
-            u16le(out, 20);
-            u16le(out, 0);
-            u16le(out, record.method);
-            u16le(out, 0);
-            u16le(out, 0);
-            u32le(out, record.crc);
-            u32le(out, record.compressed);
-            u32le(out, record.uncompressed);
-            u16le(out, record.name.len() as u16);
-            u16le(out, 0);
-            u16le(out, 0);
-            u16le(out, 0);
-            u16le(out, 0);
-            u32le(out, 0);
-            u32le(out, record.offset);
-            out.extend_from_slice(record.name.as_bytes());
-        }
-        let cd_size = self.body.len() - cd_start;
-        let count = self.records.len() as u16;
-        let out = &mut self.body;
-        u32le(out, EOCD);
-        u16le(out, 0);
-        u16le(out, 0);
-        u16le(out, count);
-        u16le(out, count);
-        u32le(out, cd_size as u32);
-        u32le(out, cd_start as u32);
-        u16le(out, 0);
-        self.body
-    }
 }
 
 /// `names` central records over one local record whose stream inflates to `inflated` bytes,

@@ -15,7 +15,7 @@ use crate::anomaly::Anomaly;
 use super::ArscError;
 use super::limits::{MAX_REFERENCE_DEPTH, Recorder};
 use super::raw::{self, ChunkHeader, RawValue, read_u8, read_u16, read_u32};
-use super::string_pool::{DEFAULT_STRING_BUDGET, StringPool};
+use super::string_pool::{StringPool, string_budget_for};
 use super::value::Value;
 
 /// Most entries (resource ids) one table may hold.
@@ -106,7 +106,7 @@ impl ResourceTable {
         let mut parser = TableParser {
             location,
             rec: Recorder::default(),
-            budget: DEFAULT_STRING_BUDGET,
+            budget: string_budget_for(bytes.len()),
             entry_total: 0,
             map_total: 0,
         };

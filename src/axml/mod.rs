@@ -26,6 +26,7 @@ pub use string_pool::StringPool;
 pub use value::Value;
 pub use xml::{
     ANDROID_NAMESPACE, Attribute, Element, Namespace, XmlDocument, android_attr_name, parse_xml,
+    parse_xml_within,
 };
 
 /// Why a binary XML file could not be read at all.

@@ -19,6 +19,18 @@ pub const MAX_STRINGS: usize = 1 << 21;
 /// entries may point at the same huge string; the budget keeps that from multiplying memory.
 pub const DEFAULT_STRING_BUDGET: usize = 64 << 20;
 
+/// The decoding budget of one file of `file_len` bytes: [`DEFAULT_STRING_BUDGET`], or four times
+/// the file (plus 64 KiB) when that is less. A pool whose strings are each stored once decodes to
+/// at most 1.5 times its bytes (UTF-16 to UTF-8), and aapt stores each string once; only offsets
+/// that overlap (thousands of strings starting inside one long run) decode to more, and that is
+/// an attack on the reader, not an app's text.
+pub fn string_budget_for(file_len: usize) -> usize {
+    file_len
+        .saturating_mul(4)
+        .saturating_add(64 << 10)
+        .min(DEFAULT_STRING_BUDGET)
+}
+
 /// A decoded string pool. Index `i` is `None` when string `i` could not be read.
 #[derive(Debug, Clone, Default)]
 pub struct StringPool {

@@ -15,7 +15,7 @@ use super::AxmlError;
 use super::android_attrs::ANDROID_ATTRS;
 use super::limits::{MAX_ATTRIBUTES, MAX_DEPTH, MAX_ELEMENTS, Recorder};
 use super::raw::{self, ChunkHeader, RawValue, read_u16, read_u32};
-use super::string_pool::{DEFAULT_STRING_BUDGET, StringPool};
+use super::string_pool::{DEFAULT_STRING_BUDGET, StringPool, string_budget_for};
 use super::value::Value;
 
 /// The `android:` namespace URI.
@@ -151,6 +151,19 @@ impl XmlDocument {
 /// Parses binary XML. Fails only when no element at all can be read; everything else that is
 /// odd becomes an anomaly inside the document.
 pub fn parse_xml(bytes: &[u8], location: &str) -> Result<XmlDocument, AxmlError> {
+    let mut budget = DEFAULT_STRING_BUDGET;
+    parse_xml_within(bytes, location, &mut budget)
+}
+
+/// [`parse_xml`] with the bytes its string pools may decode taken from `string_budget` (at most
+/// [`string_budget_for`] the file's size), so that a caller reading many files bounds the work
+/// and memory of all of them together.
+pub fn parse_xml_within(
+    bytes: &[u8],
+    location: &str,
+    string_budget: &mut usize,
+) -> Result<XmlDocument, AxmlError> {
+    let budget = (*string_budget).min(string_budget_for(bytes.len()));
     let mut reader = Reader {
         location,
         rec: Recorder::default(),
@@ -164,10 +177,12 @@ pub fn parse_xml(bytes: &[u8], location: &str) -> Result<XmlDocument, AxmlError>
         open: Vec::new(),
         skipped_deep: 0,
         attribute_total: 0,
-        budget: DEFAULT_STRING_BUDGET,
+        budget,
         android_stop: None,
     };
-    reader.run(bytes)?;
+    let result = reader.run(bytes);
+    *string_budget -= budget - reader.budget;
+    result?;
     if reader.elements.is_empty() {
         return Err(AxmlError::NoElement);
     }

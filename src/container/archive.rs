@@ -15,6 +15,7 @@ use crate::anomaly::{self, Anomaly};
 use super::Limits;
 use super::error::ContainerError;
 use super::inflate::{self, Caps, InflateBudget};
+use crate::memory::{Charge, Held, MemoryBudget};
 use super::overlap::{self, Admission, ReadLedger};
 use super::raw::{self, CentralHeader, Eocd};
 
@@ -77,6 +78,11 @@ pub struct Archive {
     /// Overlapping entries refused so far (only the first `MAX_OVERLAP_NOTES` are noted).
     overlap_refusals: AtomicUsize,
     budget: Arc<InflateBudget>,
+    /// The scan's memory budget, charged by every read.
+    memory: Arc<MemoryBudget>,
+    /// The memory this archive's own bytes hold when they were inflated from another archive (a
+    /// split member), given back when the archive is dropped.
+    held: Option<Charge>,
     limits: Limits,
 }
 
@@ -99,15 +105,18 @@ impl Archive {
     /// Parses `data` as a zip archive with a budget of its own.
     pub fn parse(data: Vec<u8>, label: &str, limits: &Limits) -> Result<Archive, ContainerError> {
         let budget = Arc::new(InflateBudget::new(limits.max_total_inflated));
-        Archive::parse_with_budget(data, label, limits, budget)
+        let memory = MemoryBudget::new(limits.memory_budget);
+        Archive::parse_with_budget(data, label, limits, budget, memory)
     }
 
-    /// Parses `data`, charging every later read to `budget` (shared by one whole input).
+    /// Parses `data`, charging every later read to `budget` and `memory` (shared by one whole
+    /// input).
     pub(crate) fn parse_with_budget(
         data: Vec<u8>,
         label: &str,
         limits: &Limits,
         budget: Arc<InflateBudget>,
+        memory: Arc<MemoryBudget>,
     ) -> Result<Archive, ContainerError> {
         if data.len() as u64 > limits.max_input_size {
             return Err(ContainerError::InputTooLarge {
@@ -141,6 +150,8 @@ impl Archive {
             ledger: Mutex::new(ReadLedger::default()),
             overlap_refusals: AtomicUsize::new(0),
             budget,
+            memory,
+            held: None,
             limits: limits.clone(),
         })
     }
@@ -204,7 +215,9 @@ impl Archive {
     /// entry that is not code ([`overlap::is_code`]) whose local record another entry has already
     /// read is refused (`ContainerError::OverlappingData`, `zip.overlapping_entry_skipped`), and its
     /// stream is cut where it runs into bytes already read. Code is always read whole.
-    pub fn read(&self, entry: &Entry) -> Result<Vec<u8>, ContainerError> {
+    ///
+    /// The data comes with its charge to the scan's memory budget, given back when it is dropped.
+    pub fn read(&self, entry: &Entry) -> Result<Held<Vec<u8>>, ContainerError> {
         // Use our own copy of the record so a caller-made Entry cannot point anywhere else.
         let entry = self.entries.get(entry.index).unwrap_or(entry);
         let label = self.entry_label(entry);
@@ -230,6 +243,7 @@ impl Archive {
             max_entry_size: self.limits.max_entry_size,
             max_ratio: self.limits.max_ratio,
             budget: &self.budget,
+            memory: &self.memory,
             read_through: cut_by.as_deref(),
         };
         let header_at = entry.local_header_at.unwrap_or(start as u64);
@@ -267,7 +281,7 @@ impl Archive {
                     ),
                 );
             }
-            inflated.data
+            inflated
         } else {
             // androidfw AssetsProvider.cpp ZipAssetsProvider::OpenInternal and libziparchive
             // CopyEntryToWriter both take the uncompressed size as the length of stored data.
@@ -289,6 +303,7 @@ impl Archive {
             self.note_read_range(entry, header_at..end as u64);
             inflate::copy_stored(&self.data[start..end], &caps)?
         };
+        let inflate::Inflated { data, held, .. } = data;
         let actual = inflate::crc32(&data);
         if actual != entry.crc32 {
             self.note_read_anomaly(
@@ -300,7 +315,19 @@ impl Archive {
                 ),
             );
         }
-        Ok(data)
+        Ok(Held::new(data, held))
+    }
+
+    /// The same archive, keeping `charge` (what its bytes hold of the scan's memory) until it is
+    /// dropped.
+    pub(crate) fn holding(mut self, charge: Charge) -> Archive {
+        self.held = Some(charge);
+        self
+    }
+
+    /// The scan's memory budget this archive charges.
+    pub fn memory(&self) -> &Arc<MemoryBudget> {
+        &self.memory
     }
 
     fn ledger_lock(&self) -> std::sync::MutexGuard<'_, ReadLedger> {

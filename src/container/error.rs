@@ -41,6 +41,13 @@ pub enum ContainerError {
     )]
     TotalInflatedExceeded { entry: String, limit: u64 },
 
+    /// Holding the entry's data would pass the scan's memory budget (`memory_budget`).
+    #[error("{entry}: not read: {refused}")]
+    MemoryBudget {
+        entry: String,
+        refused: crate::memory::OverBudget,
+    },
+
     #[error(
         "{entry}: {inflated} bytes inflated from {compressed} compressed bytes passes the max_ratio limit of {limit}"
     )]

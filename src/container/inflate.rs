@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use flate2::{Decompress, FlushDecompress, Status};
 
 use super::error::ContainerError;
+use crate::memory::{Charge, MemoryBudget, OverBudget};
 
 /// Output is grown by at most this much at a time, whatever the entry declares.
 const GROWTH_STEP: usize = 256 * 1024;
@@ -52,12 +53,21 @@ pub struct Caps<'a> {
     pub max_entry_size: u64,
     pub max_ratio: u64,
     pub budget: &'a InflateBudget,
+    /// What the scan may hold: the output is charged as it grows, before it is allocated.
+    pub memory: &'a std::sync::Arc<MemoryBudget>,
     /// The entry whose read used the bytes right after the source, when the source was cut there
     /// (overlapping entries): a stream that runs to the cut ran into them.
     pub read_through: Option<&'a str>,
 }
 
 impl Caps<'_> {
+    fn over_memory(&self, refused: OverBudget) -> ContainerError {
+        ContainerError::MemoryBudget {
+            entry: self.entry_label.to_owned(),
+            refused,
+        }
+    }
+
     fn charge(&self, bytes: u64) -> Result<(), ContainerError> {
         if self.budget.charge(bytes) {
             Ok(())
@@ -70,8 +80,8 @@ impl Caps<'_> {
     }
 }
 
-/// Copies stored data after checking the size limit and charging the budget.
-pub fn copy_stored(source: &[u8], caps: &Caps<'_>) -> Result<Vec<u8>, ContainerError> {
+/// Copies stored data after checking the size limit and charging the budgets.
+pub fn copy_stored(source: &[u8], caps: &Caps<'_>) -> Result<Inflated, ContainerError> {
     let len = source.len() as u64;
     if len > caps.max_entry_size {
         return Err(ContainerError::EntryTooLarge {
@@ -79,8 +89,16 @@ pub fn copy_stored(source: &[u8], caps: &Caps<'_>) -> Result<Vec<u8>, ContainerE
             limit: caps.max_entry_size,
         });
     }
+    let held = caps
+        .memory
+        .charge(len, caps.entry_label)
+        .map_err(|refused| caps.over_memory(refused))?;
     caps.charge(len)?;
-    Ok(source.to_vec())
+    Ok(Inflated {
+        data: source.to_vec(),
+        consumed: len,
+        held,
+    })
 }
 
 /// What a raw-deflate inflation produced.
@@ -89,6 +107,8 @@ pub struct Inflated {
     pub data: Vec<u8>,
     /// Compressed bytes the stream really used (the deflate stream ends itself).
     pub consumed: u64,
+    /// The memory `data` holds, charged to the scan's budget.
+    pub held: Charge,
 }
 
 /// Inflates a raw deflate stream (no zlib header, as in zip) found at the start of `source`.
@@ -105,6 +125,10 @@ pub fn inflate_raw(
     let first = size_hint
         .min(GROWTH_STEP as u64)
         .min(caps.max_entry_size.saturating_add(1));
+    let mut held = caps
+        .memory
+        .charge(first, caps.entry_label)
+        .map_err(|refused| caps.over_memory(refused))?;
     let mut out: Vec<u8> = Vec::with_capacity(first as usize);
     // One byte past the cap lets us notice an entry that would pass it.
     let hard_cap = caps.max_entry_size.saturating_add(1).min(usize::MAX as u64) as usize;
@@ -117,8 +141,11 @@ pub fn inflate_raw(
                     limit: caps.max_entry_size,
                 });
             }
-            // room >= 1 here, so the step is never zero.
-            out.reserve_exact(room.min(GROWTH_STEP));
+            // room >= 1 here, so the step is never zero. Charged before it is allocated.
+            let step = room.min(GROWTH_STEP);
+            held.grow(step as u64, caps.entry_label)
+                .map_err(|refused| caps.over_memory(refused))?;
+            out.reserve_exact(step);
         }
         let in_before = decoder.total_in();
         let out_before = decoder.total_out();
@@ -151,9 +178,13 @@ pub fn inflate_raw(
         }
         match status {
             Status::StreamEnd => {
+                // What was reserved and not filled is given back with the capacity.
+                out.shrink_to_fit();
+                held.shrink_to(out.capacity() as u64);
                 return Ok(Inflated {
                     consumed: decoder.total_in(),
                     data: out,
+                    held,
                 });
             }
             Status::Ok | Status::BufError => {
@@ -201,12 +232,17 @@ mod tests {
         out
     }
 
-    fn caps(budget: &InflateBudget, max_entry_size: u64) -> Caps<'_> {
+    fn caps<'a>(
+        budget: &'a InflateBudget,
+        max_entry_size: u64,
+        memory: &'a std::sync::Arc<MemoryBudget>,
+    ) -> Caps<'a> {
         Caps {
             entry_label: "test!entry",
             max_entry_size,
             max_ratio: 100,
             budget,
+            memory,
             read_through: None,
         }
     }
@@ -216,7 +252,8 @@ mod tests {
         let data: Vec<u8> = (0..100_000u32).map(|i| (i * 7 % 251) as u8).collect();
         let packed = deflate(&data);
         let budget = InflateBudget::new(u64::MAX);
-        let result = inflate_raw(&packed, 3, &caps(&budget, 1 << 20), &mut 0).unwrap();
+        let memory = MemoryBudget::unlimited();
+        let result = inflate_raw(&packed, 3, &caps(&budget, 1 << 20, &memory), &mut 0).unwrap();
         assert_eq!(result.data, data);
         assert_eq!(result.consumed, packed.len() as u64);
     }
@@ -225,7 +262,8 @@ mod tests {
     fn stops_at_the_entry_cap() {
         let packed = deflate(&vec![0u8; 300_000]);
         let budget = InflateBudget::new(u64::MAX);
-        let error = inflate_raw(&packed, u64::MAX, &caps(&budget, 1000), &mut 0).unwrap_err();
+        let memory = MemoryBudget::unlimited();
+        let error = inflate_raw(&packed, u64::MAX, &caps(&budget, 1000, &memory), &mut 0).unwrap_err();
         assert!(matches!(
             error,
             ContainerError::EntryTooLarge { limit: 1000, .. }
@@ -237,16 +275,45 @@ mod tests {
         let data: Vec<u8> = (0..50_000u32).map(|i| (i * 13 % 256) as u8).collect();
         let packed = deflate(&data);
         let budget = InflateBudget::new(u64::MAX);
-        let error = inflate_raw(&packed[..packed.len() / 2], 0, &caps(&budget, 1 << 20), &mut 0);
+        let memory = MemoryBudget::unlimited();
+        let error = inflate_raw(&packed[..packed.len() / 2], 0, &caps(&budget, 1 << 20, &memory), &mut 0);
         assert!(matches!(error, Err(ContainerError::CorruptData { .. })));
+    }
+
+    #[test]
+    fn output_is_charged_before_it_is_allocated_and_given_back_on_failure() {
+        // Pseudo-random bytes: they do not compress past the ratio cap.
+        let mut x = 0x2545_f491_u32;
+        let data: Vec<u8> = (0..2_000_000)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                x as u8
+            })
+            .collect();
+        let packed = deflate(&data);
+        let budget = InflateBudget::new(u64::MAX);
+        let memory = MemoryBudget::new(1 << 20);
+        let error = inflate_raw(&packed, 0, &caps(&budget, 1 << 30, &memory), &mut 0).unwrap_err();
+        assert!(matches!(error, ContainerError::MemoryBudget { .. }), "{error}");
+        assert_eq!(memory.held(), 0);
+        assert!(memory.peak() <= 1 << 20);
+        let memory = MemoryBudget::new(4 << 20);
+        let inflated = inflate_raw(&packed, 0, &caps(&budget, 1 << 30, &memory), &mut 0).unwrap();
+        assert_eq!(inflated.data, data);
+        assert_eq!(memory.held(), inflated.data.capacity() as u64);
+        drop(inflated);
+        assert_eq!(memory.held(), 0);
     }
 
     #[test]
     fn budget_is_shared() {
         let packed = deflate(&[1u8; 1000]);
         let budget = InflateBudget::new(1500);
-        assert!(inflate_raw(&packed, 1000, &caps(&budget, 1 << 20), &mut 0).is_ok());
-        let second = inflate_raw(&packed, 1000, &caps(&budget, 1 << 20), &mut 0);
+        let memory = MemoryBudget::unlimited();
+        assert!(inflate_raw(&packed, 1000, &caps(&budget, 1 << 20, &memory), &mut 0).is_ok());
+        let second = inflate_raw(&packed, 1000, &caps(&budget, 1 << 20, &memory), &mut 0);
         assert!(matches!(
             second,
             Err(ContainerError::TotalInflatedExceeded { .. })

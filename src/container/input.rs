@@ -2,6 +2,7 @@
 //! `.apkm`: a zip of APKs), or a JAR of DEX files; plus the lists the analysis needs from them
 //! (the base APK's entries, every `classes*.dex`, every native library).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
@@ -9,6 +10,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::anomaly::{self, Anomaly};
+use crate::memory::{Charge, Held, MemoryBudget};
 
 use super::archive::{Archive, Entry};
 use super::error::ContainerError;
@@ -76,6 +78,8 @@ pub struct LoadedInput {
     pub nested_apks: Vec<String>,
     /// Input-level anomalies; see [`LoadedInput::all_anomalies`] for everything.
     pub anomalies: Vec<Anomaly>,
+    /// The scan's memory budget, shared by every archive of the input and every later reader.
+    pub memory: Arc<MemoryBudget>,
 }
 
 const MANIFEST: &str = "AndroidManifest.xml";
@@ -204,8 +208,18 @@ impl LoadedInput {
             return None;
         }
         let budget = Arc::new(InflateBudget::new(limits.max_total_inflated));
-        let archive =
-            Archive::parse_with_budget(bytes.to_vec(), "", limits, Arc::clone(&budget)).ok()?;
+        let memory = MemoryBudget::new(limits.memory_budget);
+        // The zip is the input's own bytes a second time: held as such.
+        let copy = memory.charge(bytes.len() as u64, label).ok()?;
+        let archive = Archive::parse_with_budget(
+            bytes.to_vec(),
+            "",
+            limits,
+            Arc::clone(&budget),
+            Arc::clone(&memory),
+        )
+        .ok()?
+        .holding(copy);
         archive.find(MANIFEST)?;
         // The DEX header says how long the DEX is (`file_size`, offset 32); the zip follows it.
         let declared = bytes
@@ -234,6 +248,7 @@ impl LoadedInput {
             bare_dex: Some(bytes[..dex_len].to_vec()),
             nested_apks: Vec::new(),
             anomalies: vec![anomaly],
+            memory,
         })
     }
 
@@ -263,6 +278,7 @@ impl LoadedInput {
                 bare_dex: Some(bytes),
                 nested_apks: Vec::new(),
                 anomalies: Vec::new(),
+                memory: MemoryBudget::new(limits.memory_budget),
             });
         }
         let seen = describe_bytes(&bytes);
@@ -270,7 +286,14 @@ impl LoadedInput {
         // a broken app, not a file of some other kind.
         let starts_as_zip = bytes.starts_with(b"PK\x03\x04");
         let budget = Arc::new(InflateBudget::new(limits.max_total_inflated));
-        let archive = match Archive::parse_with_budget(bytes, "", limits, Arc::clone(&budget)) {
+        let memory = MemoryBudget::new(limits.memory_budget);
+        let archive = match Archive::parse_with_budget(
+            bytes,
+            "",
+            limits,
+            Arc::clone(&budget),
+            Arc::clone(&memory),
+        ) {
             Ok(archive) => archive,
             Err(ContainerError::NotAZip { detail, .. }) if starts_as_zip => {
                 return Err(ContainerError::Malformed {
@@ -305,6 +328,7 @@ impl LoadedInput {
             bare_dex: None,
             nested_apks: Vec::new(),
             anomalies: Vec::new(),
+            memory,
         };
         if entries.is_empty() || has_manifest {
             let mut nested = apk_names;
@@ -379,8 +403,18 @@ impl LoadedInput {
                 continue;
             }
             encrypted_hint |= entry.flags & raw::FLAG_ENCRYPTED != 0;
-            let parsed = outer.read(entry).and_then(|bytes| {
-                Archive::parse_with_budget(bytes, &entry.name, limits, Arc::clone(budget))
+            // A member's bytes are held for the whole scan, charged to its memory budget; one
+            // that does not fit is skipped and named, and the others are still read.
+            let parsed = outer.read(entry).and_then(|held| {
+                let (bytes, charge) = held.into_parts();
+                Archive::parse_with_budget(
+                    bytes,
+                    &entry.name,
+                    limits,
+                    Arc::clone(budget),
+                    Arc::clone(&self.memory),
+                )
+                .map(|archive| archive.holding(charge))
             });
             match parsed {
                 Ok(archive) => self.archives.push(Member {
@@ -392,6 +426,14 @@ impl LoadedInput {
                     | ContainerError::InputTooLarge { .. }),
                 ) => {
                     return Err(error);
+                }
+                Err(ContainerError::MemoryBudget { refused, .. }) => {
+                    self.anomalies.push(Anomaly::new(
+                        crate::memory::ANOMALY,
+                        entry.name.clone(),
+                        format!("this member APK was not read: {refused}"),
+                    ));
+                    failures.push(refused.to_string());
                 }
                 Err(error) => {
                     self.anomalies.push(Anomaly::new(
@@ -490,7 +532,7 @@ impl LoadedInput {
     }
 
     /// Reads an entry of the base APK (`AndroidManifest.xml`, `resources.arsc`, ...).
-    pub fn base_entry(&self, name: &str) -> Result<Option<Vec<u8>>, ContainerError> {
+    pub fn base_entry(&self, name: &str) -> Result<Option<Held<Vec<u8>>>, ContainerError> {
         let Some(member) = self.base.and_then(|base| self.archives.get(base)) else {
             return Ok(None);
         };
@@ -580,14 +622,22 @@ impl LoadedInput {
         refs
     }
 
-    pub fn read_dex(&self, dex: &DexRef) -> Result<Vec<u8>, ContainerError> {
+    /// The bytes of a DEX: a bare DEX is borrowed from the input (already in memory, not
+    /// charged), an entry is inflated under the memory budget.
+    pub fn read_dex(&self, dex: &DexRef) -> Result<Held<Cow<'_, [u8]>>, ContainerError> {
         match (dex.member, dex.entry, &self.bare_dex) {
-            (None, _, Some(bytes)) => Ok(bytes.clone()),
+            (None, _, Some(bytes)) => Ok(Held::new(
+                Cow::Borrowed(bytes.as_slice()),
+                Charge::none(&self.memory),
+            )),
             (Some(member), Some(entry), _) => {
                 let member = self.archives.get(member);
                 let entry = member.and_then(|member| member.archive.entries().get(entry));
                 match (member, entry) {
-                    (Some(member), Some(entry)) => member.archive.read(entry),
+                    (Some(member), Some(entry)) => member.archive.read(entry).map(|held| {
+                        let (bytes, charge) = held.into_parts();
+                        Held::new(Cow::Owned(bytes), charge)
+                    }),
                     _ => Err(ContainerError::EntryOutOfBounds {
                         entry: dex.label.clone(),
                         detail: "no such member or entry in this input".into(),
@@ -645,7 +695,7 @@ impl LoadedInput {
     }
 
     /// Reads an entry named by an [`EntryRef`].
-    pub fn read_entry(&self, entry_ref: &EntryRef) -> Result<Vec<u8>, ContainerError> {
+    pub fn read_entry(&self, entry_ref: &EntryRef) -> Result<Held<Vec<u8>>, ContainerError> {
         let member = self.archives.get(entry_ref.member);
         match member.and_then(|member| {
             member

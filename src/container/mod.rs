@@ -38,6 +38,9 @@ pub struct Limits {
     /// Largest inflated/compressed ratio of one entry, only enforced once the entry passes
     /// `RATIO_FLOOR` (1 MiB) inflated bytes.
     pub max_ratio: u64,
+    /// Most bytes the whole scan may hold at once beyond the input itself: inflated entries,
+    /// split members, decoded strings and the facts kept ([`crate::memory`]).
+    pub memory_budget: u64,
 }
 
 impl Default for Limits {
@@ -50,6 +53,7 @@ impl Default for Limits {
             max_entry_size: 1 << 30,
             max_total_inflated: 8 << 30,
             max_ratio: 400,
+            memory_budget: crate::memory::DEFAULT_MAX_MEMORY,
         }
     }
 }

@@ -87,6 +87,15 @@ fn range(start: u32, end: u32) -> Range<usize> {
 }
 
 impl ClassHierarchy {
+    /// The bytes its tables hold, for the scan's memory budget.
+    pub fn heap_bytes(&self) -> u64 {
+        (self.text.capacity()
+            + self.spans.capacity() * size_of::<(u32, u32)>()
+            + self.classes.capacity() * size_of::<ClassEntry>()
+            + self.interfaces.capacity() * size_of::<u32>()
+            + self.methods.capacity() * size_of::<(u32, u32)>()) as u64
+    }
+
     fn text(&self, number: u32) -> &str {
         let (start, end) = self.spans[number as usize];
         // Each span is one whole string pushed into `text`: character boundaries.

@@ -19,6 +19,9 @@ mod raw;
 /// Caps that keep a crafted library from producing unbounded output.
 const MAX_SYMBOLS: usize = 200_000;
 const MAX_STRINGS: usize = 200_000;
+/// Most bytes of strings kept from one library: the largest real engines (Unity, Flutter) hold a
+/// few MiB of printable runs; without it 200,000 runs of 4 KiB could be 800 MiB.
+const MAX_STRING_BYTES: usize = 32 << 20;
 const MIN_STRING_LEN: usize = 6;
 const MAX_STRING_LEN: usize = 4096;
 
@@ -116,7 +119,10 @@ fn finish(symbols: Symbols, bytes: &[u8], location: &str) -> NativeFacts {
         facts.anomalies.push(Anomaly::new(
             "elf.strings_capped",
             location,
-            format!("more than {MAX_STRINGS} strings; the rest were not read"),
+            format!(
+                "more than {MAX_STRINGS} strings or {} MiB of them; the rest were not read",
+                MAX_STRING_BYTES >> 20
+            ),
         ));
     }
     facts
@@ -245,14 +251,15 @@ fn printable_strings(bytes: &[u8]) -> (Vec<String>, bool) {
     let mut found = Vec::new();
     let mut start = None;
     let mut capped = false;
+    let mut kept_bytes = 0;
     for (index, &byte) in bytes.iter().enumerate() {
         let printable = (0x20..0x7f).contains(&byte) || byte == b'\t';
         match (printable, start) {
             (true, None) => start = Some(index),
             (false, Some(begin)) => {
-                push_run(&bytes[begin..index], &mut found);
+                kept_bytes += push_run(&bytes[begin..index], &mut found);
                 start = None;
-                if found.len() >= MAX_STRINGS {
+                if found.len() >= MAX_STRINGS || kept_bytes >= MAX_STRING_BYTES {
                     capped = true;
                     break;
                 }
@@ -268,12 +275,15 @@ fn printable_strings(bytes: &[u8]) -> (Vec<String>, bool) {
     (found, capped)
 }
 
-fn push_run(run: &[u8], found: &mut Vec<String>) {
-    if run.len() >= MIN_STRING_LEN {
-        let kept = &run[..run.len().min(MAX_STRING_LEN)];
-        // Only printable ASCII reaches here, so this conversion cannot fail.
-        found.push(String::from_utf8_lossy(kept).into_owned());
+/// Keeps a printable run long enough to be a string; returns the bytes kept.
+fn push_run(run: &[u8], found: &mut Vec<String>) -> usize {
+    if run.len() < MIN_STRING_LEN {
+        return 0;
     }
+    let kept = &run[..run.len().min(MAX_STRING_LEN)];
+    // Only printable ASCII reaches here, so this conversion cannot fail.
+    found.push(String::from_utf8_lossy(kept).into_owned());
+    kept.len()
 }
 
 #[cfg(test)]
@@ -312,6 +322,19 @@ mod tests {
             let _ = read_elf(&header[..len], "x.so");
         }
         let _ = read_elf(&header, "x.so");
+    }
+
+    #[test]
+    fn strings_stop_at_their_byte_cap() {
+        let run = vec![b'a'; MAX_STRING_LEN];
+        let mut bytes = Vec::new();
+        for _ in 0..(MAX_STRING_BYTES / MAX_STRING_LEN + 10) {
+            bytes.extend_from_slice(&run);
+            bytes.push(0);
+        }
+        let (strings, capped) = printable_strings(&bytes);
+        assert!(capped);
+        assert_eq!(strings.len(), 1, "identical runs are kept once");
     }
 
     #[test]

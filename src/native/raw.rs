@@ -322,7 +322,13 @@ impl<'a> File<'a> {
         read: impl Fn(u64) -> Option<T>,
     ) -> Vec<T> {
         (0..u64::from(count).min(MAX_HEADERS as u64))
-            .map_while(|index| read(offset.checked_add(index.checked_mul(entry)?)?))
+            .map_while(|index| {
+                let at = offset.checked_add(index.checked_mul(entry)?)?;
+                // The whole entry must be addressable, so that `read` may add any field offset
+                // below `entry` without overflowing.
+                at.checked_add(entry)?;
+                read(at)
+            })
             .collect()
     }
 

@@ -517,6 +517,8 @@ pub const PARTIAL_CODES: &[&str] = &[
     "manifest.unreadable",
     "resource.unreadable",
     "scan.asset_text_capped",
+    "scan.memory_budget",
+    "scan.resource_strings_capped",
     "scan.xml_resources_capped",
     "zip.split_member_unreadable",
 ];

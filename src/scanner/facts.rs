@@ -1,9 +1,12 @@
 //! The facts of one input: what the manifest, the code, the native libraries and the text of the
 //! input say, before any rule judges them. Nothing here depends on the rules.
 
+use std::mem::size_of;
+
 use crate::anomaly::Anomaly;
 use crate::axml::Manifest;
-use crate::dex::{ClassHierarchy, DexFacts, FieldRef, MethodRef};
+use crate::dex::{ClassHierarchy, DexFacts, FieldAccess, FieldRef, MethodRef, ReflectiveRef};
+use crate::memory::Charge;
 use crate::native::NativeFacts;
 use crate::report::{InputInfo, Location};
 
@@ -20,6 +23,8 @@ pub struct AppFacts {
     /// Every anomaly of the input, sorted; those that mean a part was not read make the scan
     /// partial (`crate::analysis::status`).
     pub anomalies: Vec<Anomaly>,
+    /// What the facts above hold of the scan's memory budget, given back when they are dropped.
+    pub held: Vec<Charge>,
 }
 
 impl AppFacts {
@@ -82,4 +87,94 @@ pub struct TextStrings {
     pub kind: TextKind,
     pub location: Location,
     pub strings: Vec<String>,
+}
+
+// What kept facts hold in memory, roughly (element sizes plus the text each owns; text shared
+// through one DEX's `Arc<str>` cache counted once, not per use), for the scan's memory budget.
+// An estimate within a small factor is enough: the budget is there to stop amplification by
+// orders of magnitude, not to account for every allocation.
+
+/// Per entry of a `BTreeMap`, beyond the key and value: node slack and pointers.
+const MAP_ENTRY_OVERHEAD: usize = 16;
+
+/// What the allocator takes for a text of `len` bytes: a 16-byte granule with its header, 32
+/// bytes at least (glibc's malloc; others are close).
+pub(crate) fn heap_of(len: usize) -> usize {
+    (len + 8).next_multiple_of(16).max(32)
+}
+
+pub(crate) fn strings_footprint(list: &[String]) -> u64 {
+    list.iter()
+        .map(|s| (size_of::<String>() + heap_of(s.len())) as u64)
+        .sum()
+}
+
+fn list_footprint<T>(list: &[T]) -> u64 {
+    std::mem::size_of_val(list) as u64
+}
+
+fn facts_footprint(facts: &DexFacts) -> u64 {
+    let mut bytes = list_footprint::<MethodRef>(&facts.invoked_methods)
+        + list_footprint::<FieldAccess>(&facts.fields)
+        + strings_footprint(&facts.const_strings)
+        + strings_footprint(&facts.const_classes)
+        + facts
+            .reflective
+            .iter()
+            .map(|r| {
+                (size_of::<ReflectiveRef>()
+                    + r.class.as_ref().map_or(0, String::len)
+                    + r.member.as_ref().map_or(0, String::len)
+                    + r.site.dex.len()) as u64
+            })
+            .sum::<u64>();
+    if let Some(sites) = &facts.sites {
+        let uses = |count: usize, key: usize, list_len: usize| {
+            (count * (key + size_of::<Vec<crate::dex::SiteRef>>() + MAP_ENTRY_OVERHEAD)
+                + list_len * size_of::<crate::dex::SiteRef>()) as u64
+        };
+        bytes += sites
+            .callers
+            .iter()
+            .map(|site| (size_of::<crate::dex::Site>() + site.dex.len()) as u64)
+            .sum::<u64>();
+        bytes += uses(
+            sites.invoked_methods.len(),
+            size_of::<MethodRef>(),
+            sites.invoked_methods.values().map(Vec::len).sum(),
+        );
+        bytes += uses(
+            sites.fields.len(),
+            size_of::<FieldRef>(),
+            sites.fields.values().map(Vec::len).sum(),
+        );
+        for map in [&sites.const_strings, &sites.const_classes] {
+            bytes += uses(
+                map.len(),
+                size_of::<String>(),
+                map.values().map(Vec::len).sum(),
+            ) + map.keys().map(|k| k.len() as u64).sum::<u64>();
+        }
+    }
+    bytes
+}
+
+impl DexScan {
+    /// Roughly what this scan holds in memory.
+    pub(crate) fn footprint(&self) -> u64 {
+        facts_footprint(&self.facts)
+            + strings_footprint(&self.defined_classes)
+            + list_footprint::<MethodRef>(&self.unused_methods)
+            + list_footprint::<FieldRef>(&self.unread_fields)
+            + strings_footprint(&self.types)
+            + self.hierarchy.heap_bytes()
+    }
+}
+
+/// Roughly what a native library's facts hold in memory.
+pub(crate) fn native_footprint(facts: &NativeFacts) -> u64 {
+    strings_footprint(&facts.needed)
+        + strings_footprint(&facts.imports)
+        + strings_footprint(&facts.jni_exports)
+        + strings_footprint(&facts.strings)
 }

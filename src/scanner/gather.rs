@@ -5,9 +5,14 @@
 //! Nothing here looks at the rules: the facts of one input serve any rule set. DEX files and native
 //! libraries are read and parsed in parallel.
 
+use std::mem::size_of;
+
 use rayon::prelude::*;
 
-use super::facts::{AppFacts, DexScan, NativeScan, TextKind, TextStrings};
+use super::facts::{
+    AppFacts, DexScan, NativeScan, TextKind, TextStrings, heap_of, native_footprint,
+    strings_footprint,
+};
 use super::manifest::DecodedManifest;
 use super::open::{MANIFEST, OpenedInput};
 use super::{ScanError, Scanner};
@@ -15,8 +20,9 @@ use crate::anomaly::{self, Anomaly};
 use crate::axml;
 use crate::container::{ContainerError, InputKind};
 use crate::dex::{self, DexFile, FieldRef, MethodRef, ScanOptions};
+use crate::memory::{self, Charge};
 use crate::native;
-use crate::report::Location;
+use crate::report::{Location, PARTIAL_CODES};
 
 /// Largest text asset read for endpoints; larger ones are read in their first part.
 const MAX_ASSET_TEXT: usize = 64 << 20;
@@ -24,16 +30,21 @@ const MAX_ASSET_TEXT: usize = 64 << 20;
 const MAX_TOTAL_ASSET_TEXT: usize = 256 << 20;
 /// Most entries of `res/` parsed as binary XML for their strings.
 const MAX_XML_RESOURCES: usize = 20_000;
+/// Most bytes the string pools of all XML resources of one input may decode together. Real apps
+/// decode a few MiB; a crafted pool decodes up to 64 MiB per file (offsets into one long run),
+/// which over thousands of files is minutes of work and gigabytes of strings.
+const MAX_TOTAL_RESOURCE_STRINGS: usize = 256 << 20;
 
 /// Every fact of an input whose base is settled.
 pub(super) fn facts(scanner: &Scanner, input: OpenedInput) -> AppFacts {
     let mut anomalies = Vec::new();
+    let mut held = Vec::new();
     // Code first: the DEX files and native libraries decide the verdicts, and every entry draws on
     // one inflation budget, so entries read before them could starve them (a decoy
     // `resources.arsc` or XML resources that inflate up to the budget, then `classes.dex`
     // refused). Reading the code first leaves a decoy nothing to hide but resources.
-    let dex = dex(&input, &mut anomalies);
-    let native = native(&input, &mut anomalies);
+    let dex = dex(&input, &mut anomalies, &mut held);
+    let native = native(&input, &mut anomalies, &mut held);
     let decoded = match input.kind() {
         InputKind::Apk | InputKind::SplitSet => match scanner.manifest(&input) {
             Ok(decoded) => {
@@ -52,7 +63,7 @@ pub(super) fn facts(scanner: &Scanner, input: OpenedInput) -> AppFacts {
         },
         InputKind::Dex | InputKind::Jar => None,
     };
-    let texts = texts(&input, decoded.as_ref(), &mut anomalies);
+    let texts = texts(&input, decoded.as_ref(), &mut anomalies, &mut held);
 
     anomalies.extend(input.anomalies());
     let manifest_member = decoded.as_ref().and_then(|d| d.member.clone());
@@ -77,14 +88,17 @@ pub(super) fn facts(scanner: &Scanner, input: OpenedInput) -> AppFacts {
         native,
         texts,
         anomalies,
+        held,
     }
 }
 
-/// Strings of the manifest values, the resource table, XML resources and text assets.
+/// Strings of the manifest values, the resource table, XML resources and text assets. What they
+/// hold is charged to the scan's memory budget, the charges pushed to `held`.
 pub(super) fn texts(
     input: &OpenedInput,
     decoded: Option<&DecodedManifest>,
     anomalies: &mut Vec<Anomaly>,
+    held: &mut Vec<Charge>,
 ) -> Vec<TextStrings> {
     let mut texts = Vec::new();
     if let Some(decoded) = decoded {
@@ -100,20 +114,28 @@ pub(super) fn texts(
             strings: values,
         });
         if let Some(table) = &decoded.resources {
-            texts.push(TextStrings {
-                kind: TextKind::Resource,
-                location: Location::entry(decoded.member.as_deref(), "resources.arsc"),
-                strings: pool_strings(&table.strings),
-            });
+            let strings = pool_strings(&table.strings);
+            if keep_strings(input, &strings, "resources.arsc", anomalies, held) {
+                texts.push(TextStrings {
+                    kind: TextKind::Resource,
+                    location: Location::entry(decoded.member.as_deref(), "resources.arsc"),
+                    strings,
+                });
+            }
         }
     }
-    texts.extend(member_texts(input, anomalies));
+    texts.extend(member_texts(input, anomalies, held));
     texts
 }
 
+/// The distinct strings of a pool, in pool order: a crafted pool can point thousands of entries
+/// at one huge string, which the pool decodes once and which is kept once here too.
 fn pool_strings(pool: &axml::StringPool) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
     (0..pool.len() as u32)
-        .filter_map(|i| pool.get(i).map(|s| s.to_string()))
+        .filter_map(|i| pool.get(i))
+        .filter(|s| seen.insert(std::sync::Arc::clone(s)))
+        .map(|s| s.to_string())
         .collect()
 }
 
@@ -142,21 +164,92 @@ fn is_text_asset(name: &str) -> bool {
 /// The pieces of a text asset that may hold an endpoint: the text cut at quotes, angle brackets
 /// and white space, which never occur inside a URL (they end one in the extractor too), so no URL
 /// is cut while a minified bundle that is one multi-megabyte line becomes small pieces. Pieces
-/// without a dot cannot hold a host and are dropped.
-fn text_pieces(text: &str) -> Vec<String> {
-    text.split(|c: char| matches!(c, '"' | '\'' | '`' | '<' | '>') || c.is_whitespace())
-        .filter(|piece| piece.contains('.'))
-        .map(str::to_owned)
-        .collect()
+/// without a dot cannot hold a host and are dropped, and each distinct piece is kept once, in
+/// order of first appearance (a bundle repeats the same pieces; a crafted one repeats millions).
+///
+/// What the pieces hold is charged to `charge` as they are made; when the budget refuses more,
+/// the pieces so far are returned with the refusal.
+fn text_pieces(
+    text: &str,
+    charge: &mut Charge,
+    label: &str,
+) -> (Vec<String>, Option<memory::OverBudget>) {
+    // Charged in steps, not per piece: one atomic operation per 64 KiB of pieces.
+    const STEP: u64 = 64 << 10;
+    // While the text is cut a piece also costs its slot in the set of pieces seen (16 bytes and
+    // a control byte, at most 7/8 full), and the set and the list grow by doubling: counted as
+    // half as much again.
+    const GROWTH_SLACK: usize = 40;
+    let mut seen = std::collections::HashSet::new();
+    let mut pieces = Vec::new();
+    let mut pending = 0u64;
+    for piece in
+        text.split(|c: char| matches!(c, '"' | '\'' | '`' | '<' | '>') || c.is_whitespace())
+    {
+        if !piece.contains('.') || !seen.insert(piece) {
+            continue;
+        }
+        pending += (size_of::<String>() + heap_of(piece.len()) + GROWTH_SLACK) as u64;
+        if pending >= STEP {
+            if let Err(refused) = charge.grow(pending, label) {
+                return (pieces, Some(refused));
+            }
+            pending = 0;
+        }
+        pieces.push(piece.to_owned());
+    }
+    drop(seen);
+    // What stays is the pieces alone.
+    charge.shrink_to(strings_footprint(&pieces));
+    (pieces, None)
+}
+
+/// Charges a list of strings about to be kept for endpoints; on refusal the list is not kept and
+/// the part is named in a `scan.memory_budget` anomaly.
+fn keep_strings(
+    input: &OpenedInput,
+    strings: &[String],
+    label: &str,
+    anomalies: &mut Vec<Anomaly>,
+    held: &mut Vec<Charge>,
+) -> bool {
+    match input
+        .loaded
+        .memory
+        .charge(strings_footprint(strings), label)
+    {
+        Ok(charge) => {
+            held.push(charge);
+            true
+        }
+        Err(refused) => {
+            anomalies.push(Anomaly::new(
+                memory::ANOMALY,
+                label,
+                format!("its strings were not read for endpoints: {refused}"),
+            ));
+            false
+        }
+    }
+}
+
+/// A part of the input not read because the memory budget refused its bytes.
+fn over_budget(label: &str, refused: &memory::OverBudget) -> Anomaly {
+    Anomaly::new(memory::ANOMALY, label, format!("not read: {refused}"))
 }
 
 /// Strings of the XML resources and text assets of every member.
-fn member_texts(input: &OpenedInput, anomalies: &mut Vec<Anomaly>) -> Vec<TextStrings> {
+fn member_texts(
+    input: &OpenedInput,
+    anomalies: &mut Vec<Anomaly>,
+    held: &mut Vec<Charge>,
+) -> Vec<TextStrings> {
     let mut texts = Vec::new();
     let mut asset_budget = MAX_TOTAL_ASSET_TEXT;
     let mut xml_count = 0;
+    let mut resource_strings = MAX_TOTAL_RESOURCE_STRINGS;
     // What the caps left out, reported once each so that the report says it is partial.
-    let (mut xml_skipped, mut assets_cut) = (0usize, 0usize);
+    let (mut xml_skipped, mut assets_cut, mut strings_skipped) = (0usize, 0usize, 0usize);
     for (index, member) in input.loaded.archives.iter().enumerate() {
         let member_name = input.member_name(Some(index));
         let prefix = member_name.map_or_else(String::new, |m| format!("{m}!"));
@@ -169,6 +262,8 @@ fn member_texts(input: &OpenedInput, anomalies: &mut Vec<Anomaly>) -> Vec<TextSt
             let is_xml_resource = name.starts_with("res/") && name.ends_with(".xml");
             if is_xml_resource && xml_count >= MAX_XML_RESOURCES {
                 xml_skipped += 1;
+            } else if is_xml_resource && resource_strings == 0 {
+                strings_skipped += 1;
             } else if is_xml_resource {
                 xml_count += 1;
                 let bytes = match member.archive.read(entry) {
@@ -176,6 +271,10 @@ fn member_texts(input: &OpenedInput, anomalies: &mut Vec<Anomaly>) -> Vec<TextSt
                     // The same bytes as an entry already read, under another name: the archive
                     // has said so (`zip.overlapping_entry_skipped`); nothing of the app is missing.
                     Err(ContainerError::OverlappingData { .. }) => continue,
+                    Err(ContainerError::MemoryBudget { refused, .. }) => {
+                        anomalies.push(over_budget(&label, &refused));
+                        continue;
+                    }
                     // Said, not skipped in silence: a budget used up by decoys shows here.
                     Err(err) => {
                         anomalies.push(Anomaly::new(
@@ -186,11 +285,26 @@ fn member_texts(input: &OpenedInput, anomalies: &mut Vec<Anomaly>) -> Vec<TextSt
                         continue;
                     }
                 };
-                if let Ok(doc) = axml::parse_xml(&bytes, &label) {
+                // Not binary XML (a text file under res/raw, say): nothing to read here.
+                let Ok(doc) = axml::parse_xml_within(&bytes, &label, &mut resource_strings) else {
+                    continue;
+                };
+                drop(bytes);
+                // A budget that stopped the reader means strings are missing: said, so the
+                // report is partial (other anomalies of resources are not the app's behaviour).
+                anomalies.extend(
+                    doc.anomalies
+                        .iter()
+                        .filter(|a| PARTIAL_CODES.contains(&a.code.as_str()))
+                        .cloned(),
+                );
+                let strings = pool_strings(&doc.strings);
+                drop(doc);
+                if keep_strings(input, &strings, &label, anomalies, held) {
                     texts.push(TextStrings {
                         kind: TextKind::Resource,
                         location: Location::entry(member_name, name.clone()),
-                        strings: pool_strings(&doc.strings),
+                        strings,
                     });
                 }
             } else if name.starts_with("assets/") && is_text_asset(name) && asset_budget == 0 {
@@ -199,6 +313,10 @@ fn member_texts(input: &OpenedInput, anomalies: &mut Vec<Anomaly>) -> Vec<TextSt
                 let bytes = match member.archive.read(entry) {
                     Ok(bytes) => bytes,
                     Err(ContainerError::OverlappingData { .. }) => continue,
+                    Err(ContainerError::MemoryBudget { refused, .. }) => {
+                        anomalies.push(over_budget(&label, &refused));
+                        continue;
+                    }
                     Err(err) => {
                         anomalies.push(Anomaly::new("asset.unreadable", &label, err.to_string()));
                         continue;
@@ -210,7 +328,20 @@ fn member_texts(input: &OpenedInput, anomalies: &mut Vec<Anomaly>) -> Vec<TextSt
                 }
                 asset_budget -= keep;
                 let text = String::from_utf8_lossy(&bytes[..keep]);
-                let strings = text_pieces(&text);
+                let mut charge = Charge::none(&input.loaded.memory);
+                let (strings, refused) = text_pieces(&text, &mut charge, &label);
+                drop(text);
+                drop(bytes);
+                if let Some(refused) = refused {
+                    anomalies.push(Anomaly::new(
+                        memory::ANOMALY,
+                        &label,
+                        format!("read in part for endpoints: {refused}"),
+                    ));
+                    // The pieces made since the last step (under 64 KiB) ride uncharged.
+                    charge.shrink_to(strings_footprint(&strings));
+                }
+                held.push(charge);
                 texts.push(TextStrings {
                     kind: TextKind::Asset,
                     location: Location::entry(member_name, name.clone()),
@@ -224,6 +355,16 @@ fn member_texts(input: &OpenedInput, anomalies: &mut Vec<Anomaly>) -> Vec<TextSt
             "scan.xml_resources_capped",
             input.label(),
             format!("{xml_skipped} XML resources past the first {MAX_XML_RESOURCES} were not read for endpoints"),
+        ));
+    }
+    if strings_skipped > 0 {
+        anomalies.push(Anomaly::new(
+            "scan.resource_strings_capped",
+            input.label(),
+            format!(
+                "{strings_skipped} XML resources were not read for endpoints: the string pools of those before them decoded {} MiB, the most read from one input",
+                MAX_TOTAL_RESOURCE_STRINGS >> 20
+            ),
         ));
     }
     if assets_cut > 0 {
@@ -241,33 +382,82 @@ fn member_texts(input: &OpenedInput, anomalies: &mut Vec<Anomaly>) -> Vec<TextSt
 }
 
 /// Every DEX of every member, read and scanned in parallel, each section with its id tables.
-pub(super) fn dex(input: &OpenedInput, anomalies: &mut Vec<Anomaly>) -> Vec<DexScan> {
+///
+/// Each DEX is inflated under the scan's memory budget and its kept facts are charged to it (the
+/// charges pushed to `held`). Parallel reads share the budget, so a DEX refused while others were
+/// in flight is tried again on its own once they are done; only a DEX that does not fit then is
+/// left out, named in a `scan.memory_budget` anomaly.
+pub(super) fn dex(
+    input: &OpenedInput,
+    anomalies: &mut Vec<Anomaly>,
+    held: &mut Vec<Charge>,
+) -> Vec<DexScan> {
     let refs = input.loaded.dex_entries();
-    let results: Vec<Result<Vec<DexScan>, Anomaly>> = refs
+    let results: Vec<DexRead> = refs
         .par_iter()
-        .map(|dex_ref| {
-            let unreadable = |err: String| Anomaly::new("dex.unreadable", &dex_ref.label, err);
-            let bytes = input
-                .loaded
-                .read_dex(dex_ref)
-                .map_err(|err| unreadable(err.to_string()))?;
-            let sections = dex::parse_sections(&bytes, &dex_ref.label)
-                .map_err(|err| unreadable(err.to_string()))?;
-            let member = input.member_name(dex_ref.member);
-            Ok(sections
-                .par_iter()
-                .map(|section| scan_section(section, &dex_ref.label, member))
-                .collect())
-        })
+        .map(|dex_ref| read_and_scan_dex(input, dex_ref))
         .collect();
     let mut scans = Vec::new();
-    for result in results {
+    for (dex_ref, result) in refs.iter().zip(results) {
+        let result = match result {
+            DexRead::OverBudget(_) => read_and_scan_dex(input, dex_ref),
+            done => done,
+        };
         match result {
-            Ok(sections) => scans.extend(sections),
-            Err(anomaly) => anomalies.push(anomaly),
+            DexRead::Scanned(sections) => {
+                for (scan, charge) in sections {
+                    scans.push(scan);
+                    held.push(charge);
+                }
+            }
+            DexRead::Unreadable(anomaly) => anomalies.push(anomaly),
+            DexRead::OverBudget(refused) => anomalies.push(Anomaly::new(
+                memory::ANOMALY,
+                &dex_ref.label,
+                format!("this DEX was not scanned: {refused}"),
+            )),
         }
     }
     scans
+}
+
+/// What reading one DEX gave.
+enum DexRead {
+    /// Its sections, each with the charge of the facts kept.
+    Scanned(Vec<(DexScan, Charge)>),
+    Unreadable(Anomaly),
+    OverBudget(memory::OverBudget),
+}
+
+fn read_and_scan_dex(input: &OpenedInput, dex_ref: &crate::container::DexRef) -> DexRead {
+    let unreadable =
+        |err: String| DexRead::Unreadable(Anomaly::new("dex.unreadable", &dex_ref.label, err));
+    let bytes = match input.loaded.read_dex(dex_ref) {
+        Ok(bytes) => bytes,
+        Err(ContainerError::MemoryBudget { refused, .. }) => return DexRead::OverBudget(refused),
+        Err(err) => return unreadable(err.to_string()),
+    };
+    let sections = match dex::parse_sections(&bytes, &dex_ref.label) {
+        Ok(sections) => sections,
+        Err(err) => return unreadable(err.to_string()),
+    };
+    let member = input.member_name(dex_ref.member);
+    let scans: Vec<DexScan> = sections
+        .par_iter()
+        .map(|section| scan_section(section, &dex_ref.label, member))
+        .collect();
+    drop(sections);
+    drop(bytes);
+    let mut kept = Vec::with_capacity(scans.len());
+    for scan in scans {
+        match input.loaded.memory.charge(scan.footprint(), &dex_ref.label) {
+            Ok(charge) => kept.push((scan, charge)),
+            // The facts were built and are dropped here: what is given back lets a retry on
+            // its own, after the other DEX files, keep them.
+            Err(refused) => return DexRead::OverBudget(refused),
+        }
+    }
+    DexRead::Scanned(kept)
 }
 
 fn scan_section(section: &DexFile<'_>, label: &str, member: Option<&str>) -> DexScan {
@@ -347,29 +537,37 @@ fn distinct_ids(
     kept.into_iter()
 }
 
-/// Every native library of every member, read and parsed in parallel.
-pub(super) fn native(input: &OpenedInput, anomalies: &mut Vec<Anomaly>) -> Vec<NativeScan> {
-    input
-        .loaded
-        .native_libs()
-        .par_iter()
-        .map(|lib| {
-            let facts = input
-                .loaded
-                .read_entry(lib)
-                .map_err(|err| err.to_string())
-                .and_then(|bytes| {
-                    native::read_elf(&bytes, &lib.label).map_err(|err| err.to_string())
-                });
-            (lib, facts)
-        })
-        .collect::<Vec<_>>()
-        .into_iter()
-        .map(|(lib, facts)| {
-            let facts = match facts {
-                Ok(facts) => Some(facts),
-                Err(reason) => {
+/// Every native library of every member, read and parsed in parallel under the scan's memory
+/// budget, with the same retry on its own as a DEX ([`dex`]).
+pub(super) fn native(
+    input: &OpenedInput,
+    anomalies: &mut Vec<Anomaly>,
+    held: &mut Vec<Charge>,
+) -> Vec<NativeScan> {
+    let libs = input.loaded.native_libs();
+    let results: Vec<NativeRead> = libs.par_iter().map(|lib| read_native(input, lib)).collect();
+    libs.iter()
+        .zip(results)
+        .map(|(lib, result)| {
+            let result = match result {
+                NativeRead::OverBudget(_) => read_native(input, lib),
+                done => done,
+            };
+            let facts = match result {
+                NativeRead::Read(facts, charge) => {
+                    held.push(charge);
+                    Some(facts)
+                }
+                NativeRead::Unreadable(reason) => {
                     anomalies.push(Anomaly::new("elf.unreadable", &lib.label, reason));
+                    None
+                }
+                NativeRead::OverBudget(refused) => {
+                    anomalies.push(Anomaly::new(
+                        memory::ANOMALY,
+                        &lib.label,
+                        format!("this library was not read: {refused}"),
+                    ));
                     None
                 }
             };
@@ -391,9 +589,63 @@ pub(super) fn native(input: &OpenedInput, anomalies: &mut Vec<Anomaly>) -> Vec<N
         .collect()
 }
 
+/// What reading one native library gave.
+enum NativeRead {
+    Read(native::NativeFacts, Charge),
+    Unreadable(String),
+    OverBudget(memory::OverBudget),
+}
+
+fn read_native(input: &OpenedInput, lib: &crate::container::EntryRef) -> NativeRead {
+    let bytes = match input.loaded.read_entry(lib) {
+        Ok(bytes) => bytes,
+        Err(ContainerError::MemoryBudget { refused, .. }) => {
+            return NativeRead::OverBudget(refused);
+        }
+        Err(err) => return NativeRead::Unreadable(err.to_string()),
+    };
+    // What the reader keeps (its strings above all) is charged with the bytes still held, so
+    // the library's peak is counted whole.
+    let facts = match native::read_elf(&bytes, &lib.label) {
+        Ok(facts) => facts,
+        Err(err) => return NativeRead::Unreadable(err.to_string()),
+    };
+    match input
+        .loaded
+        .memory
+        .charge(native_footprint(&facts), &lib.label)
+    {
+        Ok(charge) => NativeRead::Read(facts, charge),
+        Err(refused) => NativeRead::OverBudget(refused),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::text_pieces;
+    use crate::memory::{Charge, MemoryBudget};
+
+    fn pieces(text: &str) -> Vec<String> {
+        let budget = MemoryBudget::unlimited();
+        text_pieces(text, &mut Charge::none(&budget), "t").0
+    }
+
+    #[test]
+    fn pieces_are_charged_and_stop_at_the_budget() {
+        let text: String = (0..200_000).map(|i| format!("h{i}.example.com ")).collect();
+        let budget = MemoryBudget::new(1 << 20);
+        let mut charge = Charge::none(&budget);
+        let (kept, refused) = text_pieces(&text, &mut charge, "t");
+        assert!(refused.is_some());
+        assert!(!kept.is_empty() && kept.len() < 200_000);
+        assert!(budget.peak() <= 1 << 20);
+        let budget = MemoryBudget::unlimited();
+        let mut charge = Charge::none(&budget);
+        let (kept, refused) = text_pieces(&text, &mut charge, "t");
+        assert!(refused.is_none());
+        assert_eq!(kept.len(), 200_000);
+        assert_eq!(charge.bytes(), super::strings_footprint(&kept));
+    }
 
     #[test]
     fn a_long_single_line_bundle_keeps_its_last_url() {
@@ -402,13 +654,13 @@ mod tests {
             "var a={};fetch(\"https://late.example.net/x\")",
             "1".repeat(3 << 20)
         );
-        let pieces = text_pieces(&bundle);
+        let pieces = pieces(&bundle);
         assert!(pieces.iter().any(|p| p == "https://late.example.net/x"));
     }
 
     #[test]
     fn pieces_never_cut_a_url() {
-        let pieces = text_pieces("load('https://a.example.com/p?q=1&r=2#f') <b>x.y</b>");
+        let pieces = pieces("load('https://a.example.com/p?q=1&r=2#f') <b>x.y</b>");
         assert!(pieces.contains(&"https://a.example.com/p?q=1&r=2#f".to_owned()));
     }
 }

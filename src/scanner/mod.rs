@@ -101,8 +101,11 @@ impl Scanner {
 
     /// Step 3: every DEX of every member, parsed and scanned in parallel, with call sites. A DEX
     /// that cannot be read is an anomaly in `anomalies`.
+    ///
+    /// What the scans hold is charged to the input's memory budget while they are read; the
+    /// charges are given back when this returns (a whole scan, [`Scanner::facts`], keeps them).
     pub fn dex(&self, input: &OpenedInput, anomalies: &mut Vec<crate::Anomaly>) -> Vec<DexScan> {
-        gather::dex(input, anomalies)
+        gather::dex(input, anomalies, &mut Vec::new())
     }
 
     /// Step 3: every native library of every member.
@@ -111,7 +114,7 @@ impl Scanner {
         input: &OpenedInput,
         anomalies: &mut Vec<crate::Anomaly>,
     ) -> Vec<NativeScan> {
-        gather::native(input, anomalies)
+        gather::native(input, anomalies, &mut Vec::new())
     }
 
     /// Step 3: strings of the manifest values, the resource table, XML resources and text
@@ -122,7 +125,7 @@ impl Scanner {
         manifest: Option<&DecodedManifest>,
         anomalies: &mut Vec<crate::Anomaly>,
     ) -> Vec<TextStrings> {
-        gather::texts(input, manifest, anomalies)
+        gather::texts(input, manifest, anomalies, &mut Vec::new())
     }
 
     /// Step 4: every fact of the input, independent of the rules.

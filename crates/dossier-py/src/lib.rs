@@ -78,13 +78,14 @@ fn limits_from(given: Option<&Bound<'_, PyDict>>) -> PyResult<Limits> {
             "max_entry_size" => limits.max_entry_size = number,
             "max_total_inflated" => limits.max_total_inflated = number,
             "max_ratio" => limits.max_ratio = number,
+            "memory_budget" => limits.memory_budget = number,
             "max_entries" => {
                 limits.max_entries = usize::try_from(number)
                     .map_err(|_| PyValueError::new_err("limits['max_entries'] is too large"))?;
             }
             other => {
                 return Err(PyValueError::new_err(format!(
-                    "unknown limit {other:?} (known: max_input_size, max_entry_size, max_total_inflated, max_ratio, max_entries)"
+                    "unknown limit {other:?} (known: max_input_size, max_entry_size, max_total_inflated, max_ratio, memory_budget, max_entries)"
                 )));
             }
         }

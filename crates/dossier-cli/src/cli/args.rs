@@ -375,6 +375,10 @@ pub struct LimitArgs {
     /// Largest compression ratio (inflated / compressed) accepted for large entries.
     #[arg(long, value_name = "RATIO", default_value_t = 400)]
     pub max_ratio: u64,
+    /// Most memory one scan may hold beyond the input file (inflated entries, split members,
+    /// decoded strings, kept facts); what does not fit is skipped and the report is partial.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "2G")]
+    pub memory_budget: u64,
 }
 
 /// Parses a positive number of seconds (`60`, `0.5`).
@@ -449,6 +453,7 @@ mod tests {
         assert_eq!(args.limits.max_entry_size, defaults.max_entry_size);
         assert_eq!(args.limits.max_total_inflated, defaults.max_total_inflated);
         assert_eq!(args.limits.max_ratio, defaults.max_ratio);
+        assert_eq!(args.limits.memory_budget, defaults.memory_budget);
     }
 
     #[test]

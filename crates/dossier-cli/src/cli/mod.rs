@@ -109,6 +109,7 @@ fn limits_from(args: &LimitArgs) -> Limits {
         max_entry_size: args.max_entry_size,
         max_total_inflated: args.max_total_inflated,
         max_ratio: args.max_ratio,
+        memory_budget: args.memory_budget,
         ..Limits::default()
     }
 }

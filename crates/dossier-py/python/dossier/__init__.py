@@ -67,7 +67,7 @@ def scan(
     file is written); ``name`` then stands for the file in the report (``input.path``).
     ``rules`` is a directory of rule files added to the built-in rules; ``limits`` overrides the
     caps against hostile archives: ``max_input_size``, ``max_entry_size``, ``max_total_inflated``,
-    ``max_ratio``, ``max_entries``.
+    ``max_ratio``, ``memory_budget``, ``max_entries``.
 
     Raises :class:`InputError` when the input cannot be read as an Android input (missing file,
     not an app, refused by a limit, malformed), :class:`RulesError` for a bad rules directory.

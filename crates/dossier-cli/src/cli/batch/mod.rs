@@ -160,12 +160,14 @@ fn worker_args(args: &BatchArgs) -> Vec<std::ffi::OsString> {
         max_entry_size,
         max_total_inflated,
         max_ratio,
+        memory_budget,
     } = &args.limits;
     for (flag, value) in [
         ("--max-input-size", max_input_size),
         ("--max-entry-size", max_entry_size),
         ("--max-total-inflated", max_total_inflated),
         ("--max-ratio", max_ratio),
+        ("--memory-budget", memory_budget),
     ] {
         out.push(flag.into());
         out.push(value.to_string().into());
