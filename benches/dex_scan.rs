@@ -169,7 +169,14 @@ fn main() {
             for e in &entries {
                 let sections = dex::parse_sections(&e.inflated, &e.name).expect("parse");
                 for s in &sections {
-                    std::hint::black_box(dex::scan(s, &e.name, &ScanOptions { sites: true }));
+                    std::hint::black_box(dex::scan(
+                        s,
+                        &e.name,
+                        &ScanOptions {
+                            sites: true,
+                            ..Default::default()
+                        },
+                    ));
                 }
             }
         });

@@ -18,6 +18,7 @@ pub fn limits() -> Limits {
         max_total_inflated: 16 << 20,
         max_ratio: 400,
         memory_budget: Limits::default().memory_budget,
+        time_budget: None,
     }
 }
 
@@ -61,7 +62,14 @@ pub fn arsc(data: &[u8]) {
 pub fn dex(data: &[u8]) {
     if let Ok(sections) = dex::parse_sections(data, "classes.dex") {
         for section in &sections {
-            let facts = dex::scan(section, "classes.dex", &ScanOptions { sites: true });
+            let facts = dex::scan(
+                section,
+                "classes.dex",
+                &ScanOptions {
+                    sites: true,
+                    ..Default::default()
+                },
+            );
             let _ = dex::to_json(std::slice::from_ref(&facts));
             let _ = dex::class_hierarchy(section);
         }

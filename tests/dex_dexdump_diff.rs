@@ -160,7 +160,7 @@ fn invoked_methods_and_strings_match_dexdump() {
             };
             let facts: Vec<dex::DexFacts> = sections
                 .iter()
-                .map(|s| dex::scan(s, label, &ScanOptions { sites: true }))
+                .map(|s| dex::scan(s, label, &ScanOptions { sites: true, ..Default::default() }))
                 .collect();
             let ours: BTreeSet<String> = facts
                 .iter()
@@ -407,6 +407,13 @@ fn call_site_offsets_match_dexdump() {
     let sections = dex::parse_sections(&bytes, "refs.dex").expect("parses");
     let theirs = rendered(&sections[0], first_uses(&out));
     assert!(theirs.len() > 30, "dexdump output parsed: {theirs:?}");
-    let facts = dex::scan(&sections[0], "refs.dex", &ScanOptions { sites: true });
+    let facts = dex::scan(
+        &sections[0],
+        "refs.dex",
+        &ScanOptions {
+            sites: true,
+            ..Default::default()
+        },
+    );
     assert_eq!(our_uses(&facts), theirs);
 }

@@ -20,7 +20,14 @@ fn fixture(name: &str) -> Vec<u8> {
 fn scan_one(bytes: &[u8], label: &str, sites: bool) -> dex::DexFacts {
     let sections = dex::parse_sections(bytes, label).expect("parses");
     assert_eq!(sections.len(), 1);
-    dex::scan(&sections[0], label, &ScanOptions { sites })
+    dex::scan(
+        &sections[0],
+        label,
+        &ScanOptions {
+            sites,
+            ..Default::default()
+        },
+    )
 }
 
 fn codes(facts: &dex::DexFacts) -> Vec<&str> {
@@ -196,7 +203,13 @@ fn multidex_zip_scans_both_dex_in_order() {
         .iter()
         .map(|(n, b)| (n.clone(), b.as_slice()))
         .collect();
-    let facts = dex::scan_many(&inputs, &ScanOptions { sites: true });
+    let facts = dex::scan_many(
+        &inputs,
+        &ScanOptions {
+            sites: true,
+            ..Default::default()
+        },
+    );
     assert_eq!(facts.len(), 2);
     assert_eq!(facts[0].name, "classes.dex");
     assert_eq!(facts[1].name, "classes2.dex");
@@ -216,7 +229,13 @@ fn multidex_zip_scans_both_dex_in_order() {
     );
     assert_eq!(merged.invoked_methods.len(), 2);
     // Same input, same output, whatever the thread schedule.
-    let again = dex::scan_many(&inputs, &ScanOptions { sites: true });
+    let again = dex::scan_many(
+        &inputs,
+        &ScanOptions {
+            sites: true,
+            ..Default::default()
+        },
+    );
     assert_eq!(dex::to_json(&facts), dex::to_json(&again));
 }
 
@@ -491,7 +510,10 @@ fn refs_fixture_json_snapshot() {
     let bytes = fixture("refs.dex");
     let facts = dex::scan_many(
         &[("refs.dex".to_owned(), &bytes[..])],
-        &ScanOptions { sites: true },
+        &ScanOptions {
+            sites: true,
+            ..Default::default()
+        },
     );
     let json = dex::to_json(&facts) + "\n";
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/dex/refs.expected.json");

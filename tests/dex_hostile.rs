@@ -21,7 +21,10 @@ fn scan_bounded(bytes: &[u8]) -> Duration {
     let start = Instant::now();
     let facts = dex::scan_many(
         &[("hostile.dex".to_owned(), bytes)],
-        &ScanOptions { sites: true },
+        &ScanOptions {
+            sites: true,
+            ..Default::default()
+        },
     );
     // The class hierarchy of every section (what overrides are judged on), bounded the same way.
     if let Ok(sections) = dex::parse_sections(bytes, "hostile.dex") {

@@ -18,14 +18,27 @@ fn a_shared_code_item_is_walked_once_and_replayed_for_every_other_method() {
     let sections = dex::parse_sections(&bytes, "shared.dex").expect("a well-formed DEX");
     for sites in [false, true] {
         assert_eq!(
-            dex::scan::code_walks(&sections[0], &ScanOptions { sites }),
+            dex::scan::code_walks(
+                &sections[0],
+                &ScanOptions {
+                    sites,
+                    ..Default::default()
+                }
+            ),
             CodeWalks {
                 walked: 1,
                 replayed: u64::from(METHODS) - 1
             }
         );
     }
-    let facts = dex::scan(&sections[0], "shared.dex", &ScanOptions { sites: true });
+    let facts = dex::scan(
+        &sections[0],
+        "shared.dex",
+        &ScanOptions {
+            sites: true,
+            ..Default::default()
+        },
+    );
     assert!(facts.anomalies.is_empty(), "{:?}", facts.anomalies);
     assert_eq!(facts.methods, u64::from(METHODS));
     let sites = facts.sites.expect("asked for");

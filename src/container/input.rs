@@ -80,6 +80,8 @@ pub struct LoadedInput {
     pub anomalies: Vec<Anomaly>,
     /// The scan's memory budget, shared by every archive of the input and every later reader.
     pub memory: Arc<MemoryBudget>,
+    /// When the scan's time budget runs out (`Limits::time_budget` from when the input was read).
+    pub deadline: Option<std::time::Instant>,
 }
 
 const MANIFEST: &str = "AndroidManifest.xml";
@@ -169,7 +171,20 @@ fn copy_note(label: &str, first: &str) -> Anomaly {
     )
 }
 
+/// The moment a scan of an input read now must stop by.
+fn deadline_of(limits: &Limits) -> Option<std::time::Instant> {
+    limits
+        .time_budget
+        .and_then(|budget| std::time::Instant::now().checked_add(budget))
+}
+
 impl LoadedInput {
+    /// Whether the scan's time budget has run out.
+    pub fn past_deadline(&self) -> bool {
+        self.deadline
+            .is_some_and(|deadline| std::time::Instant::now() >= deadline)
+    }
+
     /// Reads a file (refusing it before reading when it passes `max_input_size`).
     pub fn open(path: &Path, limits: &Limits) -> Result<LoadedInput, ContainerError> {
         let shown = path.display().to_string();
@@ -249,6 +264,7 @@ impl LoadedInput {
             nested_apks: Vec::new(),
             anomalies: vec![anomaly],
             memory,
+            deadline: deadline_of(limits),
         })
     }
 
@@ -279,6 +295,7 @@ impl LoadedInput {
                 nested_apks: Vec::new(),
                 anomalies: Vec::new(),
                 memory: MemoryBudget::new(limits.memory_budget),
+                deadline: deadline_of(limits),
             });
         }
         let seen = describe_bytes(&bytes);
@@ -329,6 +346,7 @@ impl LoadedInput {
             nested_apks: Vec::new(),
             anomalies: Vec::new(),
             memory,
+            deadline: deadline_of(limits),
         };
         if entries.is_empty() || has_manifest {
             let mut nested = apk_names;

@@ -41,6 +41,9 @@ pub struct Limits {
     /// Most bytes the whole scan may hold at once beyond the input itself: inflated entries,
     /// split members, decoded strings and the facts kept ([`crate::memory`]).
     pub memory_budget: u64,
+    /// How long one scan may work once its input is read (`--timeout`); what is left when it runs
+    /// out is skipped and named (`scan.timeout`, `dex.deadline`). None: no limit.
+    pub time_budget: Option<std::time::Duration>,
 }
 
 impl Default for Limits {
@@ -54,6 +57,7 @@ impl Default for Limits {
             max_total_inflated: 8 << 30,
             max_ratio: 400,
             memory_budget: crate::memory::DEFAULT_MAX_MEMORY,
+            time_budget: None,
         }
     }
 }

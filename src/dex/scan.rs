@@ -30,6 +30,9 @@ use super::walk::{Reference, WalkEnd, walk};
 pub struct ScanOptions {
     /// Keep the callers of every reference, with the offset of the first use in each.
     pub sites: bool,
+    /// When the scan's time is up (`--timeout`): the walk stops at the next class after it,
+    /// with `dex.deadline`.
+    pub deadline: Option<std::time::Instant>,
 }
 
 /// Scans one DEX section. `label` names it in the facts (a container section after the first gets
@@ -44,7 +47,7 @@ pub fn scan(dex: &DexFile<'_>, label: &str, opts: &ScanOptions) -> DexFacts {
     let mut anomalies = AnomalySink::default();
     anomalies.extend_from(dex.anomalies());
 
-    let walked = walk_methods(dex, opts.sites, loc, &mut anomalies);
+    let walked = walk_methods(dex, opts, loc, &mut anomalies);
     let mut cache = SignatureCache::new(dex);
     let rendered = render(dex, &walked.referenced, &mut cache, loc, &mut anomalies);
     let callers = callers(
@@ -215,7 +218,7 @@ pub struct CodeWalks {
 /// How [`scan`] reads the code of `dex`: which code items it walks and which it replays. For
 /// tests and benchmarks that check a shared code item is walked once.
 pub fn code_walks(dex: &DexFile<'_>, opts: &ScanOptions) -> CodeWalks {
-    walk_methods(dex, opts.sites, "", &mut AnomalySink::default()).code_walks
+    walk_methods(dex, opts, "", &mut AnomalySink::default()).code_walks
 }
 
 /// The visitor of the instruction walk: what each instruction adds to the collection.
@@ -392,8 +395,14 @@ impl<'d, 'a> Collector<'d, 'a> {
 
 /// Step 1: walks the code of every method defined by the class definitions, each method once,
 /// and collects what it references (with `sites`, every use too).
-fn walk_methods(dex: &DexFile<'_>, sites: bool, loc: &str, anomalies: &mut AnomalySink) -> Walked {
-    let mut collector = Collector::new(dex, sites);
+fn walk_methods(
+    dex: &DexFile<'_>,
+    opts: &ScanOptions,
+    loc: &str,
+    anomalies: &mut AnomalySink,
+) -> Walked {
+    let mut collector = Collector::new(dex, opts.sites);
+    let mut timed_out = false;
     let mut reflective = Vec::new();
     // Work budget: a hostile file can point many class definitions at the same class data and
     // many methods at the same code, so bound the total work by the buffer size. A method whose
@@ -408,7 +417,18 @@ fn walk_methods(dex: &DexFile<'_>, sites: bool, loc: &str, anomalies: &mut Anoma
     let mut walked = Bits::new(dex.method_ids.count);
     let mut duplicates = 0u64;
 
+    // The clock is read every 4,096 methods and 64 classes: cheap, and often enough to stop
+    // within milliseconds even in one class of millions of methods.
+    let mut since_clock = 0u32;
+    let past_deadline = || {
+        opts.deadline
+            .is_some_and(|deadline| std::time::Instant::now() >= deadline)
+    };
     'classes: for class_index in 0..dex.class_defs.count {
+        if class_index % 64 == 0 && past_deadline() {
+            timed_out = true;
+            break;
+        }
         let Some(def) = dex.class_def(class_index) else {
             continue;
         };
@@ -418,6 +438,14 @@ fn walk_methods(dex: &DexFile<'_>, sites: bool, loc: &str, anomalies: &mut Anoma
         defs.clear();
         methods += dex.class_methods(def.class_data_off, anomalies, &mut defs) as u64;
         for &m in &defs {
+            since_clock += 1;
+            if since_clock == 4096 {
+                since_clock = 0;
+                if past_deadline() {
+                    timed_out = true;
+                    break 'classes;
+                }
+            }
             budget = budget.saturating_sub(1);
             if m.code_off == 0 {
                 continue;
@@ -449,6 +477,13 @@ fn walk_methods(dex: &DexFile<'_>, sites: bool, loc: &str, anomalies: &mut Anoma
             "dex.work_budget",
             loc,
             "stopped scanning: the code walked exceeds 16 times the file size (shared code items?)",
+        );
+    }
+    if timed_out {
+        anomalies.push(
+            "dex.deadline",
+            loc,
+            "stopped scanning: the scan's time budget (--timeout) ran out; the classes after this point were not read",
         );
     }
     if duplicates > 0 {

@@ -507,6 +507,7 @@ pub const PARTIAL_CODES: &[&str] = &[
     "asset.unreadable",
     "axml.limit_reached",
     "axml.string_budget_exhausted",
+    "dex.deadline",
     "dex.output_capped",
     "dex.unreadable",
     "dex.work_budget",
@@ -519,6 +520,7 @@ pub const PARTIAL_CODES: &[&str] = &[
     "scan.asset_text_capped",
     "scan.memory_budget",
     "scan.resource_strings_capped",
+    "scan.timeout",
     "scan.xml_resources_capped",
     "zip.split_member_unreadable",
 ];

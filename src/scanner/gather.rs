@@ -233,6 +233,15 @@ fn keep_strings(
     }
 }
 
+/// A part of the input not read because the scan's time ran out.
+fn timed_out(label: &str, what: &str) -> Anomaly {
+    Anomaly::new(
+        "scan.timeout",
+        label,
+        format!("{what}: the scan's time budget (--timeout) ran out"),
+    )
+}
+
 /// A part of the input not read because the memory budget refused its bytes.
 fn over_budget(label: &str, refused: &memory::OverBudget) -> Anomaly {
     Anomaly::new(memory::ANOMALY, label, format!("not read: {refused}"))
@@ -250,6 +259,7 @@ fn member_texts(
     let mut resource_strings = MAX_TOTAL_RESOURCE_STRINGS;
     // What the caps left out, reported once each so that the report says it is partial.
     let (mut xml_skipped, mut assets_cut, mut strings_skipped) = (0usize, 0usize, 0usize);
+    let mut late = 0usize;
     for (index, member) in input.loaded.archives.iter().enumerate() {
         let member_name = input.member_name(Some(index));
         let prefix = member_name.map_or_else(String::new, |m| format!("{m}!"));
@@ -260,7 +270,10 @@ fn member_texts(
             let name = &entry.name;
             let label = format!("{prefix}{name}");
             let is_xml_resource = name.starts_with("res/") && name.ends_with(".xml");
-            if is_xml_resource && xml_count >= MAX_XML_RESOURCES {
+            let is_asset = name.starts_with("assets/") && is_text_asset(name);
+            if (is_xml_resource || is_asset) && input.loaded.past_deadline() {
+                late += 1;
+            } else if is_xml_resource && xml_count >= MAX_XML_RESOURCES {
                 xml_skipped += 1;
             } else if is_xml_resource && resource_strings == 0 {
                 strings_skipped += 1;
@@ -357,6 +370,12 @@ fn member_texts(
             format!("{xml_skipped} XML resources past the first {MAX_XML_RESOURCES} were not read for endpoints"),
         ));
     }
+    if late > 0 {
+        anomalies.push(timed_out(
+            input.label(),
+            &format!("{late} XML resources and text assets were not read for endpoints"),
+        ));
+    }
     if strings_skipped > 0 {
         anomalies.push(Anomaly::new(
             "scan.resource_strings_capped",
@@ -411,6 +430,9 @@ pub(super) fn dex(
                 }
             }
             DexRead::Unreadable(anomaly) => anomalies.push(anomaly),
+            DexRead::TimedOut => {
+                anomalies.push(timed_out(&dex_ref.label, "this DEX was not scanned"))
+            }
             DexRead::OverBudget(refused) => anomalies.push(Anomaly::new(
                 memory::ANOMALY,
                 &dex_ref.label,
@@ -427,9 +449,13 @@ enum DexRead {
     Scanned(Vec<(DexScan, Charge)>),
     Unreadable(Anomaly),
     OverBudget(memory::OverBudget),
+    TimedOut,
 }
 
 fn read_and_scan_dex(input: &OpenedInput, dex_ref: &crate::container::DexRef) -> DexRead {
+    if input.loaded.past_deadline() {
+        return DexRead::TimedOut;
+    }
     let unreadable =
         |err: String| DexRead::Unreadable(Anomaly::new("dex.unreadable", &dex_ref.label, err));
     let bytes = match input.loaded.read_dex(dex_ref) {
@@ -444,7 +470,7 @@ fn read_and_scan_dex(input: &OpenedInput, dex_ref: &crate::container::DexRef) ->
     let member = input.member_name(dex_ref.member);
     let scans: Vec<DexScan> = sections
         .par_iter()
-        .map(|section| scan_section(section, &dex_ref.label, member))
+        .map(|section| scan_section(section, &dex_ref.label, member, input.loaded.deadline))
         .collect();
     drop(sections);
     drop(bytes);
@@ -460,8 +486,17 @@ fn read_and_scan_dex(input: &OpenedInput, dex_ref: &crate::container::DexRef) ->
     DexRead::Scanned(kept)
 }
 
-fn scan_section(section: &DexFile<'_>, label: &str, member: Option<&str>) -> DexScan {
-    let facts = dex::scan(section, label, &ScanOptions { sites: true });
+fn scan_section(
+    section: &DexFile<'_>,
+    label: &str,
+    member: Option<&str>,
+    deadline: Option<std::time::Instant>,
+) -> DexScan {
+    let options = ScanOptions {
+        sites: true,
+        deadline,
+    };
+    let facts = dex::scan(section, label, &options);
     let entry = match member {
         Some(member) => facts
             .name
@@ -562,6 +597,10 @@ pub(super) fn native(
                     anomalies.push(Anomaly::new("elf.unreadable", &lib.label, reason));
                     None
                 }
+                NativeRead::TimedOut => {
+                    anomalies.push(timed_out(&lib.label, "this library was not read"));
+                    None
+                }
                 NativeRead::OverBudget(refused) => {
                     anomalies.push(Anomaly::new(
                         memory::ANOMALY,
@@ -594,9 +633,13 @@ enum NativeRead {
     Read(native::NativeFacts, Charge),
     Unreadable(String),
     OverBudget(memory::OverBudget),
+    TimedOut,
 }
 
 fn read_native(input: &OpenedInput, lib: &crate::container::EntryRef) -> NativeRead {
+    if input.loaded.past_deadline() {
+        return NativeRead::TimedOut;
+    }
     let bytes = match input.loaded.read_entry(lib) {
         Ok(bytes) => bytes,
         Err(ContainerError::MemoryBudget { refused, .. }) => {

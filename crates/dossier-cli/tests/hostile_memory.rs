@@ -332,3 +332,39 @@ fn split_members_past_the_budget_are_skipped_and_the_base_is_read() {
     assert_bounded(&run, &floor, "scan.memory_budget");
     assert_eq!(categories(&run.report), categories(&floor.report));
 }
+
+#[path = "../../../tests/dex_support/shared_code.rs"]
+#[allow(dead_code)]
+mod shared_code;
+
+#[test]
+fn a_scan_past_its_timeout_ends_partial_and_says_where_it_stopped() {
+    // Two million methods sharing one code item: seconds of work in the dev profile.
+    let path = scratch("slow.dex");
+    std::fs::write(&path, shared_code::shared_code_dex(2_000_000)).unwrap();
+    let started = std::time::Instant::now();
+    let out = Command::new(env!("CARGO_BIN_EXE_dossier"))
+        .args(["scan", "--format", "json", "--timeout", "0.01"])
+        .arg(&path)
+        .output()
+        .expect("dossier runs");
+    let took = started.elapsed();
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let reasons = codes_of(&report, "reasons");
+    assert!(reasons.iter().any(|c| c == "dex.deadline"), "{reasons:?}");
+    // The budget counts from when the input is read; reading it and writing the report are
+    // outside it, and short.
+    assert!(took < std::time::Duration::from_secs(5), "{took:?}");
+    let whole = Command::new(env!("CARGO_BIN_EXE_dossier"))
+        .args(["scan", "--format", "json"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(whole.status.code(), Some(0));
+}

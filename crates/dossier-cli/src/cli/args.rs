@@ -162,6 +162,10 @@ pub struct BatchWorkerArgs {
 pub struct ScanArgs {
     /// The APK, split set, DEX or JAR to read (`-` reads standard input).
     pub file: PathBuf,
+    /// Seconds the scan may work once the input is read; the parts not read by then are named
+    /// and the report is partial [default: no limit].
+    #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
+    pub timeout: Option<f64>,
     #[arg(long, value_enum, default_value_t = ScanFormat::Text)]
     pub format: ScanFormat,
     /// In the text summary, list every piece of evidence, call site and endpoint source.

@@ -117,11 +117,22 @@ fn limits_from(args: &LimitArgs) -> Limits {
 /// The one pipeline every command reads its input through: the limits from the command line and
 /// the rules (built-in plus `--rules DIR`) when the command judges findings, none otherwise.
 fn scanner(limits: &LimitArgs, rules: Option<&RulesArgs>) -> anyhow::Result<Scanner> {
+    timed_scanner(limits, rules, None)
+}
+
+/// [`scanner`] with a time budget for each scan (`--timeout`).
+fn timed_scanner(
+    limits: &LimitArgs,
+    rules: Option<&RulesArgs>,
+    timeout_secs: Option<f64>,
+) -> anyhow::Result<Scanner> {
     let rules = match rules {
         Some(args) => rules::load(args)?,
         None => RuleSet::empty(),
     };
-    Ok(Scanner::new(rules, limits_from(limits)))
+    let mut limits = limits_from(limits);
+    limits.time_budget = timeout_secs.map(std::time::Duration::from_secs_f64);
+    Ok(Scanner::new(rules, limits))
 }
 
 /// What the report calls an input read from standard input.

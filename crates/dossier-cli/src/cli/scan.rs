@@ -34,7 +34,7 @@ pub fn run(args: &ScanArgs, color: ColorChoice) -> Result<Outcome> {
             "--category and --collector narrow the text and JSON outputs; the {format_name} output is always the whole report"
         );
     }
-    let scanner = super::scanner(&args.limits, Some(&args.rules))?;
+    let scanner = super::timed_scanner(&args.limits, Some(&args.rules), args.timeout)?;
     let input = super::open_input(&scanner, &args.file)?;
     let mut report = scanner.report(&scanner.facts(input));
     if let Some(shown) = args.path_style.show(&args.file) {
