@@ -39,7 +39,7 @@ pub struct Limits {
     /// `RATIO_FLOOR` (1 MiB) inflated bytes.
     pub max_ratio: u64,
     /// Most bytes the whole scan may hold at once beyond the input itself: inflated entries,
-    /// split members, decoded strings and the facts kept ([`crate::memory`]).
+    /// split members, decoded strings and the facts kept (the `memory` module).
     pub memory_budget: u64,
     /// How long one scan may work once its input is read (`--timeout`); what is left when it runs
     /// out is skipped and named (`scan.timeout`, `dex.deadline`). None: no limit.
