@@ -111,6 +111,9 @@ pub struct Sites {
     pub fields: BTreeMap<FieldRef, Vec<SiteRef>>,
     pub const_strings: BTreeMap<String, Vec<SiteRef>>,
     pub const_classes: BTreeMap<String, Vec<SiteRef>>,
+    /// Classes instantiated by `new-instance`, with the methods doing it: what the call graph
+    /// dispatches virtual calls to.
+    pub instantiated: BTreeMap<String, Vec<SiteRef>>,
 }
 
 impl Sites {
