@@ -69,6 +69,7 @@ fn every_entry_point_kind_is_an_entry_point() {
         ),
         ("NativeBridge", "onEvent", "()V", Via::Native),
         ("Plugin", "run", "()V", Via::String),
+        ("Agent", "main", "([Ljava/lang/String;)V", Via::Main),
     ];
     for (class, method, proto, via) in cases {
         let path = path(&graph, class, method, proto)
@@ -226,5 +227,53 @@ fn a_bare_dex_counts_everything_reachable() {
             .iter()
             .flat_map(|c| &c.evidence)
             .all(|e| e.standing != Standing::Unreachable)
+    );
+}
+
+/// A packed app: the manifest names a component the code does not define, because the real code
+/// is decrypted and loaded at run time, and that code can call anything. Nothing is called
+/// unreachable then.
+#[test]
+fn a_component_missing_from_the_code_means_code_loaded_at_run_time() {
+    let mut facts = facts("reachapp.apk");
+    let manifest = facts.manifest.as_mut().expect("a manifest");
+    // One component of a library the build does not ship changes nothing ...
+    let mut packed = manifest.components[0].clone();
+    packed.name = "com.example.reach.payload.HiddenActivity".to_owned();
+    manifest.components.push(packed.clone());
+    assert_eq!(CallGraph::build(&facts).coverage(), &Coverage::Known);
+    // ... but a packer leaves most of them out: they are in the code it decrypts.
+    let manifest = facts.manifest.as_mut().expect("a manifest");
+    for i in 0..manifest.components.len() {
+        packed.name = format!("com.example.reach.payload.Hidden{i}");
+        manifest.components.push(packed.clone());
+    }
+    let graph = CallGraph::build(&facts);
+    assert!(
+        matches!(graph.coverage(), Coverage::Everything(why)
+            if why.contains("Lcom/example/reach/payload/HiddenActivity;") && why.contains("packer")),
+        "{:?}",
+        graph.coverage()
+    );
+    let report = report(&facts);
+    let ids = report
+        .categories
+        .iter()
+        .find(|c| c.id == "device_ids")
+        .expect("device_ids");
+    assert_eq!(ids.verdict, Verdict::Collected, "{}", ids.verdict_reason);
+}
+
+/// A test APK: its instrumentation runner lists the DEX files for test classes and calls them by
+/// reflection, which no name in the input shows.
+#[test]
+fn an_instrumentation_runner_makes_every_method_reachable() {
+    let mut facts = facts("reachapp.apk");
+    facts.instrumented = true;
+    let graph = CallGraph::build(&facts);
+    assert!(
+        matches!(graph.coverage(), Coverage::Everything(why) if why.contains("instrumentation")),
+        "{:?}",
+        graph.coverage()
     );
 }

@@ -40,7 +40,7 @@ use crate::scanner::AppFacts;
 /// Builds the report of one app: the rules applied to its facts.
 pub fn build_report(facts: &AppFacts, rules: &RuleSet) -> Report {
     let manifest = facts.manifest.as_ref();
-    let graph = CallGraph::build(facts);
+    let graph = CallGraph::for_report(facts);
     let mut acc = Accumulator::new(rules, manifest, &graph);
 
     let permissions = manifest::permissions(&mut acc, facts);

@@ -174,8 +174,13 @@ impl<'a> Judge<'a> {
         if !unreachable.is_empty() {
             let items: BTreeSet<&str> = unreachable.iter().map(String::as_str).collect();
             parts.push(format!(
-                "unreachable: no path from an entry point of the app reaches the calls ({})",
-                listed_short(&items)
+                "unreachable: no path from an entry point of the app reaches the calls ({}){}",
+                listed_short(&items),
+                if self.graph.loads_code_at_run_time() {
+                    ", though the app loads code at run time that could"
+                } else {
+                    ""
+                }
             ));
         }
         let context: BTreeSet<&str> = with(Standing::Context).map(|e| e.rule.as_str()).collect();

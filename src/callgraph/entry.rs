@@ -10,11 +10,14 @@
 //!   graphs, all inflated by name.
 //! - Native code: the classes of `Java_*` exports and class names among a library's strings
 //!   (`FindClass`, `RegisterNatives` tables).
+//! - Classes with a `public static main(String[])`: programs the shell starts with `app_process`
+//!   (device agents, test tools), which no manifest names.
 //! - Classes named by a string of the code or of a text asset: what reflection (`Class.forName`)
 //!   and configuration-driven loading reach. Counting every such string, not only those near a
 //!   reflection call, keeps code reachable when the name is computed from pieces or passed around.
 
 use super::index::AppIndex;
+use crate::axml::Manifest;
 use crate::report::Via;
 use crate::scanner::{AppFacts, TextKind};
 
@@ -68,6 +71,30 @@ fn jni_class(symbol: &str) -> Option<String> {
     Some(format!("L{class};"))
 }
 
+/// The descriptors of the manifest's `Application` and component classes (an alias stands for
+/// its target), each with how it is started.
+pub(super) fn component_classes(manifest: &Manifest) -> Vec<(Via, String)> {
+    let package = manifest.package.as_deref();
+    let application = manifest
+        .application
+        .as_ref()
+        .and_then(|a| a.name.as_deref());
+    let components = manifest.components.iter().map(|component| {
+        let name = component
+            .target_activity
+            .as_deref()
+            .filter(|_| component.kind == "activity-alias")
+            .unwrap_or(&component.name);
+        (Via::Component, name)
+    });
+    application
+        .map(|name| (Via::Application, name))
+        .into_iter()
+        .chain(components)
+        .map(|(via, name)| (via, component_class(name, package)))
+        .collect()
+}
+
 /// Every root of the app, sorted and without duplicates (the strongest reason kept per class).
 pub(super) fn roots<'f>(facts: &'f AppFacts, index: &AppIndex<'f>) -> Vec<Root<'f>> {
     let mut roots: Vec<Root<'f>> = Vec::new();
@@ -78,25 +105,8 @@ pub(super) fn roots<'f>(facts: &'f AppFacts, index: &AppIndex<'f>) -> Vec<Root<'
         }
     };
     if let Some(manifest) = &facts.manifest {
-        let package = manifest.package.as_deref();
-        if let Some(name) = manifest
-            .application
-            .as_ref()
-            .and_then(|a| a.name.as_deref())
-        {
-            push(
-                &component_class(name, package),
-                Via::Application,
-                &mut roots,
-            );
-        }
-        for component in &manifest.components {
-            let name = component
-                .target_activity
-                .as_deref()
-                .filter(|_| component.kind == "activity-alias")
-                .unwrap_or(&component.name);
-            push(&component_class(name, package), Via::Component, &mut roots);
+        for (via, class) in component_classes(manifest) {
+            push(&class, via, &mut roots);
         }
         for meta in &manifest.meta_data {
             for text in [Some(meta.name.as_str()), meta.value.as_deref()]
@@ -172,6 +182,18 @@ pub(super) fn roots<'f>(facts: &'f AppFacts, index: &AppIndex<'f>) -> Vec<Root<'
                     via: Via::String,
                 });
             }
+        }
+    }
+    // Programs `app_process` can start: the method is the entry, with its class.
+    for (class, methods) in &index.class_nodes {
+        if methods.iter().any(|&node| {
+            let m = index.method(node);
+            &*m.name == "main" && &*m.proto == "([Ljava/lang/String;)V"
+        }) {
+            roots.push(Root {
+                class,
+                via: Via::Main,
+            });
         }
     }
     // One root per class, the first reason in `Via` order (components before strings).

@@ -15,10 +15,15 @@ use crate::scanner::AppFacts;
 /// real hierarchies are a few levels deep; the cap bounds a hostile one (cycles, long chains).
 pub(super) const MAX_SUPERTYPES: usize = 64;
 
+/// In [`AppIndex::methods`]: a virtual method the class defines with code that uses nothing (no
+/// node): a call resolves to it, and there is nothing to reach through it.
+pub(super) const LEAF: u32 = u32::MAX;
+
 /// (class descriptor, method name, prototype).
 pub(super) type MethodKey<'f> = (&'f str, &'f str, &'f str);
 
 /// Every class and method node of the app, for resolving calls.
+#[derive(Default)]
 pub(super) struct AppIndex<'f> {
     /// By DEX: its callers (the nodes `base[d]..base[d + 1]`).
     pub callers: Vec<&'f [Site]>,
@@ -26,10 +31,20 @@ pub(super) struct AppIndex<'f> {
     pub base: Vec<u32>,
     /// Classes the app defines, the first definition of each.
     pub classes: FastMap<&'f str, DefinedClass<'f>>,
-    /// Nodes by method, the definition of the DEX the class is loaded from.
+    /// Nodes by method, the definition of the DEX the class is loaded from; [`LEAF`] for a
+    /// virtual method with code that is no node.
     pub methods: FastMap<MethodKey<'f>, u32>,
     /// Nodes by class (of the loaded definition), in node order.
     pub class_nodes: FastMap<&'f str, Vec<u32>>,
+    /// `(name, proto)` of the methods with code of app classes that some class implements as an
+    /// interface: the only ones worth a search for a default method.
+    interface_methods: FastMap<(&'f str, &'f str), ()>,
+    /// Every type an app class names as its superclass or an interface: the only types outside
+    /// the app whose calls can dispatch to app code.
+    extended: FastMap<&'f str, ()>,
+    /// Whether some node's class has no definition (class data that could not be read): only
+    /// then can a call to a class outside `classes` resolve to a node.
+    orphan_nodes: bool,
 }
 
 impl<'f> AppIndex<'f> {
@@ -65,12 +80,39 @@ impl<'f> AppIndex<'f> {
             callers.push(list);
         }
         base.push(next);
+        for class in classes.values() {
+            for (name, proto) in class.virtual_methods() {
+                methods.entry((class.name(), name, proto)).or_insert(LEAF);
+            }
+        }
+        let mut interface_methods: FastMap<(&'f str, &'f str), ()> = FastMap::default();
+        let implemented: FastMap<&'f str, ()> = classes
+            .values()
+            .flat_map(|c| c.interfaces())
+            .map(|i| (i, ()))
+            .collect();
+        let mut extended = implemented.clone();
+        extended.extend(
+            classes
+                .values()
+                .filter_map(|c| c.superclass())
+                .map(|s| (s, ())),
+        );
+        let orphan_nodes = class_nodes.keys().any(|c| !classes.contains_key(c));
+        for &(class, name, proto) in methods.keys() {
+            if implemented.contains_key(class) {
+                interface_methods.insert((name, proto), ());
+            }
+        }
         AppIndex {
             callers,
             base,
             classes,
             methods,
             class_nodes,
+            interface_methods,
+            extended,
+            orphan_nodes,
         }
     }
 
@@ -101,6 +143,18 @@ impl<'f> AppIndex<'f> {
         self.classes.contains_key(class)
     }
 
+    /// Whether a call naming `class` may run code of the app: the class is the app's, or some
+    /// app class extends or implements it (a framework type whose methods the app overrides).
+    pub fn may_dispatch_into_app(&self, class: &str) -> bool {
+        self.extended.contains_key(class) || self.classes.contains_key(class)
+    }
+
+    /// Whether a call naming `class`, which the app does not define, can still resolve to a
+    /// node (a class whose definition was unreadable but whose methods are callers).
+    pub fn has_orphan_nodes(&self) -> bool {
+        self.orphan_nodes
+    }
+
     /// The method a call of `class->name(proto)` runs in the app: the class's own, else the one
     /// it inherits along its superclass chain, else a default method of an interface on the way.
     /// `None` when the target is outside the app (the framework, a missing library) or is a
@@ -109,12 +163,15 @@ impl<'f> AppIndex<'f> {
         let mut current = class;
         let mut interfaces: Vec<&'f str> = Vec::new();
         for _ in 0..MAX_SUPERTYPES {
-            if let Some(&node) = self.methods.get(&(current, name, proto)) {
-                return Some(node);
-            }
-            let defined = self.classes.get(current)?;
-            if defined.virtual_methods().any(|m| m == (name, proto)) {
-                return None;
+            let Some(defined) = self.classes.get(current) else {
+                // Outside the app; a class whose definition could not be read may still have
+                // callers of its own.
+                return self.node_of(current, name, proto);
+            };
+            match self.methods.get(&(current, name, proto)) {
+                Some(&LEAF) => return None,
+                Some(&node) => return Some(node),
+                None => {}
             }
             interfaces.extend(defined.interfaces());
             match defined.superclass() {
@@ -122,21 +179,33 @@ impl<'f> AppIndex<'f> {
                 None => break,
             }
         }
-        // Default methods (Java 8 interfaces): the first found breadth-first.
-        let mut seen = 0;
-        while let Some(interface) = (!interfaces.is_empty()).then(|| interfaces.remove(0)) {
-            seen += 1;
-            if seen > MAX_SUPERTYPES {
-                break;
-            }
-            if let Some(&node) = self.methods.get(&(interface, name, proto)) {
-                return Some(node);
+        // Default methods (Java 8 interfaces): the first found breadth-first, when some interface
+        // of the app has a method of that name and prototype at all.
+        if !self.interface_methods.contains_key(&(name, proto)) {
+            return None;
+        }
+        let mut next = 0;
+        while next < interfaces.len() && next < MAX_SUPERTYPES {
+            let interface = interfaces[next];
+            next += 1;
+            match self.methods.get(&(interface, name, proto)) {
+                Some(&LEAF) => return None,
+                Some(&node) => return Some(node),
+                None => {}
             }
             if let Some(defined) = self.classes.get(interface) {
                 interfaces.extend(defined.interfaces());
             }
         }
         None
+    }
+
+    /// The node of method `name(proto)` of `class` itself (no inheritance).
+    pub fn node_of(&self, class: &str, name: &str, proto: &str) -> Option<u32> {
+        self.methods
+            .get(&(class, name, proto))
+            .copied()
+            .filter(|&n| n != LEAF)
     }
 
     /// `class` and every supertype reached through its superclass chain and interfaces (of app

@@ -68,6 +68,9 @@ pub struct GraphFigures {
     /// Whether reachable code enumerates methods by reflection or bridges objects to JavaScript,
     /// which makes every method of every instantiated class reachable.
     pub reflective_dispatch: bool,
+    /// Whether reachable code loads DEX code at run time (`DexClassLoader` and its kin): code
+    /// not in the input, which may call any class of the app.
+    pub loads_code_at_run_time: bool,
 }
 
 /// One method's calls and callers in the graph (`dossier callgraph`).
@@ -106,17 +109,44 @@ pub struct CallGraph<'f> {
     instantiated: usize,
     instantiated_below: crate::rules::FastMap<&'f str, Vec<&'f str>>,
     reflective_dispatch: bool,
+    loads_code: bool,
     coverage: Coverage,
 }
 
 impl<'f> CallGraph<'f> {
     /// Builds the graph and walks it from the entry points.
     pub fn build(facts: &'f AppFacts) -> CallGraph<'f> {
+        Self::build_with(facts, true)
+    }
+
+    /// What a report needs: the graph when its answers will be used, else (coverage not
+    /// [`Coverage::Known`]: every method counts) only the coverage, without the cost of the
+    /// tables and the walk.
+    pub fn for_report(facts: &'f AppFacts) -> CallGraph<'f> {
+        Self::build_with(facts, false)
+    }
+
+    fn build_with(facts: &'f AppFacts, always: bool) -> CallGraph<'f> {
+        let coverage = coverage(facts);
+        if !always && coverage != Coverage::Known {
+            return CallGraph {
+                facts,
+                index: index::AppIndex::default(),
+                edges: Vec::new(),
+                pred: Vec::new(),
+                via: Vec::new(),
+                roots: 0,
+                instantiated: 0,
+                instantiated_below: Default::default(),
+                reflective_dispatch: false,
+                loads_code: false,
+                coverage,
+            };
+        }
         let index = index::AppIndex::new(facts);
         let edges = edges::per_dex(facts);
         let roots = entry::roots(facts, &index);
         let walked = reach::walk(&index, &edges, &roots);
-        let coverage = coverage(facts);
         CallGraph {
             facts,
             index,
@@ -127,12 +157,19 @@ impl<'f> CallGraph<'f> {
             instantiated: walked.instantiated,
             instantiated_below: walked.instantiated_below,
             reflective_dispatch: walked.reflective_dispatch,
+            loads_code: walked.loads_code,
             coverage,
         }
     }
 
     pub fn coverage(&self) -> &Coverage {
         &self.coverage
+    }
+
+    /// Whether reachable code loads DEX code at run time, which could call code found
+    /// unreachable here.
+    pub fn loads_code_at_run_time(&self) -> bool {
+        self.loads_code
     }
 
     fn dex_index(&self, scan: &DexScan) -> Option<usize> {
@@ -155,7 +192,7 @@ impl<'f> CallGraph<'f> {
         let d = self.facts.dex.iter().position(|s| {
             s.entry == location.entry && s.member.as_deref() == location.member.as_deref()
         })?;
-        if let Some(&node) = self.index.methods.get(&(class, method, proto))
+        if let Some(node) = self.index.node_of(class, method, proto)
             && self.index.locate(node).0 == d
         {
             return Some(node);
@@ -196,7 +233,7 @@ impl<'f> CallGraph<'f> {
         name: &str,
         proto: &str,
     ) -> Option<Option<Vec<PathStep>>> {
-        let &node = self.index.methods.get(&(class, name, proto))?;
+        let node = self.index.node_of(class, name, proto)?;
         Some(self.path_to(node))
     }
 
@@ -223,8 +260,8 @@ impl<'f> CallGraph<'f> {
         if self.coverage != Coverage::Known {
             return true;
         }
-        match self.index.methods.get(&(class, name, proto)) {
-            Some(&node) => self.node_reached(node),
+        match self.index.node_of(class, name, proto) {
+            Some(node) => self.node_reached(node),
             // A method that uses nothing is no node; reached if its class would be called back.
             None => self.instantiated_at_or_below(class),
         }
@@ -296,6 +333,7 @@ impl<'f> CallGraph<'f> {
             reachable_methods: reachable,
             reachable_share: share,
             reflective_dispatch: self.reflective_dispatch,
+            loads_code_at_run_time: self.loads_code,
         }
     }
 
@@ -401,9 +439,37 @@ impl<'f> CallGraph<'f> {
 }
 
 fn coverage(facts: &AppFacts) -> Coverage {
-    if facts.manifest.is_none() {
+    let Some(manifest) = &facts.manifest else {
         return Coverage::Everything(
             "no manifest names the entry points (a library or bare DEX): every method counts"
+                .to_owned(),
+        );
+    };
+    // Components the code does not define are loaded at run time: packed apps decrypt their
+    // real code into a class loader, and that code can call any class of the input. A packer
+    // leaves (nearly) every component out, its loader stub aside; a sloppy build may declare a
+    // few components of a library it does not ship, which changes nothing.
+    let components = entry::component_classes(manifest);
+    let missing: Vec<String> = components
+        .iter()
+        .map(|(_, class)| class)
+        .filter(|class| !facts.dex.iter().any(|d| d.hierarchy.get(class).is_some()))
+        .cloned()
+        .collect();
+    if !missing.is_empty() && missing.len() * 2 > components.len() {
+        return Coverage::Everything(format!(
+            "the manifest names {} component classes of {} that no DEX of the input defines \
+             ({}, ...): the app loads its code at run time (a packer), and that code can call \
+             any method",
+            missing.len(),
+            components.len(),
+            missing[0]
+        ));
+    }
+    if facts.instrumented {
+        return Coverage::Everything(
+            "the manifest declares an <instrumentation>: its test runner finds test classes by \
+             listing the DEX files and calls them by reflection"
                 .to_owned(),
         );
     }

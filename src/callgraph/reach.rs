@@ -26,6 +26,7 @@ use std::collections::VecDeque;
 use super::edges::DexEdges;
 use super::entry::Root;
 use super::index::{AppIndex, MethodKey};
+use crate::dex::MethodRef;
 use crate::report::Via;
 use crate::rules::FastMap;
 
@@ -62,6 +63,15 @@ const REFLECTIVE_DISPATCH: [(&str, &str); 6] = [
     ("Ljava/lang/reflect/Proxy;", "newProxyInstance"),
 ];
 
+/// Class loaders that load DEX code at run time: `<init>` of these, or `DexFile.loadDex`.
+const CODE_LOADERS: [&str; 5] = [
+    "Ldalvik/system/DexClassLoader;",
+    "Ldalvik/system/PathClassLoader;",
+    "Ldalvik/system/InMemoryDexClassLoader;",
+    "Ldalvik/system/DelegateLastClassLoader;",
+    "Ldalvik/system/BaseDexClassLoader;",
+];
+
 /// What the walk found.
 pub(super) struct Walked<'f> {
     /// By node: the node it was reached from, [`ROOT`] or [`UNREACHED`].
@@ -74,6 +84,8 @@ pub(super) struct Walked<'f> {
     pub instantiated_below: FastMap<&'f str, Vec<&'f str>>,
     /// Whether reachable code dispatches reflectively (see [`REFLECTIVE_DISPATCH`]).
     pub reflective_dispatch: bool,
+    /// Whether reachable code loads DEX code at run time (see [`CODE_LOADERS`]).
+    pub loads_code: bool,
 }
 
 struct Walk<'g, 'f> {
@@ -90,6 +102,12 @@ struct Walk<'g, 'f> {
     called_on: FastMap<&'f str, Vec<(&'f str, &'f str)>>,
     initialised: FastMap<&'f str, ()>,
     reflective_dispatch: bool,
+    loads_code: bool,
+    /// By DEX: the callees, instantiated types, class literals and field classes whose effects
+    /// are done. Each one's effects (reaching its target, initialising its class, registering
+    /// the dispatch) are the same whichever caller meets it, so only the first caller does the
+    /// work and later ones skip it: the walk costs one lookup per distinct reference, not per use.
+    done: Vec<[Vec<bool>; 4]>,
     /// What the root being started is: the reason of every node reached straight from it.
     root_via: Via,
 }
@@ -121,7 +139,7 @@ impl<'g, 'f> Walk<'g, 'f> {
             if self.initialised.insert(name, ()).is_some() {
                 break;
             }
-            if let Some(&node) = self.index.methods.get(&(name, "<clinit>", "()V")) {
+            if let Some(node) = self.index.node_of(name, "<clinit>", "()V") {
                 self.reach(node, from, Via::StaticInit);
             }
             current = defined.superclass();
@@ -144,11 +162,15 @@ impl<'g, 'f> Walk<'g, 'f> {
                 .entry(supertype)
                 .or_default()
                 .push(name);
-            let calls = self.called_on.get(supertype).cloned().unwrap_or_default();
-            for (method, proto) in calls {
+            // Taken out while resolved (reaching never registers calls), then put back.
+            let calls = self.called_on.remove(supertype).unwrap_or_default();
+            for &(method, proto) in &calls {
                 if let Some(node) = self.index.resolve(name, method, proto) {
                     self.reach(node, from, Via::Call);
                 }
+            }
+            if !calls.is_empty() {
+                self.called_on.insert(supertype, calls);
             }
         }
         let framework_typed = supertypes
@@ -165,16 +187,11 @@ impl<'g, 'f> Walk<'g, 'f> {
         } else {
             Via::Callback
         };
+        let index = self.index;
         if all {
-            for defined in self.index.app_chain(class) {
-                let nodes = self
-                    .index
-                    .class_nodes
-                    .get(defined.name())
-                    .cloned()
-                    .unwrap_or_default();
-                for node in nodes {
-                    let method = self.index.method(node);
+            for defined in index.app_chain(class) {
+                for &node in index.class_nodes.get(defined.name()).into_iter().flatten() {
+                    let method = index.method(node);
                     // Constructors and static initialisers run through their own edges.
                     if !method.name.starts_with('<') {
                         self.reach(node, from, via);
@@ -199,46 +216,76 @@ impl<'g, 'f> Walk<'g, 'f> {
             return;
         };
         for &k in edges.calls.of(pos) {
-            let callee = edges.callees[k as usize];
-            let (class, name, proto) = (&*callee.class, &*callee.name, &*callee.proto);
-            if let Some(target) = index.resolve(class, name, proto) {
-                self.reach(target, node, Via::Call);
-            }
-            if index.is_app_class(class) {
-                self.initialise(class, node);
-            }
-            if name.starts_with('<') {
+            if std::mem::replace(&mut self.done[d][0][k as usize], true) {
                 continue;
             }
-            if !self.reflective_dispatch && REFLECTIVE_DISPATCH.contains(&(class, name)) {
-                self.start_reflective_dispatch(node);
-            }
-            if self.dispatched.insert((class, name, proto), ()).is_some() {
-                continue;
-            }
-            self.called_on.entry(class).or_default().push((name, proto));
-            let below = self
-                .instantiated_below
-                .get(class)
-                .cloned()
-                .unwrap_or_default();
-            for sub in below {
-                if let Some(target) = index.resolve(sub, name, proto) {
-                    self.reach(target, node, Via::Call);
-                }
-            }
+            self.call(edges.callees[k as usize], node);
         }
         for &k in edges.news.of(pos) {
-            self.instantiate(edges.new_types[k as usize], node);
+            if !std::mem::replace(&mut self.done[d][1][k as usize], true) {
+                self.instantiate(edges.new_types[k as usize], node);
+            }
         }
         for &k in edges.literals.of(pos) {
-            self.instantiate(edges.literal_types[k as usize], node);
+            if !std::mem::replace(&mut self.done[d][2][k as usize], true) {
+                self.instantiate(edges.literal_types[k as usize], node);
+            }
         }
         for &k in edges.field_uses.of(pos) {
+            if std::mem::replace(&mut self.done[d][3][k as usize], true) {
+                continue;
+            }
             let class = edges.field_classes[k as usize];
             if index.is_app_class(class) {
                 self.initialise(class, node);
             }
+        }
+    }
+
+    /// A call of `callee` by reachable `node`: its target in the app, its class initialised, and
+    /// (for any call but a constructor's) dispatch to the instantiated classes below the named
+    /// one, now and as more are instantiated.
+    fn call(&mut self, callee: &'f MethodRef, node: u32) {
+        let index = self.index;
+        let (class, name, proto) = (&*callee.class, &*callee.name, &*callee.proto);
+        // Most calls name framework classes: checked by prefix before any table.
+        if class.starts_with("Ldalvik/system/")
+            && ((name == "<init>" && CODE_LOADERS.contains(&class))
+                || (class == "Ldalvik/system/DexFile;" && name == "loadDex"))
+        {
+            self.loads_code = true;
+        }
+        if !self.reflective_dispatch
+            && (class.starts_with("Ljava/lang/") || class.starts_with("Landroid/webkit/"))
+            && REFLECTIVE_DISPATCH.contains(&(class, name))
+        {
+            self.start_reflective_dispatch(node);
+        }
+        let app = index.is_app_class(class);
+        if (app || index.has_orphan_nodes())
+            && let Some(target) = index.resolve(class, name, proto)
+        {
+            self.reach(target, node, Via::Call);
+        }
+        if app {
+            self.initialise(class, node);
+        }
+        if name.starts_with('<') || !(app || index.may_dispatch_into_app(class)) {
+            return;
+        }
+        if self.dispatched.insert((class, name, proto), ()).is_some() {
+            return;
+        }
+        self.called_on.entry(class).or_default().push((name, proto));
+        // Taken out while the classes are resolved (reaching never instantiates), then put back.
+        let below = self.instantiated_below.remove(class).unwrap_or_default();
+        for &sub in &below {
+            if let Some(target) = index.resolve(sub, name, proto) {
+                self.reach(target, node, Via::Call);
+            }
+        }
+        if !below.is_empty() {
+            self.instantiated_below.insert(class, below);
         }
     }
 
@@ -272,20 +319,35 @@ pub(super) fn walk<'f>(
         called_on: FastMap::default(),
         initialised: FastMap::default(),
         reflective_dispatch: false,
+        loads_code: false,
+        done: edges
+            .iter()
+            .map(|e| {
+                [
+                    vec![false; e.callees.len()],
+                    vec![false; e.new_types.len()],
+                    vec![false; e.literal_types.len()],
+                    vec![false; e.field_classes.len()],
+                ]
+            })
+            .collect(),
         root_via: Via::Component,
     };
     for root in roots {
         walk.root_via = root.via;
-        // The system instantiates the class (constructors) and calls it back; a class named by a
-        // string may have any method looked up.
+        // The system instantiates the class (constructors) and calls it back, `app_process`
+        // calls `main`; a class named by a string or by native code may have any method
+        // looked up.
         let nodes = index
             .class_nodes
             .get(root.class)
             .cloned()
             .unwrap_or_default();
         for node in nodes {
-            let is_constructor = &*index.method(node).name == "<init>";
-            if is_constructor || root.via == Via::String || root.via == Via::Native {
+            let method = index.method(node);
+            let is_constructor = &*method.name == "<init>";
+            let is_main = &*method.name == "main" && &*method.proto == "([Ljava/lang/String;)V";
+            if is_constructor || is_main || root.via == Via::String || root.via == Via::Native {
                 walk.reach(node, ROOT, root.via);
             }
         }
@@ -304,5 +366,6 @@ pub(super) fn walk<'f>(
         instantiated: walk.instantiated.len(),
         instantiated_below: walk.instantiated_below,
         reflective_dispatch: walk.reflective_dispatch,
+        loads_code: walk.loads_code,
     }
 }

@@ -236,7 +236,7 @@ pub struct PathStep {
     pub proto: String,
 }
 
-/// How a method is reached (schema 2.2). The first five are entry points: how Android or code
+/// How a method is reached (schema 2.2). The first seven are entry points: how Android or code
 /// the analysis cannot follow starts a class.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -258,6 +258,9 @@ pub enum Via {
     Native,
     /// Named by a string of the code or of a text asset: reflection may load it.
     String,
+    /// A `public static main(String[])`: a program the shell can start with `app_process`
+    /// (`CLASSPATH=app.apk app_process / com.x.Main`), as device agents and test tools do.
+    Main,
     /// Invoked by the previous method, directly or by dispatch to a class instantiated in
     /// reachable code.
     Call,
@@ -281,6 +284,7 @@ impl Via {
             Via::Resource => "resource",
             Via::Native => "native",
             Via::String => "string",
+            Via::Main => "main",
             Via::Call => "call",
             Via::Callback => "callback",
             Via::StaticInit => "static_init",

@@ -24,10 +24,22 @@ pub struct FastHasher(u64);
 
 impl Hasher for FastHasher {
     fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(word));
+        // Words of 8 bytes, little-endian, the last one zero-padded. Read without copying into a
+        // buffer: a copy of a variable length compiles to a call to memmove per word, which made
+        // hashing the long class descriptors of the call graph's tables a tenth of its time.
+        let mut words = bytes.chunks_exact(8);
+        for word in &mut words {
+            let mut le = [0u8; 8];
+            le.copy_from_slice(word);
+            self.add(u64::from_le_bytes(le));
+        }
+        let tail = words.remainder();
+        if !tail.is_empty() {
+            let word = tail
+                .iter()
+                .enumerate()
+                .fold(0u64, |w, (i, &b)| w | (u64::from(b) << (8 * i)));
+            self.add(word);
         }
     }
     fn write_u8(&mut self, byte: u8) {
@@ -418,6 +430,25 @@ impl MemberTable {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The word-at-a-time reading gives the hash the padded-copy definition gives, for every
+    /// length around a word boundary.
+    #[test]
+    fn hashes_words_like_a_padded_copy() {
+        let text: Vec<u8> = (1..=40u8).collect();
+        for len in 0..text.len() {
+            let bytes = &text[..len];
+            let mut expected = FastHasher::default();
+            for chunk in bytes.chunks(8) {
+                let mut word = [0u8; 8];
+                word[..chunk.len()].copy_from_slice(chunk);
+                expected.add(u64::from_le_bytes(word));
+            }
+            let mut got = FastHasher::default();
+            got.write(bytes);
+            assert_eq!(got.finish(), expected.finish(), "length {len}");
+        }
+    }
 
     #[test]
     fn class_table_prefers_exact_then_longest_prefix() {

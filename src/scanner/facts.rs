@@ -23,6 +23,9 @@ pub struct AppFacts {
     /// Strings of every member's manifest that may name a class (dotted names, relative names):
     /// what Android instantiates by name, for the call graph's entry points. Sorted, once each.
     pub manifest_names: Vec<String>,
+    /// Whether the base manifest declares an `<instrumentation>`: a test runner that finds its
+    /// test classes by listing the DEX files, not by name.
+    pub instrumented: bool,
     /// Every anomaly of the input, sorted; those that mean a part was not read make the scan
     /// partial (`crate::analysis::status`).
     pub anomalies: Vec<Anomaly>,

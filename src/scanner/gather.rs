@@ -65,6 +65,12 @@ pub(super) fn facts(scanner: &Scanner, input: OpenedInput) -> AppFacts {
     };
     let texts = texts(&input, decoded.as_ref(), &mut anomalies, &mut held);
     let manifest_names = manifest_names(&input, decoded.as_ref(), &mut anomalies);
+    let instrumented = decoded.as_ref().is_some_and(|d| {
+        d.document
+            .elements
+            .iter()
+            .any(|e| &*e.name == "instrumentation")
+    });
 
     anomalies.extend(input.anomalies());
     let manifest_member = decoded.as_ref().and_then(|d| d.member.clone());
@@ -89,6 +95,7 @@ pub(super) fn facts(scanner: &Scanner, input: OpenedInput) -> AppFacts {
         native,
         texts,
         manifest_names,
+        instrumented,
         anomalies,
         held,
     }
