@@ -27,7 +27,7 @@ use rayon::prelude::*;
 
 pub use error::DexError;
 pub use facts::{
-    DexFacts, DexReport, FieldAccess, MergedFacts, ReflectiveRef, Site, SiteRef, Sites, merge,
+    ArgumentValue, DexFacts, DexReport, FieldAccess, MergedFacts, ReflectiveRef, Site, SiteRef, Sites, merge,
 };
 pub use file::{DexFile, parse_sections};
 pub use hierarchy::{ClassHierarchy, DefinedClass, class_hierarchy};

@@ -18,11 +18,12 @@
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::facts::{DexFacts, FieldAccess, ReflectiveRef, Site, SiteRef, Sites};
+use super::facts::{ArgumentValue, DexFacts, FieldAccess, ReflectiveRef, Site, SiteRef, Sites};
 use super::file::{AnomalySink, DexFile, PartIds, SignatureCache};
 use super::opcodes::{Action, IndexKind};
 use super::reflect::{RawReflective, Reflection};
 use super::refs::{FieldRef, MethodRef, cmp_joined_skipping};
+use super::values::{DexConstants, MAX_VALUE_LEN, RawArgument, RawValue, ValuePass};
 use super::walk::{Reference, WalkEnd, walk};
 
 /// What the scanner records beyond the sorted sets.
@@ -74,6 +75,7 @@ pub fn scan(dex: &DexFile<'_>, label: &str, opts: &ScanOptions) -> DexFacts {
         fields: group_uses(uses.fields, &rendered.fields, &callers.position),
         const_strings: group_uses(uses.strings, &rendered.strings, &callers.position),
         const_classes: group_uses(uses.classes, &rendered.classes, &callers.position),
+        arguments: group_arguments(dex, walked.arguments, &rendered.methods, &callers.position),
         callers: callers.sites,
     });
     // Fields that render alike share an entry, with the accesses of all.
@@ -201,6 +203,8 @@ struct Walked {
     referenced: Referenced,
     uses: Option<Uses>,
     reflective: Vec<RawReflective>,
+    /// With call sites: the arguments whose value is known, with their caller.
+    arguments: Vec<(u32, RawArgument)>,
     /// Entries of the class data read: the methods the classes define.
     methods: u64,
     /// Code items walked, and methods whose code was replayed instead.
@@ -231,6 +235,23 @@ struct Collector<'d, 'a> {
     out_of_range: u64,
     /// The references of recently walked code items, replayed for methods that share them.
     recent: RecentCode,
+    /// With call sites: the values pass ([`super::values`]), run on methods that load a string.
+    values: Option<Values<'d, 'a>>,
+    /// Whether the method being walked loads a string.
+    loads_string: bool,
+}
+
+/// Most known arguments kept per DEX; `dex.arguments_capped` says when more were dropped.
+const MAX_ARGUMENTS_PER_DEX: usize = 1 << 20;
+
+/// The values pass of a scan with call sites, and what it found.
+struct Values<'d, 'a> {
+    pass: ValuePass,
+    constants: DexConstants<'d, 'a>,
+    /// Of the method being walked.
+    scratch: Vec<RawArgument>,
+    found: Vec<(u32, RawArgument)>,
+    capped: bool,
 }
 
 /// How many recently walked code items keep their references: methods sharing a code item are
@@ -266,6 +287,22 @@ impl RecentCode {
     }
 }
 
+impl Values<'_, '_> {
+    /// Runs the values pass over the code of `caller`, keeping what it finds under the cap.
+    fn run(&mut self, caller: u32, insns: &[u8]) {
+        if self.found.len() >= MAX_ARGUMENTS_PER_DEX {
+            self.capped = true;
+            return;
+        }
+        self.scratch.clear();
+        self.pass.run(insns, &mut self.constants, &mut self.scratch);
+        let room = MAX_ARGUMENTS_PER_DEX - self.found.len();
+        self.capped |= self.scratch.len() > room;
+        self.found
+            .extend(self.scratch.drain(..).take(room).map(|a| (caller, a)));
+    }
+}
+
 impl<'d, 'a> Collector<'d, 'a> {
     fn new(dex: &'d DexFile<'a>, sites: bool) -> Self {
         Collector {
@@ -286,6 +323,14 @@ impl<'d, 'a> Collector<'d, 'a> {
             reflection: Reflection::new(dex),
             out_of_range: 0,
             recent: RecentCode::new(),
+            values: sites.then(|| Values {
+                pass: ValuePass::new(),
+                constants: DexConstants::new(dex),
+                scratch: Vec::new(),
+                found: Vec::new(),
+                capped: false,
+            }),
+            loads_string: false,
         }
     }
 
@@ -302,6 +347,7 @@ impl<'d, 'a> Collector<'d, 'a> {
         reflective: &mut Vec<RawReflective>,
     ) {
         self.reflection.start_method();
+        self.loads_string = false;
         let slot = RecentCode::slot(code_off);
         let mut refs = std::mem::take(&mut self.recent.slots[slot].2);
         let end = if self.recent.slots[slot].0 == code_off {
@@ -344,6 +390,11 @@ impl<'d, 'a> Collector<'d, 'a> {
             ),
         }
         self.reflection.finish_method(caller, reflective);
+        if self.loads_string
+            && let Some(values) = &mut self.values
+        {
+            values.run(caller, insns);
+        }
     }
 
     /// One instruction of `caller` that carries an index.
@@ -372,6 +423,7 @@ impl<'d, 'a> Collector<'d, 'a> {
             Action::FieldRead => referenced.field_read.set(i),
             Action::FieldWrite => referenced.field_write.set(i),
             Action::ConstString => {
+                self.loads_string = true;
                 referenced.strings.set(i);
                 self.reflection.loaded_string(i);
             }
@@ -503,7 +555,23 @@ fn walk_methods(
             ),
         );
     }
+    let arguments = match collector.values {
+        Some(values) => {
+            if values.capped {
+                anomalies.push(
+                    "dex.arguments_capped",
+                    loc,
+                    format!(
+                        "more than {MAX_ARGUMENTS_PER_DEX} call arguments with a known value; the rest were dropped"
+                    ),
+                );
+            }
+            values.found
+        }
+        None => Vec::new(),
+    };
     Walked {
+        arguments,
         code_walks: CodeWalks {
             walked: collector.recent.walked,
             replayed: collector.recent.replayed,
@@ -869,6 +937,69 @@ fn callers(
         })
         .collect();
     Callers { sites, position }
+}
+
+/// Step 3c: the known arguments grouped under the invoked method's rendering, each list sorted
+/// and without duplicates. Literals are rendered here (those longer than
+/// [`super::values::MAX_VALUE_LEN`] are left out); calls of methods dropped by the output budget
+/// have no entry.
+fn group_arguments(
+    dex: &DexFile<'_>,
+    arguments: Vec<(u32, RawArgument)>,
+    methods: &Ranked<MethodRef>,
+    position: &[u32],
+) -> BTreeMap<MethodRef, Vec<ArgumentValue>> {
+    let mut grouped: BTreeMap<MethodRef, Vec<ArgumentValue>> = BTreeMap::new();
+    if arguments.is_empty() {
+        return grouped;
+    }
+    let mut rank_of = vec![u32::MAX; dex.method_ids.count as usize];
+    for &(id, rank) in &methods.ranks {
+        rank_of[id as usize] = rank;
+    }
+    // Literals are few and repeat (a tag passed to every log call): each decoded once.
+    let mut literals: std::collections::HashMap<u32, Option<String>> =
+        std::collections::HashMap::new();
+    let mut by_rank: BTreeMap<u32, Vec<ArgumentValue>> = BTreeMap::new();
+    for (caller, argument) in arguments {
+        let rank = rank_of
+            .get(argument.method as usize)
+            .copied()
+            .unwrap_or(u32::MAX);
+        let caller = position.get(caller as usize).copied().unwrap_or(u32::MAX);
+        if rank == u32::MAX || caller == u32::MAX {
+            continue;
+        }
+        let (value, how) = match argument.value {
+            RawValue::Pool(i) => {
+                let text = literals.entry(i).or_insert_with(|| {
+                    dex.string(i)
+                        .map(|d| d.text)
+                        .filter(|t| t.len() <= MAX_VALUE_LEN)
+                });
+                match text {
+                    Some(text) => (text.clone(), super::values::How::Literal),
+                    None => continue,
+                }
+            }
+            RawValue::Text(text, how) => (text, how),
+        };
+        by_rank.entry(rank).or_default().push(ArgumentValue {
+            site: SiteRef {
+                caller,
+                offset: argument.offset,
+            },
+            argument: argument.argument,
+            value,
+            how,
+        });
+    }
+    for (rank, mut values) in by_rank {
+        values.sort_unstable();
+        values.dedup();
+        grouped.insert(methods.keys[rank as usize].clone(), values);
+    }
+    grouped
 }
 
 /// Step 3b: the uses of one table grouped under the keys of their ids, each list in caller order.
