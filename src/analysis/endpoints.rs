@@ -274,6 +274,23 @@ impl Found<'_> {
         }
     }
 
+    /// Whether every endpoint of `hits` has a source in the method of `source` (at any offset)
+    /// with the same encoding.
+    fn has_source_in_method(&self, hits: &[(FoundEndpoint, Verdict)], source: &EndpointSource) -> bool {
+        let same_method = |a: &EndpointSource| {
+            let (x, y) = (&a.location, &source.location);
+            a.kind == source.kind
+                && a.encoding == source.encoding
+                && (&x.member, &x.entry, &x.class, &x.method, &x.proto)
+                    == (&y.member, &y.entry, &y.class, &y.method, &y.proto)
+        };
+        hits.iter().all(|(hit, _)| {
+            self.by_url
+                .get(&hit.url)
+                .is_some_and(|(endpoint, _)| endpoint.sources.iter().any(same_method))
+        })
+    }
+
     /// Marks the endpoints of `hits` (already added) as used by the network API `api`.
     fn used_by(&mut self, hits: &[(FoundEndpoint, Verdict)], api: &str) {
         for (hit, _) in hits {
@@ -472,7 +489,8 @@ fn reaching_sinks(
                 continue;
             }
             if value.how != How::Literal {
-                // A literal's endpoint has its source already, where the string is loaded.
+                // A literal's endpoint has its source already, where the string is loaded; so
+                // has a base64 constant decoded in the method that loads it.
                 let mut sources = Vec::new();
                 acc.walk_sites(scan, &sites.callers, &[value.site], |_, _, site, _| {
                     let site = site();
@@ -483,6 +501,7 @@ fn reaching_sinks(
                         encoding,
                     });
                 });
+                sources.retain(|source| !found.has_source_in_method(&hits, source));
                 found.add(&hits, &sources);
             }
             found.used_by(&hits, &api);
