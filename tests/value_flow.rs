@@ -67,15 +67,27 @@ fn constants_are_followed_to_the_arguments_they_reach() {
     );
     assert_eq!(
         at("Lokhttp3/Request$Builder;->url(Ljava/lang/String;)Lokhttp3/Request$Builder;"),
-        &[entry("https://c2.flowmark-panel.top/gate", 1, "gate", How::Base64)]
+        &[entry(
+            "https://c2.flowmark-panel.top/gate",
+            1,
+            "gate",
+            How::Base64
+        )]
     );
     assert_eq!(
         at("Landroid/webkit/WebView;->loadUrl(Ljava/lang/String;)V"),
-        &[entry("https://portal.flowmark.xyz/home", 1, "portal", How::Literal)]
+        &[entry(
+            "https://portal.flowmark.xyz/home",
+            1,
+            "portal",
+            How::Literal
+        )]
     );
     // Through `Uri.parse`, into the range invoke of `query`.
     assert_eq!(
-        at("Landroid/content/ContentResolver;->query(Landroid/net/Uri;[Ljava/lang/String;Ljava/lang/String;[Ljava/lang/String;Ljava/lang/String;)Landroid/database/Cursor;"),
+        at(
+            "Landroid/content/ContentResolver;->query(Landroid/net/Uri;[Ljava/lang/String;Ljava/lang/String;[Ljava/lang/String;Ljava/lang/String;)Landroid/database/Cursor;"
+        ),
         &[entry("content://sms/inbox", 1, "inbox", How::Literal)]
     );
     // Each key reaches its own call: the decoy's "android_id" goes to the preferences.
@@ -89,11 +101,17 @@ fn constants_are_followed_to_the_arguments_they_reach() {
         ]
     );
     assert_eq!(
-        at("Landroid/content/SharedPreferences;->getString(Ljava/lang/String;Ljava/lang/String;)Ljava/lang/String;"),
+        at(
+            "Landroid/content/SharedPreferences;->getString(Ljava/lang/String;Ljava/lang/String;)Ljava/lang/String;"
+        ),
         &[entry("android_id", 1, "bluetoothName", How::Literal)]
     );
     // The builder's pieces are not recorded as arguments of `append`.
-    assert!(!found.keys().any(|m| m.starts_with("Ljava/lang/StringBuilder;")));
+    assert!(
+        !found
+            .keys()
+            .any(|m| m.starts_with("Ljava/lang/StringBuilder;"))
+    );
 }
 
 #[test]
@@ -108,10 +126,16 @@ fn endpoints_reaching_network_apis_are_used_and_built_ones_are_found() {
     };
     // No constant holds this URL: it is found because the built string reaches URL.<init>.
     let built = endpoint("https://telemetry.flowmark.xyz/v2/collect");
-    assert_eq!(built.used_by, ["Ljava/net/URL;-><init>(Ljava/lang/String;)V"]);
+    assert_eq!(
+        built.used_by,
+        ["Ljava/net/URL;-><init>(Ljava/lang/String;)V"]
+    );
     assert_eq!(built.sources.len(), 1);
     assert_eq!(built.sources[0].encoding, Some(SourceEncoding::Built));
-    assert_eq!(built.sources[0].location.method.as_deref(), Some("telemetry"));
+    assert_eq!(
+        built.sources[0].location.method.as_deref(),
+        Some("telemetry")
+    );
     let decoded = endpoint("https://c2.flowmark-panel.top/gate");
     assert_eq!(
         decoded.used_by,
@@ -121,7 +145,10 @@ fn endpoints_reaching_network_apis_are_used_and_built_ones_are_found() {
     assert_eq!(decoded.sources.len(), 1);
     assert_eq!(decoded.sources[0].encoding, Some(SourceEncoding::Base64));
     let page = endpoint("https://portal.flowmark.xyz/home");
-    assert_eq!(page.used_by, ["Landroid/webkit/WebView;->loadUrl(Ljava/lang/String;)V"]);
+    assert_eq!(
+        page.used_by,
+        ["Landroid/webkit/WebView;->loadUrl(Ljava/lang/String;)V"]
+    );
     assert_eq!(report.endpoints.len(), 3, "{:#?}", report.endpoints);
 }
 

@@ -75,7 +75,7 @@ pub fn scan(dex: &DexFile<'_>, label: &str, opts: &ScanOptions) -> DexFacts {
         fields: group_uses(uses.fields, &rendered.fields, &callers.position),
         const_strings: group_uses(uses.strings, &rendered.strings, &callers.position),
         const_classes: group_uses(uses.classes, &rendered.classes, &callers.position),
-        arguments: group_arguments(dex, walked.arguments, &rendered.methods, &callers.position),
+        arguments: group_arguments(walked.arguments, &rendered, &callers.position),
         callers: callers.sites,
     });
     // Fields that render alike share an entry, with the accesses of all.
@@ -248,8 +248,10 @@ const MAX_ARGUMENTS_PER_DEX: usize = 1 << 20;
 struct Values<'d, 'a> {
     pass: ValuePass,
     constants: DexConstants<'d, 'a>,
-    /// Of the method being walked.
+    /// Of the last code item passed over, at `last_code_off`: a method sharing it (hostile files
+    /// point millions of methods at one) reuses them instead of running the pass again.
     scratch: Vec<RawArgument>,
+    last_code_off: u32,
     found: Vec<(u32, RawArgument)>,
     capped: bool,
 }
@@ -288,18 +290,22 @@ impl RecentCode {
 }
 
 impl Values<'_, '_> {
-    /// Runs the values pass over the code of `caller`, keeping what it finds under the cap.
-    fn run(&mut self, caller: u32, insns: &[u8]) {
+    /// Runs the values pass over the code of `caller` (at `code_off`), keeping what it finds
+    /// under the cap.
+    fn run(&mut self, caller: u32, code_off: u32, insns: &[u8]) {
         if self.found.len() >= MAX_ARGUMENTS_PER_DEX {
             self.capped = true;
             return;
         }
-        self.scratch.clear();
-        self.pass.run(insns, &mut self.constants, &mut self.scratch);
+        if code_off != self.last_code_off || code_off == 0 {
+            self.scratch.clear();
+            self.pass.run(insns, &mut self.constants, &mut self.scratch);
+            self.last_code_off = code_off;
+        }
         let room = MAX_ARGUMENTS_PER_DEX - self.found.len();
         self.capped |= self.scratch.len() > room;
         self.found
-            .extend(self.scratch.drain(..).take(room).map(|a| (caller, a)));
+            .extend(self.scratch.iter().take(room).map(|a| (caller, a.clone())));
     }
 }
 
@@ -327,6 +333,7 @@ impl<'d, 'a> Collector<'d, 'a> {
                 pass: ValuePass::new(),
                 constants: DexConstants::new(dex),
                 scratch: Vec::new(),
+                last_code_off: 0,
                 found: Vec::new(),
                 capped: false,
             }),
@@ -393,7 +400,7 @@ impl<'d, 'a> Collector<'d, 'a> {
         if self.loads_string
             && let Some(values) = &mut self.values
         {
-            values.run(caller, insns);
+            values.run(caller, code_off, insns);
         }
     }
 
@@ -940,29 +947,34 @@ fn callers(
 }
 
 /// Step 3c: the known arguments grouped under the invoked method's rendering, each list sorted
-/// and without duplicates. Literals are rendered here (those longer than
-/// [`super::values::MAX_VALUE_LEN`] are left out); calls of methods dropped by the output budget
-/// have no entry.
+/// and without duplicates. Literals take the rendering of their string (those longer than
+/// [`super::values::MAX_VALUE_LEN`] are left out); calls of methods and literals dropped by the
+/// output budget have no entry.
 fn group_arguments(
-    dex: &DexFile<'_>,
     arguments: Vec<(u32, RawArgument)>,
-    methods: &Ranked<MethodRef>,
+    rendered: &Rendered,
     position: &[u32],
 ) -> BTreeMap<MethodRef, Vec<ArgumentValue>> {
     let mut grouped: BTreeMap<MethodRef, Vec<ArgumentValue>> = BTreeMap::new();
     if arguments.is_empty() {
         return grouped;
     }
-    let mut rank_of = vec![u32::MAX; dex.method_ids.count as usize];
-    for &(id, rank) in &methods.ranks {
-        rank_of[id as usize] = rank;
-    }
-    // Literals are few and repeat (a tag passed to every log call): each decoded once.
-    let mut literals: std::collections::HashMap<u32, Option<String>> =
-        std::collections::HashMap::new();
+    // By id: the rank of its rendering (`u32::MAX`: none). The table is as long as the highest
+    // ranked id: a hostile id past it (the pass follows any `const-string`) has no rank.
+    let rank_of = |ranked_ids: &[(u32, u32)]| -> Vec<u32> {
+        let len = ranked_ids.iter().map(|&(id, _)| id as usize + 1).max().unwrap_or(0);
+        let mut ranks = vec![u32::MAX; len];
+        for &(id, rank) in ranked_ids {
+            ranks[id as usize] = rank;
+        }
+        ranks
+    };
+    let method_rank = rank_of(&rendered.methods.ranks);
+    let string_rank = rank_of(&rendered.strings.ranks);
+    let methods = &rendered.methods;
     let mut by_rank: BTreeMap<u32, Vec<ArgumentValue>> = BTreeMap::new();
     for (caller, argument) in arguments {
-        let rank = rank_of
+        let rank = method_rank
             .get(argument.method as usize)
             .copied()
             .unwrap_or(u32::MAX);
@@ -971,17 +983,13 @@ fn group_arguments(
             continue;
         }
         let (value, how) = match argument.value {
-            RawValue::Pool(i) => {
-                let text = literals.entry(i).or_insert_with(|| {
-                    dex.string(i)
-                        .map(|d| d.text)
-                        .filter(|t| t.len() <= MAX_VALUE_LEN)
-                });
-                match text {
-                    Some(text) => (text.clone(), super::values::How::Literal),
-                    None => continue,
-                }
-            }
+            RawValue::Pool(i) => match string_rank.get(i as usize) {
+                Some(&rank) if rank != u32::MAX && rendered.strings.keys[rank as usize].len() <= MAX_VALUE_LEN => (
+                    rendered.strings.keys[rank as usize].clone(),
+                    super::values::How::Literal,
+                ),
+                _ => continue,
+            },
             RawValue::Text(text, how) => (text, how),
         };
         by_rank.entry(rank).or_default().push(ArgumentValue {

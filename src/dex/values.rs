@@ -211,18 +211,8 @@ pub struct ValuePass {
     bytes: Vec<Vec<u8>>,
     /// What the last `invoke-*` returns, for the `move-result-object` after it.
     pending: Option<Value>,
-}
-
-/// The registers an `invoke-*` passes, at most 255.
-struct ArgRegisters {
-    regs: [u32; 255],
-    len: usize,
-}
-
-impl ArgRegisters {
-    fn as_slice(&self) -> &[u32] {
-        &self.regs[..self.len]
-    }
+    /// The registers of the invoke being read (at most 255), kept to reuse its allocation.
+    args: Vec<u32>,
 }
 
 impl ValuePass {
@@ -243,7 +233,7 @@ impl ValuePass {
         let units = insns.len() / 2;
         let mut pc = 0usize;
         while pc < units {
-            let (op, width) = match step(insns, pc) {
+            let (_, width) = match step(insns, pc) {
                 Ok(s) => s,
                 Err(_) => break,
             };
@@ -278,21 +268,28 @@ impl ValuePass {
                     self.set(aa, value);
                 }
                 0x6e..=0x72 | 0x74..=0x78 => {
-                    let args = arg_registers(opcode, first, u(2));
-                    if let Some(args) = args {
-                        let method = u(1);
-                        self.invoke(pc as u32, method, args.as_slice(), constants, out, start);
+                    let mut args = std::mem::take(&mut self.args);
+                    if arg_registers(opcode, first, u(2), &mut args) {
+                        self.invoke(pc as u32, u(1), &args, constants, out, start);
                     }
+                    self.args = args;
                 }
                 // Calls the pass does not model: what they return is unknown, and a builder they
                 // are given may change.
                 0x24 | 0x25 | 0xfa..=0xfd => {
-                    if let Some(args) = arg_registers(opcode, first, u(2)) {
-                        self.escape(args.as_slice());
+                    let mut args = std::mem::take(&mut self.args);
+                    if arg_registers(opcode, first, u(2), &mut args) {
+                        self.escape(&args);
                     }
+                    self.args = args;
                 }
                 _ => {
-                    if let Some((reg, wide)) = written(opcode, first, op.name) {
+                    let (reg, wide) = match WRITES[opcode as usize] {
+                        Writes::Nothing => (u32::MAX, false),
+                        Writes::A4 { wide } => (a4, wide),
+                        Writes::Aa { wide } => (aa, wide),
+                    };
+                    if reg != u32::MAX {
                         self.set(reg, Value::Unknown);
                         if wide {
                             self.set(reg + 1, Value::Unknown);
@@ -518,24 +515,19 @@ impl ValuePass {
     }
 }
 
-/// The registers an invoke-like instruction (35c, 3rc and their 45cc/4rcc forms) passes; `None`
-/// for a 35c count above 5, which no valid code has.
-fn arg_registers(opcode: u32, first: u32, third: u32) -> Option<ArgRegisters> {
-    let mut regs = ArgRegisters {
-        regs: [0; 255],
-        len: 0,
-    };
+/// The registers an invoke-like instruction (35c, 3rc and their 45cc/4rcc forms) passes, into
+/// `regs`; false for a 35c count above 5, which no valid code has.
+fn arg_registers(opcode: u32, first: u32, third: u32, regs: &mut Vec<u32>) -> bool {
+    regs.clear();
     let range = matches!(opcode, 0x74..=0x78 | 0x25 | 0xfb | 0xfd);
     if range {
-        let count = (first >> 8) as usize;
-        for (i, slot) in regs.regs.iter_mut().take(count).enumerate() {
-            *slot = third + i as u32;
-        }
-        regs.len = count;
+        // At most 255 registers, from a 16-bit first one: no overflow.
+        let count = first >> 8;
+        regs.extend(third..third + count);
     } else {
         let count = (first >> 12) as usize;
         if count > 5 {
-            return None;
+            return false;
         }
         let list = [
             third & 0xf,
@@ -544,42 +536,45 @@ fn arg_registers(opcode: u32, first: u32, third: u32) -> Option<ArgRegisters> {
             (third >> 12) & 0xf,
             (first >> 8) & 0xf,
         ];
-        regs.regs[..count].copy_from_slice(&list[..count]);
-        regs.len = count;
+        regs.extend_from_slice(&list[..count]);
     }
-    Some(regs)
+    true
 }
 
-/// The register an instruction the pass does not model writes, and whether it writes a pair
-/// (`long`, `double`). Instructions that only read registers write none.
-fn written(opcode: u32, first: u32, name: &str) -> Option<(u32, bool)> {
-    let a4 = (first >> 8) & 0xf;
-    let aa = first >> 8;
-    // The result is wide when the operation's type (after `-to-` for a conversion) is.
-    let base = name.trim_end_matches("/2addr");
-    let result_type = base.rsplit(['-']).next().unwrap_or("");
-    let wide_result = matches!(result_type, "long" | "double");
-    match opcode {
-        // move-wide and its forms: the destination pair.
-        0x04 => Some((a4, true)),
-        0x05 | 0x06 => Some((aa, true)),
-        0x0a | 0x0d => Some((aa, false)),
-        0x0b => Some((aa, true)),
-        0x16..=0x19 => Some((aa, true)),
-        0x1c | 0xfe | 0xff => Some((aa, false)),
-        0x20 | 0x23 => Some((a4, false)),
-        0x21 => Some((a4, false)),
-        0x2d..=0x31 => Some((aa, false)),
-        0x44..=0x4a => Some((aa, opcode == 0x45)),
-        0x52..=0x58 => Some((a4, opcode == 0x53)),
-        0x60..=0x66 => Some((aa, opcode == 0x61)),
-        0x7b..=0x8f | 0xb0..=0xcf => Some((a4, wide_result)),
-        0x90..=0xaf => Some((aa, wide_result)),
-        0xd0..=0xd7 => Some((a4, false)),
-        0xd8..=0xe2 => Some((aa, false)),
-        _ => None,
-    }
+/// Which register an instruction the pass does not model writes: none, `vA` (4 bits) or `vAA`
+/// (8 bits), and whether it writes a pair (`long`, `double`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Writes {
+    Nothing,
+    A4 { wide: bool },
+    Aa { wide: bool },
 }
+
+/// [`Writes`] of every opcode, made once from the opcode table's names (a conversion or an
+/// operation whose result type is `long` or `double` writes a pair).
+static WRITES: std::sync::LazyLock<[Writes; 256]> = std::sync::LazyLock::new(|| {
+    let mut table = [Writes::Nothing; 256];
+    for (opcode, slot) in table.iter_mut().enumerate() {
+        let name = super::opcodes::OPCODES[opcode].name;
+        let base = name.trim_end_matches("/2addr");
+        let wide_result = matches!(base.rsplit('-').next(), Some("long" | "double"));
+        *slot = match opcode {
+            0x04 => Writes::A4 { wide: true },
+            0x05 | 0x06 | 0x0b | 0x16..=0x19 => Writes::Aa { wide: true },
+            0x0a | 0x0d | 0x1c | 0xfe | 0xff | 0x2d..=0x31 | 0xd8..=0xe2 => {
+                Writes::Aa { wide: false }
+            }
+            0x20 | 0x21 | 0x23 | 0xd0..=0xd7 => Writes::A4 { wide: false },
+            0x44..=0x4a => Writes::Aa { wide: opcode == 0x45 },
+            0x52..=0x58 => Writes::A4 { wide: opcode == 0x53 },
+            0x60..=0x66 => Writes::Aa { wide: opcode == 0x61 },
+            0x7b..=0x8f | 0xb0..=0xcf => Writes::A4 { wide: wide_result },
+            0x90..=0xaf => Writes::Aa { wide: wide_result },
+            _ => Writes::Nothing,
+        };
+    }
+    table
+});
 
 /// Base64 of either alphabet (not both in one string), with or without `=` padding; `None` when
 /// the text is not base64.
@@ -985,6 +980,17 @@ mod tests {
         let mut out = Vec::new();
         ValuePass::new().run(&bytes(&code), &mut fake, &mut out);
         assert!(out.iter().all(|a| a.method != SINK as u32 || matches!(a.value, RawValue::Pool(_))));
+    }
+
+    #[test]
+    fn writes_of_unmodelled_instructions() {
+        assert_eq!(WRITES[0x9b], Writes::Aa { wide: true }, "add-long");
+        assert_eq!(WRITES[0x90], Writes::Aa { wide: false }, "add-int");
+        assert_eq!(WRITES[0x81], Writes::A4 { wide: true }, "int-to-long");
+        assert_eq!(WRITES[0x84], Writes::A4 { wide: false }, "long-to-int");
+        assert_eq!(WRITES[0xcb], Writes::A4 { wide: true }, "add-double/2addr");
+        assert_eq!(WRITES[0x59], Writes::Nothing, "iput");
+        assert_eq!(WRITES[0x53], Writes::A4 { wide: true }, "iget-wide");
     }
 
     #[test]

@@ -25,8 +25,8 @@ pub use load::{
 };
 pub use model::{
     ApiContext, ApiRule, Category, Condition, ConditionKind, Doc, Family, LibraryRule, NativeRule,
-    NotEndpoint, Origin, Owner, PermissionRule, PlumbingRule, ReportAs, SinkRule, RuleRow, SplitPermission,
-    TrackerRule,
+    NotEndpoint, Origin, Owner, PermissionRule, PlumbingRule, ReportAs, RuleRow, SinkRule,
+    SplitPermission, TrackerRule,
 };
 
 use load::Layer;
@@ -59,7 +59,10 @@ const BUILTIN_FILES: [(&str, &str); 9] = [
         "rules/plumbing.toml",
         include_str!("../../rules/plumbing.toml"),
     ),
-    ("rules/network.toml", include_str!("../../rules/network.toml")),
+    (
+        "rules/network.toml",
+        include_str!("../../rules/network.toml"),
+    ),
     (
         "rules/libraries.toml",
         include_str!("../../rules/libraries.toml"),
