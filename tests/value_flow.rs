@@ -179,3 +179,21 @@ fn with_strings_matches_the_key_passed_to_the_call() {
         .collect();
     assert_eq!(callers, ["deviceId"], "the decoy reads the Bluetooth name");
 }
+
+#[test]
+fn arguments_are_in_the_dex_json_with_sites() {
+    let scanner = scanner();
+    let input = scanner
+        .open_path(&common::fixture("valueflow.apk"))
+        .expect("open");
+    let scans = scanner.dex(&input, &mut Vec::new());
+    let facts: Vec<_> = scans.into_iter().map(|s| s.facts).collect();
+    let json: serde_json::Value =
+        serde_json::from_str(&dossier::dex::to_json(&facts)).expect("JSON");
+    let built = &json["dex"][0]["sites"]["arguments"]["Ljava/net/URL;-><init>(Ljava/lang/String;)V"][0];
+    assert_eq!(built["argument"], 1);
+    assert_eq!(built["how"], "built");
+    assert_eq!(built["value"], "https://telemetry.flowmark.xyz/v2/collect");
+    let site = built["site"].as_str().expect("a site string");
+    assert!(site.contains("@0x"), "{site}");
+}
