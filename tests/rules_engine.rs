@@ -497,7 +497,10 @@ fn sink_family_positive_and_negative() {
             .map(|s| format!("{}@{}", s.id, s.argument))
             .collect()
     };
-    assert_eq!(ids("Lcom/example/Client;", "get", "(I)V"), ["my_client_sink@1"]);
+    assert_eq!(
+        ids("Lcom/example/Client;", "get", "(I)V"),
+        ["my_client_sink@1"]
+    );
     assert_eq!(
         ids("Lcom/example/Client;", "<init>", "(Ljava/lang/String;)V"),
         ["my_client_sink@1"]

@@ -190,7 +190,8 @@ fn arguments_are_in_the_dex_json_with_sites() {
     let facts: Vec<_> = scans.into_iter().map(|s| s.facts).collect();
     let json: serde_json::Value =
         serde_json::from_str(&dossier::dex::to_json(&facts)).expect("JSON");
-    let built = &json["dex"][0]["sites"]["arguments"]["Ljava/net/URL;-><init>(Ljava/lang/String;)V"][0];
+    let built =
+        &json["dex"][0]["sites"]["arguments"]["Ljava/net/URL;-><init>(Ljava/lang/String;)V"][0];
     assert_eq!(built["argument"], 1);
     assert_eq!(built["how"], "built");
     assert_eq!(built["value"], "https://telemetry.flowmark.xyz/v2/collect");

@@ -16,7 +16,7 @@ pub(super) fn with_strings_values(
 ) -> BTreeMap<u32, bool> {
     let mut by_caller: BTreeMap<u32, bool> = BTreeMap::new();
     for argument in arguments {
-        let matched = rule.strings.iter().any(|s| *s == argument.value);
+        let matched = rule.strings.contains(&argument.value);
         *by_caller.entry(argument.site.caller).or_default() |= matched;
     }
     by_caller

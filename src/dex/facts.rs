@@ -112,7 +112,7 @@ pub struct Sites {
     pub const_strings: BTreeMap<String, Vec<SiteRef>>,
     pub const_classes: BTreeMap<String, Vec<SiteRef>>,
     /// By invoked method: the arguments of its calls whose value is a known string (see
-    /// [`super::values`]), sorted by site, argument, value, and without duplicates.
+    /// `src/dex/values.rs`), sorted by site, argument, value, and without duplicates.
     pub arguments: BTreeMap<MethodRef, Vec<ArgumentValue>>,
 }
 
