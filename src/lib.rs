@@ -63,6 +63,7 @@ internal_modules! {
 
 pub mod anomaly;
 pub mod batch;
+pub mod callgraph;
 pub mod diff;
 pub mod report;
 pub mod rules;

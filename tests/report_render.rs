@@ -574,6 +574,7 @@ fn large_report_renders_in_bounded_time() {
                         ..site.location.clone()
                     },
                     collector: format!("sdk{}", j % 100),
+                    unreachable: false,
                 })
                 .collect(),
             ..call.clone()

@@ -8,6 +8,7 @@ use super::attribution::Attributor;
 use super::grants::Grants;
 use super::verdict::Judge;
 use crate::axml::Manifest;
+use crate::callgraph::CallGraph;
 use crate::dex;
 use crate::report::{
     ApiCall, CallSite, CategoryFinding, Collector, Evidence, EvidenceKind, Location, Standing,
@@ -37,10 +38,12 @@ pub(super) struct Accumulator<'r> {
     target_sdk: Option<u32>,
     categories: BTreeMap<String, CategoryEvidence>,
     api_calls: BTreeMap<(String, String), ApiCall>,
+    /// What the entry points reach: decides which call sites stand for a collector.
+    pub graph: &'r CallGraph<'r>,
 }
 
 impl<'r> Accumulator<'r> {
-    pub fn new(rules: &'r RuleSet, manifest: Option<&Manifest>) -> Self {
+    pub fn new(rules: &'r RuleSet, manifest: Option<&Manifest>, graph: &'r CallGraph<'r>) -> Self {
         Accumulator {
             rules,
             who: Attributor::new(rules, manifest),
@@ -48,6 +51,7 @@ impl<'r> Accumulator<'r> {
             target_sdk: manifest.and_then(|m| m.target_sdk),
             categories: BTreeMap::new(),
             api_calls: BTreeMap::new(),
+            graph,
         }
     }
 
@@ -125,7 +129,7 @@ impl<'r> Accumulator<'r> {
         let mut seen_collectors = BTreeSet::new();
         let firsts: Vec<CallSite> = sites
             .iter()
-            .filter(|site| seen_collectors.insert(site.collector.clone()))
+            .filter(|site| seen_collectors.insert((site.collector.clone(), site.unreachable)))
             .cloned()
             .collect();
         let total = sites.len();
@@ -193,7 +197,9 @@ impl<'r> Accumulator<'r> {
         positions: &[dex::SiteRef],
         mut visit: impl FnMut(usize, &dex::SiteRef, &mut dyn FnMut() -> CallSite, bool),
     ) -> usize {
-        let mut seen_collectors: BTreeSet<String> = BTreeSet::new();
+        // A collector's first site, and its first reachable one when that is not the first: a
+        // collector whose first call is dead code may still collect elsewhere.
+        let mut seen_collectors: BTreeSet<(String, bool)> = BTreeSet::new();
         let mut last: Option<(&str, String)> = None;
         let mut count = 0;
         for use_ in positions {
@@ -209,11 +215,13 @@ impl<'r> Accumulator<'r> {
                     collector
                 }
             };
-            let new_collector =
-                !seen_collectors.contains(&collector) && seen_collectors.insert(collector.clone());
+            let reached = self.graph.reaches(scan, use_.caller);
+            let key = (collector.clone(), reached);
+            let new_collector = !seen_collectors.contains(&key) && seen_collectors.insert(key);
             let mut make = || CallSite {
                 location: located(scan, caller, Some(use_.offset)),
                 collector: collector.clone(),
+                unreachable: !reached,
             };
             visit(count, use_, &mut make, new_collector);
             count += 1;
@@ -245,6 +253,7 @@ impl<'r> Accumulator<'r> {
                 collector: Some(site.collector),
                 standing: Standing::default(),
                 exemption: None,
+                path: None,
             })
             .collect();
         if evidence.is_empty() {
@@ -257,6 +266,7 @@ impl<'r> Accumulator<'r> {
                 collector: None,
                 standing: Standing::default(),
                 exemption: None,
+                path: None,
             });
         }
         for item in evidence {
@@ -291,8 +301,10 @@ impl<'r> Accumulator<'r> {
         caller: &dex::Site,
         offset: Option<u32>,
     ) -> CallSite {
+        let location = located(scan, caller, offset);
         CallSite {
-            location: located(scan, caller, offset),
+            unreachable: !self.graph.reaches_location(&location),
+            location,
             collector: self.who.collector_of(&caller.method.class),
         }
     }
@@ -301,7 +313,7 @@ impl<'r> Accumulator<'r> {
     pub fn finish(self) -> (Vec<CategoryFinding>, Vec<ApiCall>, Vec<Collector>) {
         let rules = self.rules;
         let collectors = self.who.into_collectors();
-        let judge = Judge::new(rules, &self.grants, &collectors);
+        let judge = Judge::new(rules, &self.grants, &collectors, self.graph);
         let categories = self
             .categories
             .into_iter()

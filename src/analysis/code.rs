@@ -261,6 +261,7 @@ fn loaded_strings(acc: &mut Accumulator<'_>, scan: &DexScan, sites: &Sites) {
                     collector: Some(site.collector.clone()),
                     standing: Standing::default(),
                     exemption: None,
+                    path: None,
                 };
                 acc.add_evidence(&rule.categories, evidence);
             }
@@ -427,6 +428,7 @@ fn references(
                 collector: None,
                 standing: Standing::default(),
                 exemption: None,
+                path: None,
             };
             acc.add_evidence(&rule.categories, evidence);
             acc.condition_notes(rule);
@@ -498,6 +500,7 @@ fn overrides(
                             None,
                         ),
                         collector: acc.who.collector_of(class.name()),
+                        unreachable: !acc.graph.reaches_override(class.name(), name, proto),
                     };
                     let api = format!("{supertype}->{name}{proto}");
                     for rule in matched {

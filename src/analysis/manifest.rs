@@ -30,6 +30,7 @@ pub(super) fn permissions(acc: &mut Accumulator<'_>, facts: &AppFacts) -> Vec<Pe
                 collector: None,
                 standing: Standing::default(),
                 exemption: None,
+                path: None,
             };
             acc.add_evidence(&rule.categories, evidence);
         }
@@ -73,6 +74,7 @@ pub(super) fn components(acc: &mut Accumulator<'_>, facts: &AppFacts) {
             collector: Some(collector),
             standing: Standing::default(),
             exemption: None,
+            path: None,
         };
         acc.add_evidence(&rule.categories.clone(), evidence);
     }
@@ -117,6 +119,7 @@ pub(super) fn receivers(acc: &mut Accumulator<'_>, facts: &AppFacts) {
                     collector: Some(acc.who.collector_of(&class)),
                     standing: Standing::default(),
                     exemption: None,
+                    path: None,
                 };
                 acc.add_evidence(&rule.categories, evidence);
                 acc.condition_notes(rule);

@@ -35,6 +35,7 @@ mod verdict;
 
 use accumulator::Accumulator;
 
+use crate::callgraph::CallGraph;
 use crate::report::{AppInfo, Report, SCHEMA_VERSION, ScanStatus, ToolInfo};
 use crate::rules::RuleSet;
 use crate::scanner::AppFacts;
@@ -42,7 +43,8 @@ use crate::scanner::AppFacts;
 /// Builds the report of one app: the rules applied to its facts.
 pub fn build_report(facts: &AppFacts, rules: &RuleSet) -> Report {
     let manifest = facts.manifest.as_ref();
-    let mut acc = Accumulator::new(rules, manifest);
+    let graph = CallGraph::build(facts);
+    let mut acc = Accumulator::new(rules, manifest, &graph);
 
     let permissions = manifest::permissions(&mut acc, facts);
     manifest::components(&mut acc, facts);

@@ -52,6 +52,7 @@ pub(super) fn libraries(acc: &mut Accumulator<'_>, facts: &AppFacts) -> Vec<Nati
                     collector: Some(collector.clone()),
                     standing: Standing::default(),
                     exemption: None,
+                    path: None,
                 };
                 acc.add_evidence(&rule.categories, evidence);
             }

@@ -80,6 +80,7 @@ pub(super) fn trackers(
             collector: Some(tracker.clone()),
             standing: Standing::default(),
             exemption: None,
+            path: None,
         };
         found.entry(tracker).or_default().evidence.insert(evidence);
     }
@@ -102,6 +103,7 @@ pub(super) fn trackers(
                 collector: Some(tracker.clone()),
                 standing: Standing::default(),
                 exemption: None,
+                path: None,
             };
             found
                 .entry(tracker.clone())
@@ -122,6 +124,7 @@ pub(super) fn trackers(
                     collector: Some(tracker.id.clone()),
                     standing: Standing::default(),
                     exemption: None,
+                    path: None,
                 };
                 found
                     .entry(tracker.id.clone())
@@ -164,6 +167,7 @@ pub(super) fn trackers(
                     collector: Some(collector.clone()),
                     standing: Standing::default(),
                     exemption: None,
+                    path: None,
                 };
                 acc.add_evidence(std::slice::from_ref(category), item);
             }

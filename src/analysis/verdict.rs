@@ -12,6 +12,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::grants::Grants;
+use crate::callgraph::CallGraph;
 use crate::report::{Collector, CollectorKind, Evidence, EvidenceKind, Standing, Strength, Verdict};
 use crate::rules::RuleSet;
 
@@ -31,13 +32,20 @@ pub(super) struct Judge<'a> {
     grants: &'a Grants,
     kinds: BTreeMap<&'a str, CollectorKind>,
     names: BTreeMap<&'a str, &'a str>,
+    graph: &'a CallGraph<'a>,
 }
 
 impl<'a> Judge<'a> {
-    pub fn new(rules: &'a RuleSet, grants: &'a Grants, collectors: &'a [Collector]) -> Judge<'a> {
+    pub fn new(
+        rules: &'a RuleSet,
+        grants: &'a Grants,
+        collectors: &'a [Collector],
+        graph: &'a CallGraph<'a>,
+    ) -> Judge<'a> {
         Judge {
             rules,
             grants,
+            graph,
             kinds: collectors.iter().map(|c| (c.id.as_str(), c.kind)).collect(),
             names: collectors
                 .iter()
@@ -48,10 +56,35 @@ impl<'a> Judge<'a> {
 
     /// The item with its standing (and, for plumbing, the exempting rule) filled in.
     pub fn judged(&self, mut evidence: Evidence) -> Evidence {
-        let (standing, exemption) = self.standing(&evidence);
+        let (mut standing, exemption) = self.standing(&evidence);
+        // What would collect but no entry point reaches is only possible. Judged last, so that
+        // a call that is plumbing (or blocked) anyway keeps saying so.
+        if standing == Standing::Collects && !self.reached(&evidence) {
+            standing = Standing::Unreachable;
+        }
+        if standing == Standing::Collects {
+            evidence.path = evidence
+                .location
+                .as_ref()
+                .and_then(|l| self.graph.path_to_location(l));
+        }
         evidence.standing = standing;
         evidence.exemption = exemption;
         evidence
+    }
+
+    /// Whether an entry point reaches the code of an item: its method, or for an override, an
+    /// instance of its class the framework can call back.
+    fn reached(&self, evidence: &Evidence) -> bool {
+        let Some(location) = &evidence.location else {
+            return true;
+        };
+        match (evidence.kind, &location.class, &location.method, &location.proto) {
+            (EvidenceKind::Override, Some(class), Some(method), Some(proto)) => {
+                self.graph.reaches_override(class, method, proto)
+            }
+            _ => self.graph.reaches_location(location),
+        }
     }
 
     fn standing(&self, e: &Evidence) -> (Standing, Option<String>) {
@@ -136,6 +169,14 @@ impl<'a> Judge<'a> {
         }
         if with(Standing::Implementation).next().is_some() {
             parts.push("calls are inside the SDK that defines the API".to_owned());
+        }
+        let unreachable: BTreeSet<String> = with(Standing::Unreachable).map(short_detail).collect();
+        if !unreachable.is_empty() {
+            let items: BTreeSet<&str> = unreachable.iter().map(String::as_str).collect();
+            parts.push(format!(
+                "unreachable: no path from an entry point of the app reaches the calls ({})",
+                listed_short(&items)
+            ));
         }
         let context: BTreeSet<&str> = with(Standing::Context).map(|e| e.rule.as_str()).collect();
         if !context.is_empty() {
@@ -308,6 +349,7 @@ mod tests {
             collector: None,
             standing: Standing::Collects,
             exemption: None,
+            path: None,
         };
         assert_eq!(
             short_detail(&evidence(

@@ -111,6 +111,9 @@ pub struct Sites {
     pub fields: BTreeMap<FieldRef, Vec<SiteRef>>,
     pub const_strings: BTreeMap<String, Vec<SiteRef>>,
     pub const_classes: BTreeMap<String, Vec<SiteRef>>,
+    /// Classes instantiated by `new-instance`, with the methods doing it: what the call graph
+    /// dispatches virtual calls to.
+    pub instantiated: BTreeMap<String, Vec<SiteRef>>,
     /// By invoked method: the arguments of its calls whose value is a known string (see
     /// `src/dex/values.rs`), sorted by site, argument, value, and without duplicates.
     pub arguments: BTreeMap<MethodRef, Vec<ArgumentValue>>,

@@ -74,6 +74,8 @@ pub enum Action {
     FieldWrite,
     ConstString,
     ConstClass,
+    /// `new-instance`: the class is instantiated here (what the call graph's dispatch needs).
+    NewInstance,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -339,7 +341,7 @@ const fn info(opcode: u8) -> OpInfo {
         0x1f => op("check-cast", F21c, I::Type, Nothing),
         0x20 => op("instance-of", F22c, I::Type, Nothing),
         0x21 => plain("array-length", F12x),
-        0x22 => op("new-instance", F21c, I::Type, Nothing),
+        0x22 => op("new-instance", F21c, I::Type, NewInstance),
         0x23 => op("new-array", F22c, I::Type, Nothing),
         0x24 => op("filled-new-array", F35c, I::Type, Nothing),
         0x25 => op("filled-new-array/range", F3rc, I::Type, Nothing),

@@ -75,6 +75,7 @@ pub fn scan(dex: &DexFile<'_>, label: &str, opts: &ScanOptions) -> DexFacts {
         fields: group_uses(uses.fields, &rendered.fields, &callers.position),
         const_strings: group_uses(uses.strings, &rendered.strings, &callers.position),
         const_classes: group_uses(uses.classes, &rendered.classes, &callers.position),
+        instantiated: group_uses(uses.instantiated, &rendered.instantiated, &callers.position),
         arguments: group_arguments(walked.arguments, &rendered, &callers.position),
         callers: callers.sites,
     });
@@ -152,6 +153,7 @@ struct Referenced {
     field_write: Bits,
     strings: Bits,
     classes: Bits,
+    instantiated: Bits,
 }
 
 /// One use of an id: the method using it (`method_ids` index) and the offset in code units of its
@@ -196,6 +198,7 @@ struct Uses {
     fields: UseList,
     strings: UseList,
     classes: UseList,
+    instantiated: UseList,
 }
 
 /// What the walk collected.
@@ -319,12 +322,14 @@ impl<'d, 'a> Collector<'d, 'a> {
                 field_write: Bits::new(dex.field_ids.count),
                 strings: Bits::new(dex.string_ids.count),
                 classes: Bits::new(dex.type_ids.count),
+                instantiated: Bits::new(dex.type_ids.count),
             },
             uses: sites.then(|| Uses {
                 invokes: UseList::new(dex.method_ids.count),
                 fields: UseList::new(dex.field_ids.count),
                 strings: UseList::new(dex.string_ids.count),
                 classes: UseList::new(dex.type_ids.count),
+                instantiated: UseList::new(dex.type_ids.count),
             }),
             reflection: Reflection::new(dex),
             out_of_range: 0,
@@ -413,7 +418,7 @@ impl<'d, 'a> Collector<'d, 'a> {
             Action::Invoke => dex.method_ids.count,
             Action::FieldRead | Action::FieldWrite => dex.field_ids.count,
             Action::ConstString => dex.string_ids.count,
-            Action::ConstClass => dex.type_ids.count,
+            Action::ConstClass | Action::NewInstance => dex.type_ids.count,
         };
         debug_assert!(r.op.index != IndexKind::None);
         let i = r.index;
@@ -438,6 +443,7 @@ impl<'d, 'a> Collector<'d, 'a> {
                 referenced.classes.set(i);
                 self.reflection.loaded_class(i);
             }
+            Action::NewInstance => referenced.instantiated.set(i),
             Action::Nothing => {}
         }
         if let Some(uses) = &mut self.uses {
@@ -445,6 +451,7 @@ impl<'d, 'a> Collector<'d, 'a> {
                 Action::Invoke => &mut uses.invokes,
                 Action::FieldRead | Action::FieldWrite => &mut uses.fields,
                 Action::ConstString => &mut uses.strings,
+                Action::NewInstance => &mut uses.instantiated,
                 Action::ConstClass | Action::Nothing => &mut uses.classes,
             };
             list.record(i, caller, r.pc);
@@ -663,6 +670,7 @@ struct Rendered {
     fields: Ranked<FieldRef>,
     strings: Ranked<String>,
     classes: Ranked<String>,
+    instantiated: Ranked<String>,
 }
 
 /// Names are cut at `MAX_RENDERED_NAME`, but many ids sharing one long name could still multiply
@@ -860,6 +868,12 @@ fn render(
         .map(|i| (i, cache.type_text(i).to_string()))
         .filter(|(_, s)| budget.spend(s.len()))
         .collect();
+    let instantiated = referenced
+        .instantiated
+        .iter()
+        .map(|i| (i, cache.type_text(i).to_string()))
+        .filter(|(_, s)| budget.spend(s.len()))
+        .collect();
     if budget.exceeded {
         anomalies.push(
             "dex.output_capped",
@@ -881,6 +895,7 @@ fn render(
         fields: rank(fields, cmp_refs, renders_alike, Parts::into_field),
         strings: rank(strings, String::cmp, String::eq, |s| s),
         classes: rank(classes, String::cmp, String::eq, |s| s),
+        instantiated: rank(instantiated, String::cmp, String::eq, |s| s),
     }
 }
 
@@ -913,7 +928,13 @@ fn callers(
         is_caller.set(r.caller);
     }
     if let Some(uses) = uses {
-        for list in [&uses.invokes, &uses.fields, &uses.strings, &uses.classes] {
+        for list in [
+            &uses.invokes,
+            &uses.fields,
+            &uses.strings,
+            &uses.classes,
+            &uses.instantiated,
+        ] {
             for u in &list.uses {
                 is_caller.set(u.caller);
             }

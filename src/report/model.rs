@@ -12,7 +12,7 @@ use crate::anomaly::Anomaly;
 pub use crate::container::InputKind;
 
 /// Bumped on any change to the JSON shape: major for removals and renames, minor for additions.
-pub const SCHEMA_VERSION: &str = "2.1";
+pub const SCHEMA_VERSION: &str = "2.2";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Report {
@@ -165,6 +165,9 @@ pub enum Standing {
     Implementation,
     /// A generic API read in code where it is context, not collection (the rule's `context`).
     Context,
+    /// A call or read that would collect, in code no entry point of the app reaches (schema 2.2):
+    /// a library's method nothing calls, a callback of a class nothing instantiates.
+    Unreachable,
     /// Evidence weaker than a call: referenced, reflective, native, or a bundled tracker SDK.
     Weak,
     /// Only the manifest says so: a permission, a component, meta-data.
@@ -214,6 +217,76 @@ pub struct Evidence {
     pub standing: Standing,
     /// For `plumbing`: the id of the `[[plumbing]]` rule that exempts it.
     pub exemption: Option<String>,
+    /// For `collects`: one path from an entry point of the app to the method at `location`, the
+    /// entry first (schema 2.2). `None` when reachability is not known (see the report's
+    /// `Coverage` of the call graph) or for evidence that is not code.
+    #[serde(default)]
+    pub path: Option<Vec<PathStep>>,
+}
+
+/// One method on a path from an entry point (schema 2.2).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct PathStep {
+    /// How the method is reached: for the first step, the kind of entry point.
+    pub via: Via,
+    /// Class descriptor, `Lcom/example/Foo;`.
+    pub class: String,
+    pub method: String,
+    /// `(Ljava/lang/String;)V`.
+    pub proto: String,
+}
+
+/// How a method is reached (schema 2.2). The first five are entry points: how Android or code
+/// the analysis cannot follow starts a class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Via {
+    /// A component of a manifest (activity or alias target, service, receiver, provider): the
+    /// system instantiates it and calls its lifecycle methods.
+    Component,
+    /// The `Application` class of the manifest.
+    Application,
+    /// Named elsewhere in a manifest: meta-data (androidx.startup initialisers, SDK settings), a
+    /// backup agent, a component factory.
+    Manifest,
+    /// Named by a resource: a custom view or fragment of a layout, a preference, a navigation
+    /// destination, inflated by name.
+    Resource,
+    /// Named by a native library: the class of a `Java_*` export, or a class name among its
+    /// strings (`FindClass`, `RegisterNatives`).
+    Native,
+    /// Named by a string of the code or of a text asset: reflection may load it.
+    String,
+    /// Invoked by the previous method, directly or by dispatch to a class instantiated in
+    /// reachable code.
+    Call,
+    /// Called by the framework on an instance of a class that extends or implements a framework
+    /// type: a lifecycle method, a listener, a `Runnable`, a receiver registered at run time.
+    Callback,
+    /// A static initialiser, run when reachable code first uses its class.
+    StaticInit,
+    /// Any method of an instantiated class, once reachable code enumerates methods by reflection
+    /// or hands objects to JavaScript.
+    Reflective,
+}
+
+impl Via {
+    /// The JSON spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Via::Component => "component",
+            Via::Application => "application",
+            Via::Manifest => "manifest",
+            Via::Resource => "resource",
+            Via::Native => "native",
+            Via::String => "string",
+            Via::Call => "call",
+            Via::Callback => "callback",
+            Via::StaticInit => "static_init",
+            Via::Reflective => "reflective",
+        }
+    }
 }
 
 /// A place in the input: an entry of the APK (of a split-set member), and inside a DEX entry the
@@ -323,6 +396,9 @@ pub struct CallSite {
     pub location: Location,
     /// Collector id of the calling class.
     pub collector: String,
+    /// True when no entry point of the app reaches the calling method (schema 2.2).
+    #[serde(default)]
+    pub unreachable: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -367,7 +443,7 @@ pub struct Endpoint {
     pub truncated: bool,
     /// The network APIs (`[[sink]]` rules' methods, as the code calls them) that the endpoint's
     /// string was seen reaching as the address argument, sorted; empty when it was not seen
-    /// reaching one (schema 2.1 addition).
+    /// reaching one (schema 2.2 addition).
     #[serde(default)]
     pub used_by: Vec<String>,
 }
@@ -405,7 +481,7 @@ pub enum SourceEncoding {
     /// The whole string is hexadecimal digits of the URL.
     Hex,
     /// The code builds the URL from constants (`StringBuilder.append`, `String.concat`) and
-    /// passes it to a network API (schema 2.1 addition).
+    /// passes it to a network API (schema 2.2 addition).
     Built,
 }
 

@@ -50,9 +50,17 @@ pub fn standing_label(standing: Standing) -> &'static str {
         Standing::Plumbing => "plumbing",
         Standing::Implementation => "implementation",
         Standing::Context => "context",
+        Standing::Unreachable => "unreachable",
         Standing::Weak => "weak",
         Standing::Declared => "declared",
     }
+}
+
+/// A method on a reachability path, briefly: `MainActivity.onCreate` (the simple class name).
+pub fn short_method(step: &crate::report::PathStep) -> String {
+    let class = step.class.trim_end_matches(';');
+    let simple = class.rsplit('/').next().unwrap_or(class);
+    format!("{simple}.{}", step.method)
 }
 
 /// The categories with one verdict, in report order.
@@ -66,7 +74,7 @@ pub fn with_verdict(report: &Report, verdict: Verdict) -> Vec<&CategoryFinding> 
 
 /// One or two words on why a category is only `possible`, for the compact summary line:
 /// `declared`, `referenced`, `reflective`, `native`, `sdk bundled`, `plumbing`, `context`,
-/// `sdk internals`, `partly blocked`, from the standings of its evidence.
+/// `sdk internals`, `unreachable`, `partly blocked`, from the standings of its evidence.
 pub fn possible_tags(category: &CategoryFinding) -> Vec<&'static str> {
     let mut tags = Vec::new();
     let has = |standing: Standing| category.evidence.iter().any(|e| e.standing == standing);
@@ -96,6 +104,9 @@ pub fn possible_tags(category: &CategoryFinding) -> Vec<&'static str> {
     }
     if has(Standing::Implementation) {
         tags.push("sdk internals");
+    }
+    if has(Standing::Unreachable) {
+        tags.push("unreachable");
     }
     if has(Standing::Blocked) {
         tags.push("partly blocked");
@@ -478,6 +489,7 @@ mod tests {
             collector: None,
             standing: Standing::default(),
             exemption: None,
+            path: None,
         };
         let mut category = CategoryFinding {
             id: "sensors".to_owned(),

@@ -20,6 +20,9 @@ pub struct AppFacts {
     pub dex: Vec<DexScan>,
     pub native: Vec<NativeScan>,
     pub texts: Vec<TextStrings>,
+    /// Strings of every member's manifest that may name a class (dotted names, relative names):
+    /// what Android instantiates by name, for the call graph's entry points. Sorted, once each.
+    pub manifest_names: Vec<String>,
     /// Every anomaly of the input, sorted; those that mean a part was not read make the scan
     /// partial (`crate::analysis::status`).
     pub anomalies: Vec<Anomaly>,
@@ -148,7 +151,11 @@ fn facts_footprint(facts: &DexFacts) -> u64 {
             size_of::<FieldRef>(),
             sites.fields.values().map(Vec::len).sum(),
         );
-        for map in [&sites.const_strings, &sites.const_classes] {
+        for map in [
+            &sites.const_strings,
+            &sites.const_classes,
+            &sites.instantiated,
+        ] {
             bytes += uses(
                 map.len(),
                 size_of::<String>(),

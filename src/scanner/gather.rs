@@ -64,6 +64,7 @@ pub(super) fn facts(scanner: &Scanner, input: OpenedInput) -> AppFacts {
         InputKind::Dex | InputKind::Jar => None,
     };
     let texts = texts(&input, decoded.as_ref(), &mut anomalies, &mut held);
+    let manifest_names = manifest_names(&input, decoded.as_ref(), &mut anomalies);
 
     anomalies.extend(input.anomalies());
     let manifest_member = decoded.as_ref().and_then(|d| d.member.clone());
@@ -87,9 +88,68 @@ pub(super) fn facts(scanner: &Scanner, input: OpenedInput) -> AppFacts {
         dex,
         native,
         texts,
+        manifest_names,
         anomalies,
         held,
     }
+}
+
+/// Most strings kept from one manifest's pool as possible class names.
+const MAX_MANIFEST_NAMES: usize = 100_000;
+
+/// The strings of the base manifest and of every other member's manifest (a feature split
+/// declares its own components) that may name a class. A member manifest that cannot be read
+/// is an anomaly, not partial: its components only widen what is reachable.
+fn manifest_names(
+    input: &OpenedInput,
+    decoded: Option<&DecodedManifest>,
+    anomalies: &mut Vec<Anomaly>,
+) -> Vec<String> {
+    fn may_name_class(s: &str) -> bool {
+        s.len() <= 512 && s.contains('.') && !s.contains([' ', '/', ':'])
+    }
+    let mut names: Vec<String> = Vec::new();
+    let take = |pool: &axml::StringPool, names: &mut Vec<String>| {
+        let strings = (0..pool.len() as u32)
+            .filter_map(|i| pool.get(i))
+            .filter(|s| may_name_class(s))
+            .take(MAX_MANIFEST_NAMES);
+        names.extend(strings.map(|s| s.to_string()));
+    };
+    if let Some(decoded) = decoded {
+        take(&decoded.document.strings, &mut names);
+    }
+    if input.kind() == InputKind::SplitSet {
+        for (index, member) in input.loaded.archives.iter().enumerate() {
+            if Some(index) == input.loaded.base {
+                continue;
+            }
+            let Some(entry) = member.archive.find(MANIFEST) else {
+                continue;
+            };
+            let label = input
+                .member_name(Some(index))
+                .map_or_else(|| MANIFEST.to_owned(), |m| format!("{m}!{MANIFEST}"));
+            match member.archive.read(entry) {
+                Ok(bytes) => match axml::parse_xml(&bytes, &label) {
+                    Ok(doc) => take(&doc.strings, &mut names),
+                    Err(err) => anomalies.push(Anomaly::new(
+                        "manifest.split_unreadable",
+                        &label,
+                        err.to_string(),
+                    )),
+                },
+                Err(err) => anomalies.push(Anomaly::new(
+                    "manifest.split_unreadable",
+                    &label,
+                    err.to_string(),
+                )),
+            }
+        }
+    }
+    names.sort_unstable();
+    names.dedup();
+    names
 }
 
 /// Strings of the manifest values, the resource table, XML resources and text assets. What they

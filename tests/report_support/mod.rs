@@ -35,6 +35,7 @@ pub fn evidence(
             _ => Standing::Weak,
         },
         exemption: None,
+        path: None,
     }
 }
 
@@ -101,6 +102,7 @@ pub fn site(dex: &str, method: &str, collector: &str) -> CallSite {
     CallSite {
         location: loc(&format!("{dex} {method}")).unwrap(),
         collector: collector.to_owned(),
+        unreachable: false,
     }
 }
 

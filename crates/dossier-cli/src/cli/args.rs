@@ -69,6 +69,9 @@ pub enum Command {
     Manifest(ManifestArgs),
     /// Parse every classes*.dex and list invoked methods, fields, strings and classes.
     Dex(DexArgs),
+    /// Show one class's or method's neighbourhood in the call graph: what it calls, what calls
+    /// it, and one path from an entry point of the app.
+    Callgraph(CallgraphArgs),
     /// Report what personal data the app can collect, who collects it and where it may go.
     Scan(ScanArgs),
     /// Compare versions of an app: what collection, trackers, permissions and hosts came and went.
@@ -346,6 +349,38 @@ pub struct DexArgs {
     pub output: OutputArgs,
     #[command(flatten)]
     pub limits: LimitArgs,
+}
+
+#[derive(Debug, ClapArgs)]
+#[command(
+    after_help = "Examples:\n  dossier callgraph app.apk --method 'Lcom/example/Main;->onCreate'\n  dossier callgraph app.apk --method 'Lcom/example/Main;' --format dot | dot -Tsvg > main.svg"
+)]
+pub struct CallgraphArgs {
+    /// The APK or split set to read.
+    pub file: PathBuf,
+    /// The methods to show: the start of their `Lcls;->name(Args)Ret` signature (a class
+    /// descriptor gives every method of the class).
+    #[arg(long, value_name = "SIGNATURE")]
+    pub method: String,
+    /// Most methods shown.
+    #[arg(long, default_value_t = 50)]
+    pub limit: usize,
+    #[arg(long, value_enum, default_value_t = CallgraphFormat::Text)]
+    pub format: CallgraphFormat,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CallgraphFormat {
+    /// A listing for people.
+    Text,
+    /// Each method's neighbourhood, for programs.
+    Json,
+    /// Graphviz: the methods, their callers and callees, reachable ones filled.
+    Dot,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

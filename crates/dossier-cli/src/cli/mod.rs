@@ -3,6 +3,7 @@
 
 mod args;
 mod batch;
+mod callgraph;
 mod dex;
 mod diff;
 mod manifest;
@@ -36,6 +37,7 @@ pub fn run() -> ExitCode {
     let outcome = match &cli.command {
         Command::Manifest(args) => manifest::run(args).map(|()| ExitCode::SUCCESS),
         Command::Dex(args) => dex::run(args).map(|()| ExitCode::SUCCESS),
+        Command::Callgraph(args) => callgraph::run(args).map(|()| ExitCode::SUCCESS),
         Command::Scan(args) => scan::run(args, cli.color).map(|outcome| match outcome {
             scan::Outcome::Complete => ExitCode::SUCCESS,
             scan::Outcome::Partial => ExitCode::from(3),

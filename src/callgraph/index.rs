@@ -1,0 +1,204 @@
+//! The app's classes and methods across every DEX of the input, and how a call names its target:
+//! which method of the app a `class->name(proto)` reference runs (the class's own definition or
+//! the one it inherits), and what a class's supertypes are.
+//!
+//! A node of the graph is a method with code that uses something (a caller of the scanner's site
+//! tables): DEX `d`'s caller at position `p` is node `base[d] + p`. A method the runtime loads from
+//! the first DEX defining its class is the one calls resolve to, as ART's class linker takes the
+//! first definition; later copies stay nodes of their own that only entry points reach.
+
+use crate::dex::{DefinedClass, MethodRef, Site};
+use crate::rules::FastMap;
+use crate::scanner::AppFacts;
+
+/// Most classes visited when walking one class's supertypes (superclass chain and interfaces):
+/// real hierarchies are a few levels deep; the cap bounds a hostile one (cycles, long chains).
+pub(super) const MAX_SUPERTYPES: usize = 64;
+
+/// (class descriptor, method name, prototype).
+pub(super) type MethodKey<'f> = (&'f str, &'f str, &'f str);
+
+/// Every class and method node of the app, for resolving calls.
+pub(super) struct AppIndex<'f> {
+    /// By DEX: its callers (the nodes `base[d]..base[d + 1]`).
+    pub callers: Vec<&'f [Site]>,
+    /// By DEX: the number of its first node.
+    pub base: Vec<u32>,
+    /// Classes the app defines, the first definition of each.
+    pub classes: FastMap<&'f str, DefinedClass<'f>>,
+    /// Nodes by method, the definition of the DEX the class is loaded from.
+    pub methods: FastMap<MethodKey<'f>, u32>,
+    /// Nodes by class (of the loaded definition), in node order.
+    pub class_nodes: FastMap<&'f str, Vec<u32>>,
+}
+
+impl<'f> AppIndex<'f> {
+    pub fn new(facts: &'f AppFacts) -> Self {
+        let mut classes: FastMap<&'f str, DefinedClass<'f>> = FastMap::default();
+        let mut loaded_from: FastMap<&'f str, usize> = FastMap::default();
+        for (d, scan) in facts.dex.iter().enumerate() {
+            for class in scan.hierarchy.classes() {
+                classes.entry(class.name()).or_insert(class);
+                loaded_from.entry(class.name()).or_insert(d);
+            }
+        }
+        let mut callers = Vec::with_capacity(facts.dex.len());
+        let mut base = Vec::with_capacity(facts.dex.len() + 1);
+        let mut next = 0u32;
+        let mut methods: FastMap<MethodKey<'f>, u32> = FastMap::default();
+        let mut class_nodes: FastMap<&'f str, Vec<u32>> = FastMap::default();
+        for (d, scan) in facts.dex.iter().enumerate() {
+            let list: &'f [Site] = scan.facts.sites.as_ref().map_or(&[], |s| &s.callers);
+            base.push(next);
+            for (pos, site) in list.iter().enumerate() {
+                let node = next + pos as u32;
+                let m = &site.method;
+                // A class no DEX defines in full (its class data unreadable) still has callers:
+                // they count as loaded from the first DEX naming them.
+                let loaded = loaded_from.get(&*m.class).is_none_or(|&first| first == d);
+                if loaded {
+                    methods.entry((&m.class, &m.name, &m.proto)).or_insert(node);
+                    class_nodes.entry(&m.class).or_default().push(node);
+                }
+            }
+            next = next.saturating_add(list.len() as u32);
+            callers.push(list);
+        }
+        base.push(next);
+        AppIndex {
+            callers,
+            base,
+            classes,
+            methods,
+            class_nodes,
+        }
+    }
+
+    /// Number of nodes.
+    pub fn len(&self) -> usize {
+        *self.base.last().unwrap_or(&0) as usize
+    }
+
+    /// The DEX index and caller position of a node.
+    pub fn locate(&self, node: u32) -> (usize, usize) {
+        // `base` is sorted; the DEX is the last whose base is at most the node.
+        let d = self.base.partition_point(|&b| b <= node).saturating_sub(1);
+        (d, (node - self.base[d]) as usize)
+    }
+
+    pub fn method(&self, node: u32) -> &'f MethodRef {
+        let (d, pos) = self.locate(node);
+        &self.callers[d][pos].method
+    }
+
+    /// The node of DEX `d`'s caller at `pos`.
+    pub fn node(&self, d: usize, pos: u32) -> Option<u32> {
+        let base = *self.base.get(d)?;
+        ((pos as usize) < self.callers.get(d)?.len()).then(|| base + pos)
+    }
+
+    pub fn is_app_class(&self, class: &str) -> bool {
+        self.classes.contains_key(class)
+    }
+
+    /// The method a call of `class->name(proto)` runs in the app: the class's own, else the one
+    /// it inherits along its superclass chain, else a default method of an interface on the way.
+    /// `None` when the target is outside the app (the framework, a missing library) or is a
+    /// method with code that uses nothing (no node: nothing to reach through it).
+    pub fn resolve(&self, class: &str, name: &str, proto: &str) -> Option<u32> {
+        let mut current = class;
+        let mut interfaces: Vec<&'f str> = Vec::new();
+        for _ in 0..MAX_SUPERTYPES {
+            if let Some(&node) = self.methods.get(&(current, name, proto)) {
+                return Some(node);
+            }
+            let defined = self.classes.get(current)?;
+            if defined.virtual_methods().any(|m| m == (name, proto)) {
+                return None;
+            }
+            interfaces.extend(defined.interfaces());
+            match defined.superclass() {
+                Some(superclass) => current = superclass,
+                None => break,
+            }
+        }
+        // Default methods (Java 8 interfaces): the first found breadth-first.
+        let mut seen = 0;
+        while let Some(interface) = (!interfaces.is_empty()).then(|| interfaces.remove(0)) {
+            seen += 1;
+            if seen > MAX_SUPERTYPES {
+                break;
+            }
+            if let Some(&node) = self.methods.get(&(interface, name, proto)) {
+                return Some(node);
+            }
+            if let Some(defined) = self.classes.get(interface) {
+                interfaces.extend(defined.interfaces());
+            }
+        }
+        None
+    }
+
+    /// `class` and every supertype reached through its superclass chain and interfaces (of app
+    /// classes on the way; types the app does not define end a branch), each once, at most
+    /// [`MAX_SUPERTYPES`].
+    pub fn supertypes(&self, class: &'f str) -> Vec<&'f str> {
+        let mut out: Vec<&'f str> = vec![class];
+        let mut next = 0;
+        while next < out.len() && out.len() < MAX_SUPERTYPES {
+            let current = out[next];
+            next += 1;
+            let Some(defined) = self.classes.get(current) else {
+                continue;
+            };
+            for parent in defined.superclass().into_iter().chain(defined.interfaces()) {
+                if out.len() < MAX_SUPERTYPES && !out.contains(&parent) {
+                    out.push(parent);
+                }
+            }
+        }
+        out
+    }
+
+    /// `class` and its superclasses that the app defines, most derived first.
+    pub fn app_chain(&self, class: &'f str) -> Vec<DefinedClass<'f>> {
+        let mut chain = Vec::new();
+        let mut current = Some(class);
+        while let Some(c) = current {
+            let Some(defined) = self.classes.get(c) else {
+                break;
+            };
+            if chain.len() >= MAX_SUPERTYPES || chain.iter().any(|k: &DefinedClass| k.name() == c) {
+                break;
+            }
+            chain.push(*defined);
+            current = defined.superclass();
+        }
+        chain
+    }
+
+    /// The descriptor of the app class a string names (`com.x.Y`, `com/x/Y` or `Lcom/x/Y;`), as
+    /// the index holds it. A name needs a package: a bare `Y` is too common a word.
+    pub fn class_named(&self, text: &str, buffer: &mut String) -> Option<&'f str> {
+        if text.len() < 3 || text.len() > 512 {
+            return None;
+        }
+        let inner = text
+            .strip_prefix('L')
+            .and_then(|t| t.strip_suffix(';'))
+            .filter(|t| t.contains('/'))
+            .unwrap_or(text);
+        if !inner.contains(['.', '/'])
+            || !inner
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'/' | b'$' | b'_'))
+        {
+            return None;
+        }
+        buffer.clear();
+        buffer.push('L');
+        buffer.extend(inner.chars().map(|c| if c == '.' { '/' } else { c }));
+        buffer.push(';');
+        self.classes.get_key_value(buffer.as_str()).map(|(k, _)| *k)
+    }
+}

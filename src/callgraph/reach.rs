@@ -1,0 +1,308 @@
+//! Reachability by rapid type analysis: a worklist over method nodes, starting from the entry
+//! points, where a virtual or interface call reaches the implementations in the classes that
+//! reachable code instantiates (and only those), and an instantiated class that extends or
+//! implements a framework type has its methods called back by the framework.
+//!
+//! The steps, per reached method:
+//! - its class is initialised: the static initialisers of the class and its superclasses run;
+//! - every method it invokes is resolved in the app (the named class's definition or the one it
+//!   inherits); a call that could dispatch (any but a constructor) is also remembered by the
+//!   class it names, and reaches the definition of every instantiated subclass, now or later;
+//! - every class it instantiates (`new-instance`) or names with `const-class` (a class literal the
+//!   framework may instantiate: `WorkManager`'s workers, `Intent` targets) becomes instantiated;
+//! - touching a static field initialises the field's class.
+//!
+//! An instantiated class whose supertypes include a framework type other than the markers that
+//! declare no method (`Object`, `Serializable`, `Cloneable`) has every method of its own and of
+//! its app superclasses reached as a callback: the framework calls listeners, `Runnable`s,
+//! receivers registered at run time and the like through their framework type. Without the
+//! framework's method lists, all are counted: a superset, on the safe side of "unreachable".
+//! When reachable code enumerates methods by reflection (`getMethods`, event buses) or hands
+//! objects to JavaScript (`addJavascriptInterface`), every method of every instantiated class
+//! is reached the same way.
+
+use std::collections::VecDeque;
+
+use super::edges::DexEdges;
+use super::entry::Root;
+use super::index::{AppIndex, MethodKey};
+use crate::report::Via;
+use crate::rules::FastMap;
+
+/// Node predecessor meaning "an entry point".
+pub(super) const ROOT: u32 = u32::MAX - 1;
+/// Node predecessor meaning "not reached".
+pub(super) const UNREACHED: u32 = u32::MAX;
+
+/// Supertypes through which an instantiated class gets no callbacks: they declare no method the
+/// framework would call (beyond `Object`'s own, see [`OBJECT_CALLBACKS`]).
+const MARKER_TYPES: [&str; 3] = [
+    "Ljava/lang/Object;",
+    "Ljava/io/Serializable;",
+    "Ljava/lang/Cloneable;",
+];
+
+/// `Object` methods the runtime and libraries call on any object (string concatenation, hash
+/// tables, the finaliser).
+const OBJECT_CALLBACKS: [(&str, &str); 4] = [
+    ("toString", "()Ljava/lang/String;"),
+    ("equals", "(Ljava/lang/Object;)Z"),
+    ("hashCode", "()I"),
+    ("finalize", "()V"),
+];
+
+/// Calls after which any method of any instantiated class may run: reflection that lists or
+/// looks up methods, and the JavaScript bridge of WebView.
+const REFLECTIVE_DISPATCH: [(&str, &str); 6] = [
+    ("Ljava/lang/Class;", "getMethods"),
+    ("Ljava/lang/Class;", "getDeclaredMethods"),
+    ("Ljava/lang/Class;", "getMethod"),
+    ("Ljava/lang/Class;", "getDeclaredMethod"),
+    ("Landroid/webkit/WebView;", "addJavascriptInterface"),
+    ("Ljava/lang/reflect/Proxy;", "newProxyInstance"),
+];
+
+/// What the walk found.
+pub(super) struct Walked<'f> {
+    /// By node: the node it was reached from, [`ROOT`] or [`UNREACHED`].
+    pub pred: Vec<u32>,
+    /// By node: how it was reached.
+    pub via: Vec<Via>,
+    /// Classes instantiated by reachable code or by the system.
+    pub instantiated: usize,
+    /// By supertype: the instantiated classes below it (itself included), where calls dispatch.
+    pub instantiated_below: FastMap<&'f str, Vec<&'f str>>,
+    /// Whether reachable code dispatches reflectively (see [`REFLECTIVE_DISPATCH`]).
+    pub reflective_dispatch: bool,
+}
+
+struct Walk<'g, 'f> {
+    index: &'g AppIndex<'f>,
+    edges: &'g [DexEdges<'f>],
+    pred: Vec<u32>,
+    via: Vec<Via>,
+    queue: VecDeque<u32>,
+    instantiated: FastMap<&'f str, ()>,
+    /// By supertype: the instantiated classes below it (itself included).
+    instantiated_below: FastMap<&'f str, Vec<&'f str>>,
+    /// Calls that may dispatch, once each, and by the class they name.
+    dispatched: FastMap<MethodKey<'f>, ()>,
+    called_on: FastMap<&'f str, Vec<(&'f str, &'f str)>>,
+    initialised: FastMap<&'f str, ()>,
+    reflective_dispatch: bool,
+    /// What the root being started is: the reason of every node reached straight from it.
+    root_via: Via,
+}
+
+impl<'g, 'f> Walk<'g, 'f> {
+    fn reach(&mut self, node: u32, from: u32, via: Via) {
+        if let Some(p) = self.pred.get_mut(node as usize)
+            && *p == UNREACHED
+        {
+            *p = from;
+            self.via[node as usize] = if from == ROOT { self.root_via } else { via };
+            self.queue.push_back(node);
+        }
+    }
+
+    /// Runs the static initialisers of `class` and its app superclasses.
+    fn initialise(&mut self, class: &'f str, from: u32) {
+        let mut current = Some(class);
+        let mut steps = 0;
+        while let Some(c) = current {
+            steps += 1;
+            if steps > super::index::MAX_SUPERTYPES {
+                break;
+            }
+            let Some(defined) = self.index.classes.get(c) else {
+                break;
+            };
+            let name = defined.name();
+            if self.initialised.insert(name, ()).is_some() {
+                break;
+            }
+            if let Some(&node) = self.index.methods.get(&(name, "<clinit>", "()V")) {
+                self.reach(node, from, Via::StaticInit);
+            }
+            current = defined.superclass();
+        }
+    }
+
+    /// `class` becomes instantiated: calls already made on its supertypes reach its methods,
+    /// and the framework may call it back.
+    fn instantiate(&mut self, class: &'f str, from: u32) {
+        let Some((&name, _)) = self.index.classes.get_key_value(class) else {
+            return;
+        };
+        if self.instantiated.insert(name, ()).is_some() {
+            return;
+        }
+        self.initialise(name, from);
+        let supertypes = self.index.supertypes(name);
+        for &supertype in &supertypes {
+            self.instantiated_below
+                .entry(supertype)
+                .or_default()
+                .push(name);
+            let calls = self.called_on.get(supertype).cloned().unwrap_or_default();
+            for (method, proto) in calls {
+                if let Some(node) = self.index.resolve(name, method, proto) {
+                    self.reach(node, from, Via::Call);
+                }
+            }
+        }
+        let framework_typed = supertypes
+            .iter()
+            .any(|t| !self.index.is_app_class(t) && !MARKER_TYPES.contains(t));
+        self.callbacks(name, from, framework_typed || self.reflective_dispatch);
+    }
+
+    /// The methods of instantiated `class` the framework may call: all of its own and its app
+    /// superclasses' when `all`, else `Object`'s few.
+    fn callbacks(&mut self, class: &'f str, from: u32, all: bool) {
+        let via = if self.reflective_dispatch && all {
+            Via::Reflective
+        } else {
+            Via::Callback
+        };
+        if all {
+            for defined in self.index.app_chain(class) {
+                let nodes = self
+                    .index
+                    .class_nodes
+                    .get(defined.name())
+                    .cloned()
+                    .unwrap_or_default();
+                for node in nodes {
+                    let method = self.index.method(node);
+                    // Constructors and static initialisers run through their own edges.
+                    if !method.name.starts_with('<') {
+                        self.reach(node, from, via);
+                    }
+                }
+            }
+        } else {
+            for (method, proto) in OBJECT_CALLBACKS {
+                if let Some(node) = self.index.resolve(class, method, proto) {
+                    self.reach(node, from, via);
+                }
+            }
+        }
+    }
+
+    fn visit(&mut self, node: u32) {
+        let index = self.index;
+        let (d, pos) = index.locate(node);
+        let method = index.method(node);
+        self.initialise(&method.class, node);
+        let Some(edges) = self.edges.get(d) else {
+            return;
+        };
+        for &k in edges.calls.of(pos) {
+            let callee = edges.callees[k as usize];
+            let (class, name, proto) = (&*callee.class, &*callee.name, &*callee.proto);
+            if let Some(target) = index.resolve(class, name, proto) {
+                self.reach(target, node, Via::Call);
+            }
+            if index.is_app_class(class) {
+                self.initialise(class, node);
+            }
+            if name.starts_with('<') {
+                continue;
+            }
+            if !self.reflective_dispatch && REFLECTIVE_DISPATCH.contains(&(class, name)) {
+                self.start_reflective_dispatch(node);
+            }
+            if self.dispatched.insert((class, name, proto), ()).is_some() {
+                continue;
+            }
+            self.called_on.entry(class).or_default().push((name, proto));
+            let below = self
+                .instantiated_below
+                .get(class)
+                .cloned()
+                .unwrap_or_default();
+            for sub in below {
+                if let Some(target) = index.resolve(sub, name, proto) {
+                    self.reach(target, node, Via::Call);
+                }
+            }
+        }
+        for &k in edges.news.of(pos) {
+            self.instantiate(edges.new_types[k as usize], node);
+        }
+        for &k in edges.literals.of(pos) {
+            self.instantiate(edges.literal_types[k as usize], node);
+        }
+        for &k in edges.field_uses.of(pos) {
+            let class = edges.field_classes[k as usize];
+            if index.is_app_class(class) {
+                self.initialise(class, node);
+            }
+        }
+    }
+
+    /// From now on every instantiated class has all its methods reached.
+    fn start_reflective_dispatch(&mut self, from: u32) {
+        self.reflective_dispatch = true;
+        let mut classes: Vec<&'f str> = self.instantiated.keys().copied().collect();
+        classes.sort_unstable();
+        for class in classes {
+            self.callbacks(class, from, true);
+        }
+    }
+}
+
+/// Walks from the roots.
+pub(super) fn walk<'f>(
+    index: &AppIndex<'f>,
+    edges: &[DexEdges<'f>],
+    roots: &[Root<'f>],
+) -> Walked<'f> {
+    let n = index.len();
+    let mut walk = Walk {
+        index,
+        edges,
+        pred: vec![UNREACHED; n],
+        via: vec![Via::Call; n],
+        queue: VecDeque::new(),
+        instantiated: FastMap::default(),
+        instantiated_below: FastMap::default(),
+        dispatched: FastMap::default(),
+        called_on: FastMap::default(),
+        initialised: FastMap::default(),
+        reflective_dispatch: false,
+        root_via: Via::Component,
+    };
+    for root in roots {
+        walk.root_via = root.via;
+        // The system instantiates the class (constructors) and calls it back; a class named by a
+        // string may have any method looked up.
+        let nodes = index
+            .class_nodes
+            .get(root.class)
+            .cloned()
+            .unwrap_or_default();
+        for node in nodes {
+            let is_constructor = &*index.method(node).name == "<init>";
+            if is_constructor || root.via == Via::String || root.via == Via::Native {
+                walk.reach(node, ROOT, root.via);
+            }
+        }
+        walk.instantiate(root.class, ROOT);
+        // `instantiate` reached callbacks from the root: they are entry points themselves.
+        while let Some(node) = walk.queue.pop_front() {
+            walk.visit(node);
+        }
+    }
+    while let Some(node) = walk.queue.pop_front() {
+        walk.visit(node);
+    }
+    Walked {
+        pred: walk.pred,
+        via: walk.via,
+        instantiated: walk.instantiated.len(),
+        instantiated_below: walk.instantiated_below,
+        reflective_dispatch: walk.reflective_dispatch,
+    }
+}
