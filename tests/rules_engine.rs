@@ -487,6 +487,42 @@ fn plumbing_and_split_permission_families_positive_and_negative() {
 }
 
 #[test]
+fn sink_family_positive_and_negative() {
+    let rules = with(&format!(
+        "[[sink]]\nid = \"my_client_sink\"\nmethods = [\"Lcom/example/Client;->get\", \"Lcom/example/Client;-><init>(Ljava/lang/String;)V\"]\nargument = 1\n{DOC}\n"
+    ));
+    let ids = |class: &str, name: &str, proto: &str| -> Vec<String> {
+        rules
+            .sinks_for(class, name, proto)
+            .map(|s| format!("{}@{}", s.id, s.argument))
+            .collect()
+    };
+    assert_eq!(
+        ids("Lcom/example/Client;", "get", "(I)V"),
+        ["my_client_sink@1"]
+    );
+    assert_eq!(
+        ids("Lcom/example/Client;", "<init>", "(Ljava/lang/String;)V"),
+        ["my_client_sink@1"]
+    );
+    assert!(ids("Lcom/example/Client;", "<init>", "()V").is_empty());
+    assert!(ids("Lcom/example/Other;", "get", "(I)V").is_empty());
+    // The built-in sinks: URL.<init> takes its string as argument 1 (after the receiver).
+    assert_eq!(
+        builtin()
+            .sinks_for("Ljava/net/URL;", "<init>", "(Ljava/lang/String;)V")
+            .map(|s| (s.id.as_str(), s.argument))
+            .collect::<Vec<_>>(),
+        [("java_net_url", 1)]
+    );
+    let text = refused(format!(
+        "[[sink]]\nid = \"bad_sink\"\nmethods = [\"com.example.Client.get\"]\nargument = 300\n{DOC}\n"
+    ));
+    assert!(text.contains("out of range"), "{text}");
+    assert!(text.contains("com.example.Client.get"), "{text}");
+}
+
+#[test]
 fn api_context_keys_are_checked() {
     let rules = with(&format!(
         "[[api]]\nid = \"my_context_api\"\ncategories = [\"device_info\"]\nmethods = [\"Lcom/example/Api;->get\"]\ncontext = \"read to lay out text\"\ncontext_counts_in = [\"tracker\"]\npermission_free_below_target_sdk = 23\npermissions = [\"android.permission.READ_PHONE_STATE\"]\n{DOC}\n"

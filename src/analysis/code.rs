@@ -6,7 +6,8 @@
 use std::collections::BTreeSet;
 
 use super::accumulator::Accumulator;
-use crate::dex::{DefinedClass, FieldRef, MethodRef, SiteRef, Sites};
+use super::values::with_strings_values;
+use crate::dex::{ArgumentValue, DefinedClass, FieldRef, MethodRef, SiteRef, Sites};
 use crate::report::{CallSite, Evidence, EvidenceKind, Location, Standing, Strength};
 use crate::rules::{ApiRule, FastMap, RuleSet};
 use crate::scanner::{AppFacts, DexScan};
@@ -172,7 +173,9 @@ fn invoked_methods(
         if !matched.is_empty() {
             used.insert(method.clone());
             let api = method.to_string();
-            record_uses(acc, scan, sites, &api, positions, &matched, EvidenceKind::ApiCall);
+            let arguments = sites.arguments.get(method).map(Vec::as_slice);
+            let call = Called::Method(arguments);
+            record_uses(acc, scan, sites, &api, positions, &matched, call);
             continue;
         }
         // A call through a class of the app (`invoke-virtual {p0}, Lcom/app/Svc;->
@@ -201,7 +204,9 @@ fn invoked_methods(
             }
             used.insert(method.clone());
             let api = format!("{supertype}->{}{}", method.name, method.proto);
-            record_uses(acc, scan, sites, &api, positions, &matched, EvidenceKind::ApiCall);
+            let arguments = sites.arguments.get(method).map(Vec::as_slice);
+            let call = Called::Method(arguments);
+            record_uses(acc, scan, sites, &api, positions, &matched, call);
         }
     }
 }
@@ -232,7 +237,7 @@ fn read_fields(
         }
         used.insert(field.clone());
         let api = field.to_string();
-        record_uses(acc, scan, sites, &api, positions, &matched, EvidenceKind::FieldRead);
+        record_uses(acc, scan, sites, &api, positions, &matched, Called::Field);
     }
 }
 
@@ -310,15 +315,19 @@ fn record_uses(
     signature: &str,
     positions: &[SiteRef],
     matched: &[&ApiRule],
-    kind: EvidenceKind,
+    called: Called<'_>,
 ) {
+    let (kind, arguments) = match called {
+        Called::Method(arguments) => (EvidenceKind::ApiCall, arguments.unwrap_or(&[])),
+        Called::Field => (EvidenceKind::FieldRead, &[][..]),
+    };
     // Every caller's collector is met, even when each rule keeps only some callers (the report
     // lists the collectors of all code calling a sensitive API).
     acc.walk_sites(scan, &sites.callers, positions, |_, _, _, _| {});
     for rule in matched {
         let filtered;
         let uses = if rule.with_strings {
-            filtered = with_strings(rule, sites, positions);
+            filtered = with_strings(rule, sites, positions, arguments);
             &filtered[..]
         } else {
             positions
@@ -340,8 +349,24 @@ fn record_uses(
     }
 }
 
+/// What [`record_uses`] records: calls of a method, with the known values of their arguments,
+/// or reads of a field.
+#[derive(Clone, Copy)]
+enum Called<'s> {
+    Method(Option<&'s [ArgumentValue]>),
+    Field,
+}
+
 /// The caller positions among `positions` whose method also loads one of the rule's strings.
-fn with_strings(rule: &ApiRule, sites: &Sites, positions: &[SiteRef]) -> Vec<SiteRef> {
+/// Where values reaching the arguments of the calls in a caller are known (`arguments`), one of
+/// the rule's strings must be among them instead ([`with_strings_values`]).
+fn with_strings(
+    rule: &ApiRule,
+    sites: &Sites,
+    positions: &[SiteRef],
+    arguments: &[ArgumentValue],
+) -> Vec<SiteRef> {
+    let by_values = with_strings_values(rule, arguments);
     let loaders: BTreeSet<u32> = rule
         .strings
         .iter()
@@ -352,7 +377,10 @@ fn with_strings(rule: &ApiRule, sites: &Sites, positions: &[SiteRef]) -> Vec<Sit
     positions
         .iter()
         .copied()
-        .filter(|p| loaders.contains(&p.caller))
+        .filter(|p| match by_values.get(&p.caller) {
+            Some(matched) => *matched,
+            None => loaders.contains(&p.caller),
+        })
         .collect()
 }
 

@@ -18,12 +18,19 @@
 //!
 //! Documentation found only in libraries' code is dropped (their error texts point developers
 //! to it; the app's users never see it); the app's own code or resources make it a link.
+//!
+//! An endpoint whose string reaches the address argument of a network API (a `[[sink]]` rule;
+//! the values are those of [`crate::dex::values`]) lists that API in `used_by`. A URL the code
+//! builds from constants or decodes from base64 and passes to such an API is an endpoint even
+//! though no constant holds it, with a source saying how it was made (`built`, `base64`). The
+//! verdict above is not changed by a sink: `WebView.loadUrl` of a privacy page stays a link.
 
 use std::collections::{BTreeMap, HashSet};
 
 use super::accumulator::Accumulator;
 use super::attribution::{APP, OBFUSCATED};
 use super::urls::{self, Encoding, FoundEndpoint};
+use crate::dex::values::How;
 use crate::report::{Endpoint, EndpointKind, EndpointSource, SourceEncoding, SourceKind};
 use crate::rules::{ReportAs, RuleSet};
 use crate::scanner::{AppFacts, TextKind};
@@ -248,6 +255,7 @@ impl Found<'_> {
                     trackers,
                     sources: Vec::new(),
                     truncated: false,
+                    used_by: Vec::new(),
                 };
                 self.by_url.insert(hit.url.clone(), (endpoint, *verdict));
             }
@@ -262,6 +270,34 @@ impl Found<'_> {
                     }
                     endpoint.sources.push(source.clone());
                 }
+            }
+        }
+    }
+
+    /// Whether every endpoint of `hits` has a source in the method of `source` (at any offset)
+    /// with the same encoding.
+    fn has_source_in_method(&self, hits: &[(FoundEndpoint, Verdict)], source: &EndpointSource) -> bool {
+        let same_method = |a: &EndpointSource| {
+            let (x, y) = (&a.location, &source.location);
+            a.kind == source.kind
+                && a.encoding == source.encoding
+                && (&x.member, &x.entry, &x.class, &x.method, &x.proto)
+                    == (&y.member, &y.entry, &y.class, &y.method, &y.proto)
+        };
+        hits.iter().all(|(hit, _)| {
+            self.by_url
+                .get(&hit.url)
+                .is_some_and(|(endpoint, _)| endpoint.sources.iter().any(same_method))
+        })
+    }
+
+    /// Marks the endpoints of `hits` (already added) as used by the network API `api`.
+    fn used_by(&mut self, hits: &[(FoundEndpoint, Verdict)], api: &str) {
+        for (hit, _) in hits {
+            if let Some((endpoint, _)) = self.by_url.get_mut(&hit.url)
+                && let Err(at) = endpoint.used_by.binary_search_by(|u| u.as_str().cmp(api))
+            {
+                endpoint.used_by.insert(at, api.to_owned());
             }
         }
     }
@@ -387,6 +423,7 @@ pub(super) fn endpoints(acc: &mut Accumulator<'_>, facts: &AppFacts) -> (Vec<End
                 .collect();
             found.add(&hits, &sources);
         }
+        reaching_sinks(acc, &mut found, scan, sites);
     }
     for text in &facts.texts {
         for string in &text.strings {
@@ -418,6 +455,58 @@ pub(super) fn endpoints(acc: &mut Accumulator<'_>, facts: &AppFacts) -> (Vec<End
         }
     }
     found.finish()
+}
+
+/// The strings of one DEX that reach the address argument of a network API: their endpoints are
+/// marked as used by it, and a built or decoded one is added with its call as source.
+fn reaching_sinks(
+    acc: &mut Accumulator<'_>,
+    found: &mut Found<'_>,
+    scan: &crate::scanner::DexScan,
+    sites: &crate::dex::Sites,
+) {
+    let rules = acc.rules;
+    for (method, values) in &sites.arguments {
+        let sinks: Vec<u8> = rules
+            .sinks_for(&method.class, &method.name, &method.proto)
+            .map(|sink| sink.argument)
+            .collect();
+        if sinks.is_empty() {
+            continue;
+        }
+        let api = method.to_string();
+        for value in values.iter().filter(|v| sinks.contains(&v.argument)) {
+            let (hits, encoding) = match value.how {
+                How::Literal => extract(&value.value),
+                How::Built => (urls::extract(&value.value), Some(SourceEncoding::Built)),
+                How::Base64 => (urls::extract(&value.value), Some(SourceEncoding::Base64)),
+            };
+            if hits.is_empty() {
+                continue;
+            }
+            let hits = found.reportable(hits);
+            if hits.is_empty() {
+                continue;
+            }
+            if value.how != How::Literal {
+                // A literal's endpoint has its source already, where the string is loaded; so
+                // has a base64 constant decoded in the method that loads it.
+                let mut sources = Vec::new();
+                acc.walk_sites(scan, &sites.callers, &[value.site], |_, _, site, _| {
+                    let site = site();
+                    sources.push(EndpointSource {
+                        kind: SourceKind::Dex,
+                        location: site.location,
+                        collector: Some(site.collector),
+                        encoding,
+                    });
+                });
+                sources.retain(|source| !found.has_source_in_method(&hits, source));
+                found.add(&hits, &sources);
+            }
+            found.used_by(&hits, &api);
+        }
+    }
 }
 
 #[cfg(test)]

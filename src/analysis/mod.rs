@@ -9,7 +9,9 @@
 //! - `code.rs`: DEX code — invoked methods, read fields, loaded strings, reflection, overridden
 //!   framework callbacks, and what the id tables name without an instruction using it;
 //! - `native.rs`: native libraries and their imports;
-//! - `endpoints.rs`: endpoints with their sources and owners (`urls.rs` recognises them in text);
+//! - `endpoints.rs`: endpoints with their sources and owners (`urls.rs` recognises them in text),
+//!   and the network APIs their strings reach;
+//! - `values.rs`: what the values reaching a call's arguments decide for `with_strings` rules;
 //! - `trackers.rs`: tracker SDKs by classes, hosts and meta-data;
 //! - `attribution.rs`: who each class belongs to (tracker, library, the app, unidentified);
 //! - `grants.rs`: the permissions the app holds at its target SDK (split permissions included);
@@ -28,6 +30,7 @@ mod manifest;
 mod native;
 mod trackers;
 pub mod urls;
+mod values;
 mod verdict;
 
 use accumulator::Accumulator;

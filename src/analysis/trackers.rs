@@ -328,6 +328,7 @@ mod tests {
             trackers: vec![],
             sources,
             truncated: false,
+            used_by: Vec::new(),
             kind: crate::report::EndpointKind::Endpoint,
         }
     }

@@ -94,7 +94,7 @@ pub fn extract_encoded(text: &str) -> Option<(Encoding, Vec<FoundEndpoint>)> {
         if text.len().is_multiple_of(2) && text.bytes().all(|b| b.is_ascii_hexdigit()) {
             (Encoding::Hex, decode_hex)
         } else if text.bytes().all(is_base64_byte) {
-            (Encoding::Base64, decode_base64)
+            (Encoding::Base64, crate::dex::values::decode_base64)
         } else {
             return None;
         };
@@ -136,43 +136,6 @@ fn decode_hex(text: &str) -> Option<Vec<u8>> {
             _ => None,
         })
         .collect()
-}
-
-/// Base64 of either alphabet (not both in one string), with or without `=` padding.
-fn decode_base64(text: &str) -> Option<Vec<u8>> {
-    let body = text.trim_end_matches('=');
-    let padding = text.len() - body.len();
-    let url_safe = body.bytes().any(|b| matches!(b, b'-' | b'_'));
-    let standard = body.bytes().any(|b| matches!(b, b'+' | b'/'));
-    if padding > 2 || (padding > 0 && !text.len().is_multiple_of(4)) || body.len() % 4 == 1 {
-        return None;
-    }
-    if url_safe && standard {
-        return None;
-    }
-    let value = |b: u8| -> Option<u32> {
-        Some(match b {
-            b'A'..=b'Z' => b - b'A',
-            b'a'..=b'z' => b - b'a' + 26,
-            b'0'..=b'9' => b - b'0' + 52,
-            b'+' | b'-' => 62,
-            b'/' | b'_' => 63,
-            _ => return None,
-        }
-        .into())
-    };
-    let mut out = Vec::with_capacity(body.len() / 4 * 3 + 2);
-    let (mut acc, mut bits) = (0u32, 0u32);
-    for b in body.bytes() {
-        acc = (acc << 6) | value(b)?;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push(u8::try_from((acc >> bits) & 0xff).ok()?);
-            acc &= (1 << bits) - 1;
-        }
-    }
-    Some(out)
 }
 
 fn parse_url(raw: &str) -> Option<FoundEndpoint> {

@@ -471,6 +471,7 @@ pub(crate) mod tests {
             trackers: trackers.iter().map(|t| (*t).to_owned()).collect(),
             sources: Vec::new(),
             truncated: false,
+            used_by: Vec::new(),
         };
         report.endpoints = vec![
             endpoint(

@@ -114,6 +114,21 @@ pub struct Sites {
     /// Classes instantiated by `new-instance`, with the methods doing it: what the call graph
     /// dispatches virtual calls to.
     pub instantiated: BTreeMap<String, Vec<SiteRef>>,
+    /// By invoked method: the arguments of its calls whose value is a known string (see
+    /// `src/dex/values.rs`), sorted by site, argument, value, and without duplicates.
+    pub arguments: BTreeMap<MethodRef, Vec<ArgumentValue>>,
+}
+
+/// A string found reaching one argument of one call: the call site (the caller's position in
+/// [`Sites::callers`] and the offset of the `invoke-*`), the position of the argument in the
+/// invoke's register list (the receiver of an instance method is 0; a `long` or `double` takes
+/// two positions), the string, and how the code made it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct ArgumentValue {
+    pub site: SiteRef,
+    pub argument: u8,
+    pub value: String,
+    pub how: super::values::How,
 }
 
 impl Sites {

@@ -6,7 +6,8 @@
 //! table), `walk` (the instruction walk), `refs` (typed method and field references), `scan`
 //! (referenced ids into facts), `reflect` (reflection strings), `facts` (serializable facts, call
 //! sites, merge, text rendering), `hierarchy` (each defined class's superclass, interfaces and
-//! virtual methods, for overrides), `error`.
+//! virtual methods, for overrides), `values` (constant strings that reach each call's arguments),
+//! `error`.
 
 pub mod error;
 pub mod facts;
@@ -19,13 +20,14 @@ pub mod raw;
 pub mod reflect;
 pub mod refs;
 pub mod scan;
+pub mod values;
 pub mod walk;
 
 use rayon::prelude::*;
 
 pub use error::DexError;
 pub use facts::{
-    DexFacts, DexReport, FieldAccess, MergedFacts, ReflectiveRef, Site, SiteRef, Sites, merge,
+    ArgumentValue, DexFacts, DexReport, FieldAccess, MergedFacts, ReflectiveRef, Site, SiteRef, Sites, merge,
 };
 pub use file::{DexFile, parse_sections};
 pub use hierarchy::{ClassHierarchy, DefinedClass, class_hierarchy};

@@ -18,11 +18,12 @@
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::facts::{DexFacts, FieldAccess, ReflectiveRef, Site, SiteRef, Sites};
+use super::facts::{ArgumentValue, DexFacts, FieldAccess, ReflectiveRef, Site, SiteRef, Sites};
 use super::file::{AnomalySink, DexFile, PartIds, SignatureCache};
 use super::opcodes::{Action, IndexKind};
 use super::reflect::{RawReflective, Reflection};
 use super::refs::{FieldRef, MethodRef, cmp_joined_skipping};
+use super::values::{DexConstants, MAX_VALUE_LEN, RawArgument, RawValue, ValuePass};
 use super::walk::{Reference, WalkEnd, walk};
 
 /// What the scanner records beyond the sorted sets.
@@ -75,6 +76,7 @@ pub fn scan(dex: &DexFile<'_>, label: &str, opts: &ScanOptions) -> DexFacts {
         const_strings: group_uses(uses.strings, &rendered.strings, &callers.position),
         const_classes: group_uses(uses.classes, &rendered.classes, &callers.position),
         instantiated: group_uses(uses.instantiated, &rendered.instantiated, &callers.position),
+        arguments: group_arguments(walked.arguments, &rendered, &callers.position),
         callers: callers.sites,
     });
     // Fields that render alike share an entry, with the accesses of all.
@@ -204,6 +206,8 @@ struct Walked {
     referenced: Referenced,
     uses: Option<Uses>,
     reflective: Vec<RawReflective>,
+    /// With call sites: the arguments whose value is known, with their caller.
+    arguments: Vec<(u32, RawArgument)>,
     /// Entries of the class data read: the methods the classes define.
     methods: u64,
     /// Code items walked, and methods whose code was replayed instead.
@@ -234,6 +238,25 @@ struct Collector<'d, 'a> {
     out_of_range: u64,
     /// The references of recently walked code items, replayed for methods that share them.
     recent: RecentCode,
+    /// With call sites: the values pass ([`super::values`]), run on methods that load a string.
+    values: Option<Values<'d, 'a>>,
+    /// Whether the method being walked loads a string.
+    loads_string: bool,
+}
+
+/// Most known arguments kept per DEX; `dex.arguments_capped` says when more were dropped.
+const MAX_ARGUMENTS_PER_DEX: usize = 1 << 20;
+
+/// The values pass of a scan with call sites, and what it found.
+struct Values<'d, 'a> {
+    pass: ValuePass,
+    constants: DexConstants<'d, 'a>,
+    /// Of the last code item passed over, at `last_code_off`: a method sharing it (hostile files
+    /// point millions of methods at one) reuses them instead of running the pass again.
+    scratch: Vec<RawArgument>,
+    last_code_off: u32,
+    found: Vec<(u32, RawArgument)>,
+    capped: bool,
 }
 
 /// How many recently walked code items keep their references: methods sharing a code item are
@@ -269,6 +292,26 @@ impl RecentCode {
     }
 }
 
+impl Values<'_, '_> {
+    /// Runs the values pass over the code of `caller` (at `code_off`), keeping what it finds
+    /// under the cap.
+    fn run(&mut self, caller: u32, code_off: u32, insns: &[u8]) {
+        if self.found.len() >= MAX_ARGUMENTS_PER_DEX {
+            self.capped = true;
+            return;
+        }
+        if code_off != self.last_code_off || code_off == 0 {
+            self.scratch.clear();
+            self.pass.run(insns, &mut self.constants, &mut self.scratch);
+            self.last_code_off = code_off;
+        }
+        let room = MAX_ARGUMENTS_PER_DEX - self.found.len();
+        self.capped |= self.scratch.len() > room;
+        self.found
+            .extend(self.scratch.iter().take(room).map(|a| (caller, a.clone())));
+    }
+}
+
 impl<'d, 'a> Collector<'d, 'a> {
     fn new(dex: &'d DexFile<'a>, sites: bool) -> Self {
         Collector {
@@ -291,6 +334,15 @@ impl<'d, 'a> Collector<'d, 'a> {
             reflection: Reflection::new(dex),
             out_of_range: 0,
             recent: RecentCode::new(),
+            values: sites.then(|| Values {
+                pass: ValuePass::new(),
+                constants: DexConstants::new(dex),
+                scratch: Vec::new(),
+                last_code_off: 0,
+                found: Vec::new(),
+                capped: false,
+            }),
+            loads_string: false,
         }
     }
 
@@ -307,6 +359,7 @@ impl<'d, 'a> Collector<'d, 'a> {
         reflective: &mut Vec<RawReflective>,
     ) {
         self.reflection.start_method();
+        self.loads_string = false;
         let slot = RecentCode::slot(code_off);
         let mut refs = std::mem::take(&mut self.recent.slots[slot].2);
         let end = if self.recent.slots[slot].0 == code_off {
@@ -349,6 +402,11 @@ impl<'d, 'a> Collector<'d, 'a> {
             ),
         }
         self.reflection.finish_method(caller, reflective);
+        if self.loads_string
+            && let Some(values) = &mut self.values
+        {
+            values.run(caller, code_off, insns);
+        }
     }
 
     /// One instruction of `caller` that carries an index.
@@ -377,6 +435,7 @@ impl<'d, 'a> Collector<'d, 'a> {
             Action::FieldRead => referenced.field_read.set(i),
             Action::FieldWrite => referenced.field_write.set(i),
             Action::ConstString => {
+                self.loads_string = true;
                 referenced.strings.set(i);
                 self.reflection.loaded_string(i);
             }
@@ -510,7 +569,23 @@ fn walk_methods(
             ),
         );
     }
+    let arguments = match collector.values {
+        Some(values) => {
+            if values.capped {
+                anomalies.push(
+                    "dex.arguments_capped",
+                    loc,
+                    format!(
+                        "more than {MAX_ARGUMENTS_PER_DEX} call arguments with a known value; the rest were dropped"
+                    ),
+                );
+            }
+            values.found
+        }
+        None => Vec::new(),
+    };
     Walked {
+        arguments,
         code_walks: CodeWalks {
             walked: collector.recent.walked,
             replayed: collector.recent.replayed,
@@ -890,6 +965,70 @@ fn callers(
         })
         .collect();
     Callers { sites, position }
+}
+
+/// Step 3c: the known arguments grouped under the invoked method's rendering, each list sorted
+/// and without duplicates. Literals take the rendering of their string (those longer than
+/// [`super::values::MAX_VALUE_LEN`] are left out); calls of methods and literals dropped by the
+/// output budget have no entry.
+fn group_arguments(
+    arguments: Vec<(u32, RawArgument)>,
+    rendered: &Rendered,
+    position: &[u32],
+) -> BTreeMap<MethodRef, Vec<ArgumentValue>> {
+    let mut grouped: BTreeMap<MethodRef, Vec<ArgumentValue>> = BTreeMap::new();
+    if arguments.is_empty() {
+        return grouped;
+    }
+    // By id: the rank of its rendering (`u32::MAX`: none). The table is as long as the highest
+    // ranked id: a hostile id past it (the pass follows any `const-string`) has no rank.
+    let rank_of = |ranked_ids: &[(u32, u32)]| -> Vec<u32> {
+        let len = ranked_ids.iter().map(|&(id, _)| id as usize + 1).max().unwrap_or(0);
+        let mut ranks = vec![u32::MAX; len];
+        for &(id, rank) in ranked_ids {
+            ranks[id as usize] = rank;
+        }
+        ranks
+    };
+    let method_rank = rank_of(&rendered.methods.ranks);
+    let string_rank = rank_of(&rendered.strings.ranks);
+    let methods = &rendered.methods;
+    let mut by_rank: BTreeMap<u32, Vec<ArgumentValue>> = BTreeMap::new();
+    for (caller, argument) in arguments {
+        let rank = method_rank
+            .get(argument.method as usize)
+            .copied()
+            .unwrap_or(u32::MAX);
+        let caller = position.get(caller as usize).copied().unwrap_or(u32::MAX);
+        if rank == u32::MAX || caller == u32::MAX {
+            continue;
+        }
+        let (value, how) = match argument.value {
+            RawValue::Pool(i) => match string_rank.get(i as usize) {
+                Some(&rank) if rank != u32::MAX && rendered.strings.keys[rank as usize].len() <= MAX_VALUE_LEN => (
+                    rendered.strings.keys[rank as usize].clone(),
+                    super::values::How::Literal,
+                ),
+                _ => continue,
+            },
+            RawValue::Text(text, how) => (text, how),
+        };
+        by_rank.entry(rank).or_default().push(ArgumentValue {
+            site: SiteRef {
+                caller,
+                offset: argument.offset,
+            },
+            argument: argument.argument,
+            value,
+            how,
+        });
+    }
+    for (rank, mut values) in by_rank {
+        values.sort_unstable();
+        values.dedup();
+        grouped.insert(methods.keys[rank as usize].clone(), values);
+    }
+    grouped
 }
 
 /// Step 3b: the uses of one table grouped under the keys of their ids, each list in caller order.

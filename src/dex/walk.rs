@@ -29,7 +29,7 @@ pub enum WalkEnd {
 }
 
 #[inline]
-fn unit(insns: &[u8], index: usize) -> u16 {
+pub(super) fn unit(insns: &[u8], index: usize) -> u16 {
     u16::from_le_bytes([insns[index * 2], insns[index * 2 + 1]])
 }
 
@@ -57,34 +57,47 @@ fn payload_width(insns: &[u8], units: usize, pc: usize, first: u16) -> Option<u6
     }
 }
 
+/// The instruction at `pc` (below the number of code units) and its width in code units, payloads
+/// included (a payload is a `nop` of its own width), or how a walk ends there when it does not fit
+/// in what is left of the code.
+#[inline]
+pub(super) fn step(insns: &[u8], pc: usize) -> Result<(&'static OpInfo, usize), WalkEnd> {
+    let units = insns.len() / 2;
+    let first = unit(insns, pc);
+    let opcode = (first & 0xff) as u8;
+    let op = &OPCODES[opcode as usize];
+    let width = if opcode == 0 && first != 0 {
+        match payload_width(insns, units, pc, first) {
+            Some(w) => {
+                if w > (units - pc) as u64 {
+                    return Err(WalkEnd::TruncatedPayload { pc: pc as u32 });
+                }
+                w as usize
+            }
+            None => 1,
+        }
+    } else {
+        op.width as usize
+    };
+    if pc + width > units {
+        return Err(WalkEnd::TruncatedInstruction {
+            pc: pc as u32,
+            opcode,
+        });
+    }
+    Ok((op, width))
+}
+
 /// Walks the code units in `insns` (little-endian bytes; a trailing odd byte is ignored) and calls
 /// `visit` for each instruction that carries an index. Always advances by at least one unit.
 pub fn walk(insns: &[u8], mut visit: impl FnMut(Reference)) -> WalkEnd {
     let units = insns.len() / 2;
     let mut pc = 0usize;
     while pc < units {
-        let first = unit(insns, pc);
-        let opcode = (first & 0xff) as u8;
-        let op = &OPCODES[opcode as usize];
-        let width = if opcode == 0 && first != 0 {
-            match payload_width(insns, units, pc, first) {
-                Some(w) => {
-                    if w > (units - pc) as u64 {
-                        return WalkEnd::TruncatedPayload { pc: pc as u32 };
-                    }
-                    w as usize
-                }
-                None => 1,
-            }
-        } else {
-            op.width as usize
+        let (op, width) = match step(insns, pc) {
+            Ok(step) => step,
+            Err(end) => return end,
         };
-        if pc + width > units {
-            return WalkEnd::TruncatedInstruction {
-                pc: pc as u32,
-                opcode,
-            };
-        }
         if op.index != IndexKind::None {
             let index = match op.format.width() {
                 // 31c (const-string/jumbo) holds a 32-bit index; every other indexed format a

@@ -445,6 +445,11 @@ pub struct Endpoint {
     pub sources: Vec<EndpointSource>,
     /// True when `sources` was cut at its cap.
     pub truncated: bool,
+    /// The network APIs (`[[sink]]` rules' methods, as the code calls them) that the endpoint's
+    /// string was seen reaching as the address argument, sorted; empty when it was not seen
+    /// reaching one (schema 2.2 addition).
+    #[serde(default)]
+    pub used_by: Vec<String>,
 }
 
 /// What an endpoint is for (schema 2.1).
@@ -479,6 +484,9 @@ pub enum SourceEncoding {
     Base64,
     /// The whole string is hexadecimal digits of the URL.
     Hex,
+    /// The code builds the URL from constants (`StringBuilder.append`, `String.concat`) and
+    /// passes it to a network API (schema 2.2 addition).
+    Built,
 }
 
 impl SourceEncoding {
@@ -487,6 +495,7 @@ impl SourceEncoding {
         match self {
             SourceEncoding::Base64 => "base64",
             SourceEncoding::Hex => "hex",
+            SourceEncoding::Built => "built",
         }
     }
 }

@@ -106,6 +106,13 @@ pub fn render_docs(rules: &RuleSet) -> String {
             list(o, "code", &r.code);
         });
     }
+    out.push_str("## Network sinks\n\n");
+    for r in rules.sinks() {
+        section(&mut out, &r.id, &[], &r.doc, |o| {
+            list(o, "methods", &r.methods);
+            let _ = writeln!(o, "- argument: {}", r.argument);
+        });
+    }
     out.push_str("## Native imports\n\n");
     for r in rules.natives() {
         section(&mut out, &r.id, &r.categories, &r.doc, |o| {

@@ -25,8 +25,8 @@ pub use load::{
 };
 pub use model::{
     ApiContext, ApiRule, Category, Condition, ConditionKind, Doc, Family, LibraryRule, NativeRule,
-    NotEndpoint, Origin, Owner, PermissionRule, PlumbingRule, ReportAs, RuleRow, SplitPermission,
-    TrackerRule,
+    NotEndpoint, Origin, Owner, PermissionRule, PlumbingRule, ReportAs, RuleRow, SinkRule,
+    SplitPermission, TrackerRule,
 };
 
 use load::Layer;
@@ -44,7 +44,7 @@ pub struct NotEndpointMatch<'r> {
 }
 
 /// The embedded rule files, in load order, with the name errors show for them.
-const BUILTIN_FILES: [(&str, &str); 8] = [
+const BUILTIN_FILES: [(&str, &str); 9] = [
     (
         "rules/categories.toml",
         include_str!("../../rules/categories.toml"),
@@ -58,6 +58,10 @@ const BUILTIN_FILES: [(&str, &str); 8] = [
     (
         "rules/plumbing.toml",
         include_str!("../../rules/plumbing.toml"),
+    ),
+    (
+        "rules/network.toml",
+        include_str!("../../rules/network.toml"),
     ),
     (
         "rules/libraries.toml",
@@ -121,6 +125,8 @@ pub struct RuleSet {
     plumbing_by_api: FastMap<String, Vec<usize>>,
     /// The calling code of each plumbing rule, in `layer.plumbing` order.
     plumbing_code: Vec<ClassTable>,
+    /// `class->name` of every `[[sink]]` method: (prototype if one is named, sink index).
+    sink_methods: FastMap<String, Vec<(Option<String>, usize)>>,
 }
 
 impl RuleSet {
@@ -266,6 +272,20 @@ impl RuleSet {
             }
             plumbing_code.push(code);
         }
+        let mut sink_methods: FastMap<String, Vec<(Option<String>, usize)>> = FastMap::default();
+        for (i, rule) in layer.sinks.iter().enumerate() {
+            for m in &rule.methods {
+                // Validated: `class->name` with an optional `(args)Ret`.
+                let (member, proto) = match m.find('(') {
+                    Some(at) => (&m[..at], Some(m[at..].to_owned())),
+                    None => (m.as_str(), None),
+                };
+                sink_methods
+                    .entry(member.to_owned())
+                    .or_default()
+                    .push((proto, i));
+            }
+        }
         let digest = compute_digest(&layer, &levels);
         RuleSet {
             layer,
@@ -285,6 +305,7 @@ impl RuleSet {
             api_by_id,
             plumbing_by_api,
             plumbing_code,
+            sink_methods,
         }
     }
 
@@ -329,6 +350,9 @@ impl RuleSet {
         }
         for r in &l.plumbing {
             push(Family::Plumbing, &r.id, &[], &r.doc);
+        }
+        for r in &l.sinks {
+            push(Family::Sink, &r.id, &[], &r.doc);
         }
         for r in &l.split_permissions {
             push(Family::SplitPermission, &r.id, &[], &r.doc);
@@ -473,6 +497,7 @@ impl RuleSet {
                     .map(|r| &r.doc)
             })
             .or_else(|| layer.plumbing.iter().find(|r| r.id == id).map(|r| &r.doc))
+            .or_else(|| layer.sinks.iter().find(|r| r.id == id).map(|r| &r.doc))
             .or_else(|| {
                 layer
                     .split_permissions
@@ -500,6 +525,27 @@ impl RuleSet {
             .iter()
             .find(|&&i| self.plumbing_code[i].lookup(desc).is_some())
             .map(|&i| &self.layer.plumbing[i])
+    }
+
+    /// Network sinks: methods that send a string argument to the network.
+    pub fn sinks(&self) -> &[SinkRule] {
+        &self.layer.sinks
+    }
+
+    /// The sinks a call of `class->name proto` matches: those naming every overload of the name
+    /// and those naming this exact prototype.
+    pub fn sinks_for<'s>(
+        &'s self,
+        class: &str,
+        name: &str,
+        proto: &'s str,
+    ) -> impl Iterator<Item = &'s SinkRule> + 's {
+        self.sink_methods
+            .get(&format!("{class}->{name}"))
+            .into_iter()
+            .flatten()
+            .filter(move |(p, _)| p.as_deref().is_none_or(|p| p == proto))
+            .map(|&(_, i)| &self.layer.sinks[i])
     }
 
     /// Android's split permissions: what holding one permission also grants, by target SDK.
@@ -773,6 +819,7 @@ fn compute_digest(layer: &Layer, levels: &HashMap<String, PermissionLevel>) -> S
         owners: &'a [Owner],
         not_endpoints: &'a [NotEndpoint],
         plumbing: &'a [PlumbingRule],
+        sinks: &'a [SinkRule],
         split_permissions: &'a [SplitPermission],
         levels: std::collections::BTreeMap<&'a str, &'a PermissionLevel>,
     }
@@ -787,6 +834,7 @@ fn compute_digest(layer: &Layer, levels: &HashMap<String, PermissionLevel>) -> S
         owners: &layer.owners,
         not_endpoints: &layer.not_endpoints,
         plumbing: &layer.plumbing,
+        sinks: &layer.sinks,
         split_permissions: &layer.split_permissions,
         levels: levels.iter().map(|(k, v)| (k.as_str(), v)).collect(),
     };

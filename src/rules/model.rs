@@ -47,6 +47,7 @@ pub enum Family {
     Owner,
     NotEndpoint,
     Plumbing,
+    Sink,
 }
 
 impl Family {
@@ -61,12 +62,13 @@ impl Family {
             Family::Owner => "owner",
             Family::NotEndpoint => "not_endpoint",
             Family::Plumbing => "plumbing",
+            Family::Sink => "sink",
             Family::SplitPermission => "split_permission",
         }
     }
 
     /// Every family, in display order.
-    pub const ALL: [Family; 9] = [
+    pub const ALL: [Family; 10] = [
         Family::Permission,
         Family::SplitPermission,
         Family::Api,
@@ -76,6 +78,7 @@ impl Family {
         Family::Owner,
         Family::NotEndpoint,
         Family::Plumbing,
+        Family::Sink,
     ];
 }
 
@@ -269,6 +272,19 @@ pub struct PlumbingRule {
     pub apis: Vec<String>,
     /// Calling code: Java package prefixes in dot form ending with `.`, or exact class names.
     pub code: Vec<String>,
+    pub doc: Doc,
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+/// A network sink: calls of `methods` send the string passed at position `argument` of the
+/// invoke's register list (the receiver of an instance method is 0) to the network, so an
+/// endpoint reaching it is one the code uses.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SinkRule {
+    pub id: String,
+    pub methods: Vec<String>,
+    pub argument: u8,
     pub doc: Doc,
     #[serde(skip)]
     pub origin: Origin,

@@ -37,6 +37,8 @@ pub struct FileDef {
     #[serde(default)]
     pub plumbing: Vec<Spanned<PlumbingDef>>,
     #[serde(default)]
+    pub sink: Vec<Spanned<SinkDef>>,
+    #[serde(default)]
     pub split_permission: Vec<Spanned<SplitPermissionDef>>,
 }
 
@@ -213,6 +215,18 @@ pub struct PlumbingDef {
     pub apis: SpannedList,
     /// The calling code: Java packages ending with `.` or class names, as in `[[library]]`.
     pub code: SpannedList,
+    pub doc: Option<Spanned<DocDef>>,
+}
+
+/// `[[sink]]` of `network.toml`: methods that send a string argument to the network.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SinkDef {
+    pub id: SpannedStr,
+    /// `Lpkg/Cls;->name` (every overload) or `Lpkg/Cls;->name(args)Ret`.
+    pub methods: SpannedList,
+    /// Position of the address in the invoke's register list (the receiver is 0).
+    pub argument: Spanned<i64>,
     pub doc: Option<Spanned<DocDef>>,
 }
 

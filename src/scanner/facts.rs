@@ -165,6 +165,16 @@ fn facts_footprint(facts: &DexFacts) -> u64 {
                 map.values().map(Vec::len).sum(),
             ) + map.keys().map(|k| k.len() as u64).sum::<u64>();
         }
+        bytes += (sites.arguments.len()
+            * (size_of::<MethodRef>()
+                + size_of::<Vec<crate::dex::ArgumentValue>>()
+                + MAP_ENTRY_OVERHEAD)) as u64
+            + sites
+                .arguments
+                .values()
+                .flatten()
+                .map(|a| (size_of::<crate::dex::ArgumentValue>() + a.value.len()) as u64)
+                .sum::<u64>();
     }
     bytes
 }

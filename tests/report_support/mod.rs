@@ -364,6 +364,7 @@ pub fn sample() -> Report {
                     encoding: None,
                 }],
                 truncated: false,
+                used_by: Vec::new(),
             },
             Endpoint {
                 url: format!("http://{BIDI}:8080/x?q=\"><img src=x onerror=alert(1)>|"),
@@ -389,6 +390,7 @@ pub fn sample() -> Report {
                     },
                 ],
                 truncated: false,
+                used_by: Vec::new(),
             },
             Endpoint {
                 url: "https://firebaseinstallations.googleapis.com".to_owned(),
@@ -406,6 +408,7 @@ pub fn sample() -> Report {
                     encoding: None,
                 }],
                 truncated: false,
+                used_by: Vec::new(),
             },
             Endpoint {
                 url: "10.0.2.2".to_owned(),
@@ -423,6 +426,7 @@ pub fn sample() -> Report {
                     encoding: None,
                 }],
                 truncated: false,
+                used_by: Vec::new(),
             },
             Endpoint {
                 url: "https://c2.example.net/gate".to_owned(),
@@ -440,6 +444,7 @@ pub fn sample() -> Report {
                     encoding: Some(SourceEncoding::Base64),
                 }],
                 truncated: false,
+                used_by: Vec::new(),
             },
             Endpoint {
                 url: "https://play.google.com/store/apps/details?id=com.example.vidshare".to_owned(),
@@ -457,6 +462,7 @@ pub fn sample() -> Report {
                     encoding: None,
                 }],
                 truncated: false,
+                used_by: Vec::new(),
             },
         ],
         native_libs: vec![NativeLib {
@@ -750,6 +756,7 @@ pub fn realistic() -> Report {
         trackers: strings(&["facebook_sdk"]),
         sources: vec![],
         truncated: false,
+        used_by: Vec::new(),
     });
     for anomaly in &mut report.anomalies {
         anomaly.detail = "stored CRC differs; Android ignores it".to_owned();

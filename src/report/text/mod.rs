@@ -461,6 +461,10 @@ fn network_endpoints(w: &mut Writer, report: &Report) {
                 let trackers: Vec<String> = endpoint.trackers.iter().map(|t| w.app(t)).collect();
                 let _ = write!(line, "  [{}]", trackers.join(", "));
             }
+            if !endpoint.used_by.is_empty() {
+                let apis: Vec<String> = endpoint.used_by.iter().map(|a| w.app(a)).collect();
+                let _ = write!(line, "  used by {}", apis.join(", "));
+            }
             w.line(&line);
             for source in &endpoint.sources {
                 let encoding = source

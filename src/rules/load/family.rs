@@ -41,6 +41,7 @@ rule_defs!(
     OwnerDef,
     NotEndpointDef,
     PlumbingDef,
+    SinkDef,
     SplitPermissionDef,
 );
 
@@ -260,6 +261,31 @@ impl Checker<'_> {
             id: common.id,
             doc: common.doc,
             origin: common.origin,
+        })
+    }
+
+    pub fn sink(&mut self, def: &Spanned<SinkDef>) -> Option<SinkRule> {
+        self.rule(def, |c, d, common| {
+            let argument = match u8::try_from(*d.argument.get_ref()) {
+                Ok(a) if a < u8::MAX => a,
+                _ => {
+                    c.error(
+                        d.argument.span(),
+                        format!(
+                            "argument {} is out of range: an invoke passes at most 255 registers",
+                            d.argument.get_ref()
+                        ),
+                    );
+                    0
+                }
+            };
+            SinkRule {
+                methods: c.list(&d.methods, "methods", check_method_ref),
+                argument,
+                id: common.id,
+                doc: common.doc,
+                origin: common.origin,
+            }
         })
     }
 

@@ -42,6 +42,7 @@ pub struct Layer {
     pub owners: Vec<Owner>,
     pub not_endpoints: Vec<NotEndpoint>,
     pub plumbing: Vec<PlumbingRule>,
+    pub sinks: Vec<SinkRule>,
     pub split_permissions: Vec<SplitPermission>,
 }
 
@@ -151,6 +152,8 @@ pub fn load_layer(files: &[RuleFile], base: Option<&Layer>) -> Result<Layer, Vec
         layer.not_endpoints.extend(not_endpoints);
         let plumbing = def.plumbing.iter().filter_map(|d| c.plumbing(d));
         layer.plumbing.extend(plumbing);
+        let sinks = def.sink.iter().filter_map(|d| c.sink(d));
+        layer.sinks.extend(sinks);
         let splits = def
             .split_permission
             .iter()
@@ -218,6 +221,7 @@ pub fn merge(mut base: Layer, over: Layer) -> Result<(Layer, MergeReport), Vec<R
     replace_by_id(&mut base.owners, over.owners);
     replace_by_id(&mut base.not_endpoints, over.not_endpoints);
     replace_by_id(&mut base.plumbing, over.plumbing);
+    replace_by_id(&mut base.sinks, over.sinks);
     replace_by_id(&mut base.split_permissions, over.split_permissions);
     base.sort();
     errors.extend(cross_check(&base));
@@ -298,6 +302,7 @@ impl Layer {
             .chain(ids(&self.owners))
             .chain(ids(&self.not_endpoints))
             .chain(ids(&self.plumbing))
+            .chain(ids(&self.sinks))
             .chain(ids(&self.split_permissions))
     }
 
@@ -314,6 +319,7 @@ impl Layer {
         by_id(&mut self.owners);
         by_id(&mut self.not_endpoints);
         by_id(&mut self.plumbing);
+        by_id(&mut self.sinks);
         by_id(&mut self.split_permissions);
     }
 }
@@ -360,5 +366,6 @@ rules!(
     Owner => Owner,
     NotEndpoint => NotEndpoint,
     PlumbingRule => Plumbing,
+    SinkRule => Sink,
     SplitPermission => SplitPermission,
 );
