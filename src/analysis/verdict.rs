@@ -177,7 +177,7 @@ impl<'a> Judge<'a> {
                 "unreachable: no path from an entry point of the app reaches the calls ({}){}",
                 listed_short(&items),
                 if self.graph.loads_code_at_run_time() {
-                    ", though the app loads code at run time that could"
+                    ", though code the app loads at run time could call them"
                 } else {
                     ""
                 }

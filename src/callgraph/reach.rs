@@ -333,7 +333,11 @@ pub(super) fn walk<'f>(
             .collect(),
         root_via: Via::Component,
     };
-    for root in roots {
+    // The strongest kinds of entry point first (components, the application, ... strings last),
+    // so that a path given as evidence starts where Android starts the app whenever it can.
+    let mut ordered: Vec<&Root<'f>> = roots.iter().collect();
+    ordered.sort_by(|a, b| a.via.cmp(&b.via).then(a.class.cmp(b.class)));
+    for root in ordered {
         walk.root_via = root.via;
         // The system instantiates the class (constructors) and calls it back, `app_process`
         // calls `main`; a class named by a string or by native code may have any method
