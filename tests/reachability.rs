@@ -277,3 +277,26 @@ fn an_instrumentation_runner_makes_every_method_reachable() {
         graph.coverage()
     );
 }
+
+/// The path of a collecting call is in the verbose text and, folded, in the HTML page.
+#[test]
+fn paths_show_in_the_verbose_text_and_the_html_page() {
+    let facts = facts("reachapp.apk");
+    let report = report(&facts);
+    let expected = "component MainActivity.onCreate → callback LocListener.onLocationChanged";
+    let text = dossier::report::render_text(
+        &report,
+        &dossier::report::TextOptions {
+            verbose: true,
+            ..Default::default()
+        },
+    );
+    assert!(text.contains(&format!("path: {expected}")), "{text}");
+    let html = dossier::report::render_html(&report);
+    assert!(
+        html.contains(&format!(
+            "<details><summary>path from an entry point</summary><code>{expected}</code></details>"
+        )),
+        "no path in the HTML"
+    );
+}

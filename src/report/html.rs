@@ -478,9 +478,16 @@ fn evidence_table(out: &mut String, report: &Report, evidence: &[Evidence]) {
             .as_deref()
             .map(|c| esc(view::collector_name(report, c)))
             .unwrap_or_default();
+        // A collecting call shows how the app gets there, folded: one path from an entry point.
+        let path = item.path.as_deref().map_or_else(String::new, |path| {
+            format!(
+                "<details><summary>path from an entry point</summary><code>{}</code></details>",
+                esc(&view::path_text(path))
+            )
+        });
         let _ = write!(
             out,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td><code>{}</code></td><td><code>{}</code></td><td>{who}</td><td><code>{}</code></td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td><code>{}</code></td><td><code>{}</code>{path}</td><td>{who}</td><td><code>{}</code></td></tr>",
             view::standing_label(item.standing),
             badge(item.strength),
             view::evidence_kind_label(item.kind),

@@ -63,6 +63,14 @@ pub fn short_method(step: &crate::report::PathStep) -> String {
     format!("{simple}.{}", step.method)
 }
 
+/// A path from an entry point, briefly: `component MainActivity.onCreate → call Probe.read`.
+pub fn path_text(path: &[crate::report::PathStep]) -> String {
+    path.iter()
+        .map(|step| format!("{} {}", step.via.as_str(), short_method(step)))
+        .collect::<Vec<_>>()
+        .join(" → ")
+}
+
 /// The categories with one verdict, in report order.
 pub fn with_verdict(report: &Report, verdict: Verdict) -> Vec<&CategoryFinding> {
     report

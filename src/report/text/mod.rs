@@ -292,11 +292,7 @@ fn all_categories(w: &mut Writer, report: &Report) {
             }
             w.line(&line);
             if let Some(path) = &evidence.path {
-                let steps: Vec<String> = path
-                    .iter()
-                    .map(|step| format!("{} {}", step.via.as_str(), view::short_method(step)))
-                    .collect();
-                let steps = w.app(&steps.join(" → "));
+                let steps = w.app(&view::path_text(path));
                 w.line(&format!("        path: {steps}"));
             }
         }
