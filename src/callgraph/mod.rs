@@ -391,35 +391,52 @@ impl<'f> CallGraph<'f> {
 
     /// A method's calls, callers and path.
     pub fn neighbourhood(&self, node: u32) -> Neighbourhood {
-        let mut targets = Vec::new();
-        let mut external = Vec::new();
-        self.callees(node, &mut targets, &mut external);
-        let mut called_by: Vec<NodeInfo> = Vec::new();
+        self.neighbourhoods(&[node]).remove(0)
+    }
+
+    /// The calls, callers and path of several methods, in the order given. Callers are found in
+    /// one pass over every node's calls, however many methods are asked for.
+    pub fn neighbourhoods(&self, nodes: &[u32]) -> Vec<Neighbourhood> {
+        let wanted: std::collections::BTreeMap<u32, usize> =
+            nodes.iter().enumerate().map(|(i, &n)| (n, i)).collect();
+        let mut called_by: Vec<Vec<NodeInfo>> = vec![Vec::new(); nodes.len()];
         let mut scratch = Vec::new();
         for other in 0..self.index.len() as u32 {
             scratch.clear();
             self.callees(other, &mut scratch, &mut Vec::new());
-            if scratch.binary_search(&node).is_ok() {
-                called_by.push(self.info(other));
+            for target in &scratch {
+                if let Some(&i) = wanted.get(target) {
+                    called_by[i].push(self.info(other));
+                }
             }
         }
-        let mut calls: Vec<NodeInfo> = targets.iter().map(|&t| self.info(t)).collect();
-        calls.sort();
-        called_by.sort();
-        let mut external_calls: Vec<String> = external.iter().map(|m| m.to_string()).collect();
-        external_calls.sort();
-        external_calls.dedup();
-        Neighbourhood {
-            method: self.info(node),
-            calls,
-            called_by,
-            external_calls,
-            path: if self.coverage == Coverage::Known {
-                self.path_to(node)
-            } else {
-                None
-            },
-        }
+        nodes
+            .iter()
+            .zip(called_by)
+            .map(|(&node, mut called_by)| {
+                let mut targets = Vec::new();
+                let mut external = Vec::new();
+                self.callees(node, &mut targets, &mut external);
+                let mut calls: Vec<NodeInfo> = targets.iter().map(|&t| self.info(t)).collect();
+                calls.sort();
+                called_by.sort();
+                let mut external_calls: Vec<String> =
+                    external.iter().map(|m| m.to_string()).collect();
+                external_calls.sort();
+                external_calls.dedup();
+                Neighbourhood {
+                    method: self.info(node),
+                    calls,
+                    called_by,
+                    external_calls,
+                    path: if self.coverage == Coverage::Known {
+                        self.path_to(node)
+                    } else {
+                        None
+                    },
+                }
+            })
+            .collect()
     }
 
     /// Rough bytes held by the graph's own tables, for benchmarks.

@@ -29,7 +29,7 @@ pub fn run(args: &CallgraphArgs) -> Result<()> {
             args.method
         );
     }
-    let methods: Vec<Neighbourhood> = found.into_iter().map(|n| graph.neighbourhood(n)).collect();
+    let methods: Vec<Neighbourhood> = graph.neighbourhoods(&found);
     let text = match args.format {
         CallgraphFormat::Json => {
             let mut text = serde_json::to_string_pretty(&CallgraphJson {
