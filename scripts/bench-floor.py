@@ -115,22 +115,27 @@ def fmt(value, digits=2):
     return f"{value:.{digits}f}"
 
 
+def looks_like_input(path):
+    """A zip (APK, JAR, split set) or a DEX by its first bytes: a folder's README is not an input."""
+    with open(path, "rb") as handle:
+        magic = handle.read(4)
+    return magic[:2] == b"PK" or magic == b"dex\n"
+
+
+def folder_inputs(folder):
+    return [p for p in sorted(folder.iterdir()) if p.is_file() and looks_like_input(p)]
+
+
 def inputs_from(args):
-    if not args.inputs:
-        corpus = Path(args.corpus)
-        found = sorted((corpus / "apks").glob("*")) + sorted((corpus / "dex").glob("*"))
-    else:
-        found = []
-        for item in map(Path, args.inputs):
-            if item.is_dir():
-                subdirs = [item / "apks", item / "dex"]
-                if any(d.is_dir() for d in subdirs):
-                    for d in subdirs:
-                        found += sorted(d.glob("*")) if d.is_dir() else []
-                else:
-                    found += sorted(item.glob("*"))
-            else:
-                found.append(item)
+    items = list(map(Path, args.inputs)) or [Path(args.corpus)]
+    found = []
+    for item in items:
+        if not item.is_dir():
+            found.append(item)
+            continue
+        subdirs = [d for d in (item / "apks", item / "dex") if d.is_dir()]
+        for folder in subdirs or [item]:
+            found += folder_inputs(folder)
     return [p for p in found if p.is_file()]
 
 
