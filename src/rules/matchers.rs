@@ -407,6 +407,20 @@ impl MemberTable {
         })
     }
 
+    /// Whether a method rule names `class->name` (any prototype).
+    pub fn names_method(&self, class: &str, name: &str) -> bool {
+        self.methods
+            .get(class)
+            .is_some_and(|names| names.contains_key(name))
+    }
+
+    /// Whether a field rule names `class->name` (any type).
+    pub fn names_field(&self, class: &str, name: &str) -> bool {
+        self.fields
+            .get(class)
+            .is_some_and(|names| names.contains_key(name))
+    }
+
     /// Rule indices for a read of `class->name`, of type `ty` when known.
     pub fn field<'a>(
         &'a self,

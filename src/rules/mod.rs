@@ -458,6 +458,19 @@ impl RuleSet {
             .map(|i| &self.layer.apis[i])
     }
 
+    /// Whether an API rule names the method `class_desc->name` (of any prototype): only such
+    /// methods can match [`RuleSet::api_for_method`], so a scan keeps the others' names out of
+    /// memory.
+    pub fn names_method(&self, class_desc: &str, name: &str) -> bool {
+        self.members.names_method(class_desc, name)
+    }
+
+    /// Whether an API rule names the field `class_desc->name` (of any type); see
+    /// [`RuleSet::names_method`].
+    pub fn names_field(&self, class_desc: &str, name: &str) -> bool {
+        self.members.names_field(class_desc, name)
+    }
+
     /// API rules whose exact string is `s` or whose string prefix starts `s`.
     pub fn api_for_string(&self, s: &str) -> Vec<&ApiRule> {
         self.api_strings

@@ -50,9 +50,12 @@ pub struct DexScan {
     pub facts: DexFacts,
     /// Descriptors of the classes this DEX defines, sorted.
     pub defined_classes: Vec<String>,
-    /// Methods of the id table that no instruction of this DEX invokes, sorted.
+    /// Methods of the id table that no instruction of this DEX invokes and whose class and name
+    /// an API rule of the scanner names, sorted: only those can be evidence, and keeping every
+    /// name of the table (each app method is in it) would hold megabytes for nothing.
     pub unused_methods: Vec<MethodRef>,
-    /// Fields of the id table that no instruction of this DEX reads, sorted.
+    /// Fields of the id table that no instruction of this DEX reads and whose class and name an
+    /// API rule of the scanner names, sorted.
     pub unread_fields: Vec<FieldRef>,
     /// Every type descriptor of the id table, sorted.
     pub types: Vec<String>,

@@ -2,8 +2,10 @@
 //! DEX section scanned with its call sites, the native libraries, and the text (manifest values,
 //! resource strings, XML resources, text assets) that endpoints are read from — into [`AppFacts`].
 //!
-//! Nothing here looks at the rules: the facts of one input serve any rule set. DEX files and native
-//! libraries are read and parsed in parallel.
+//! Nothing here judges by the rules: the facts of one input serve any rule set, with one
+//! exception kept for memory: methods and fields that the id tables name but no instruction uses
+//! are kept only where the scanner's rules name them (only those can be evidence). DEX files and
+//! native libraries are read and parsed in parallel.
 
 use std::mem::size_of;
 
@@ -23,6 +25,7 @@ use crate::dex::{self, DexFile, FieldRef, MethodRef, ScanOptions};
 use crate::memory::{self, Charge};
 use crate::native;
 use crate::report::{Location, PARTIAL_CODES};
+use crate::rules::RuleSet;
 
 /// Largest text asset read for endpoints; larger ones are read in their first part.
 const MAX_ASSET_TEXT: usize = 64 << 20;
@@ -43,7 +46,7 @@ pub(super) fn facts(scanner: &Scanner, input: OpenedInput) -> AppFacts {
     // one inflation budget, so entries read before them could starve them (a decoy
     // `resources.arsc` or XML resources that inflate up to the budget, then `classes.dex`
     // refused). Reading the code first leaves a decoy nothing to hide but resources.
-    let dex = dex(&input, &mut anomalies, &mut held);
+    let dex = dex(&input, scanner.rules(), &mut anomalies, &mut held);
     let native = native(&input, &mut anomalies, &mut held);
     let decoded = match input.kind() {
         InputKind::Apk | InputKind::SplitSet => match scanner.manifest(&input) {
@@ -475,18 +478,19 @@ fn member_texts(
 /// left out, named in a `scan.memory_budget` anomaly.
 pub(super) fn dex(
     input: &OpenedInput,
+    rules: &RuleSet,
     anomalies: &mut Vec<Anomaly>,
     held: &mut Vec<Charge>,
 ) -> Vec<DexScan> {
     let refs = input.loaded.dex_entries();
     let results: Vec<DexRead> = refs
         .par_iter()
-        .map(|dex_ref| read_and_scan_dex(input, dex_ref))
+        .map(|dex_ref| read_and_scan_dex(input, rules, dex_ref))
         .collect();
     let mut scans = Vec::new();
     for (dex_ref, result) in refs.iter().zip(results) {
         let result = match result {
-            DexRead::OverBudget(_) => read_and_scan_dex(input, dex_ref),
+            DexRead::OverBudget(_) => read_and_scan_dex(input, rules, dex_ref),
             done => done,
         };
         match result {
@@ -519,7 +523,11 @@ enum DexRead {
     TimedOut,
 }
 
-fn read_and_scan_dex(input: &OpenedInput, dex_ref: &crate::container::DexRef) -> DexRead {
+fn read_and_scan_dex(
+    input: &OpenedInput,
+    rules: &RuleSet,
+    dex_ref: &crate::container::DexRef,
+) -> DexRead {
     if input.loaded.past_deadline() {
         return DexRead::TimedOut;
     }
@@ -537,7 +545,15 @@ fn read_and_scan_dex(input: &OpenedInput, dex_ref: &crate::container::DexRef) ->
     let member = input.member_name(dex_ref.member);
     let scans: Vec<DexScan> = sections
         .par_iter()
-        .map(|section| scan_section(section, &dex_ref.label, member, input.loaded.deadline))
+        .map(|section| {
+            scan_section(
+                section,
+                rules,
+                &dex_ref.label,
+                member,
+                input.loaded.deadline,
+            )
+        })
         .collect();
     drop(sections);
     drop(bytes);
@@ -555,6 +571,7 @@ fn read_and_scan_dex(input: &OpenedInput, dex_ref: &crate::container::DexRef) ->
 
 fn scan_section(
     section: &DexFile<'_>,
+    rules: &RuleSet,
     label: &str,
     member: Option<&str>,
     deadline: Option<std::time::Instant>,
@@ -584,6 +601,14 @@ fn scan_section(
         let m = section.method_id(index)?;
         Some((u32::from(m.class_idx), m.name_idx, u32::from(m.proto_idx)))
     })
+    .filter(|&index| {
+        section.method_id(index).is_some_and(|m| {
+            rules.names_method(
+                &section.type_descriptor(u32::from(m.class_idx)),
+                &section.string_text(m.name_idx),
+            )
+        })
+    })
     .filter_map(|index| section.method_ref(index))
     .filter(|method| !invoked.contains(method))
     .collect();
@@ -596,6 +621,14 @@ fn scan_section(
     let mut unread_fields: Vec<FieldRef> = distinct_ids(section.field_ids.count, |index| {
         let f = section.field_id(index)?;
         Some((u32::from(f.class_idx), f.name_idx, u32::from(f.type_idx)))
+    })
+    .filter(|&index| {
+        section.field_id(index).is_some_and(|f| {
+            rules.names_field(
+                &section.type_descriptor(u32::from(f.class_idx)),
+                &section.string_text(f.name_idx),
+            )
+        })
     })
     .filter_map(|index| section.field_ref(index))
     .filter(|field| !read.contains(field))

@@ -9,7 +9,8 @@
 //! 3. [`Scanner::dex`], [`Scanner::native`], [`Scanner::texts`]: the facts of the code, the native
 //!    libraries and the text that endpoints are read from (`gather.rs`);
 //! 4. [`Scanner::facts`]: all of the above as one [`AppFacts`], which depends on the input only,
-//!    never on the rules, so one input's facts can be judged by several rule sets;
+//!    never on the rules (but for id-table references no code uses, kept only where the rules
+//!    name them), so one input's facts can be judged by several rule sets;
 //! 5. [`Scanner::report`]: the rules applied to the facts (`crate::analysis`).
 //!
 //! [`Scanner::scan_path`] runs them all. Whatever part of the input cannot be read becomes an
@@ -105,7 +106,7 @@ impl Scanner {
     /// What the scans hold is charged to the input's memory budget while they are read; the
     /// charges are given back when this returns (a whole scan, [`Scanner::facts`], keeps them).
     pub fn dex(&self, input: &OpenedInput, anomalies: &mut Vec<crate::Anomaly>) -> Vec<DexScan> {
-        gather::dex(input, anomalies, &mut Vec::new())
+        gather::dex(input, &self.rules, anomalies, &mut Vec::new())
     }
 
     /// Step 3: every native library of every member.
@@ -128,7 +129,8 @@ impl Scanner {
         gather::texts(input, manifest, anomalies, &mut Vec::new())
     }
 
-    /// Step 4: every fact of the input, independent of the rules.
+    /// Step 4: every fact of the input, independent of the rules but for one saving: references
+    /// of the DEX id tables that no instruction uses are kept only where these rules name them.
     pub fn facts(&self, input: OpenedInput) -> AppFacts {
         gather::facts(self, input)
     }

@@ -222,7 +222,10 @@ pub(super) fn read_bounded(path: &Path, limits: &Limits) -> Result<Vec<u8>, Scan
         .into());
     }
     // Read at most one byte past the limit: metadata can lie (devices, pipes, a file growing).
-    let mut bytes = Vec::new();
+    // Sized from the metadata so that the bytes are read into one allocation of their size: a
+    // vector grown by doubling holds up to twice the file, for the whole scan.
+    let expected = usize::try_from(size.min(limits.max_input_size)).unwrap_or(0);
+    let mut bytes = Vec::with_capacity(expected.saturating_add(1));
     file.take(limits.max_input_size.saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(io_error)?;
