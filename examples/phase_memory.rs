@@ -54,10 +54,57 @@ fn main() {
     step("report");
     if std::env::var_os("PHASE_PARTS").is_some() {
         let mut facts = facts;
+        macro_rules! drop_part {
+            ($name:literal, $($part:tt).+) => {
+                for dex in &mut facts.dex {
+                    if let Some(sites) = &mut dex.facts.sites {
+                        let _ = &sites;
+                    }
+                    dex.$($part).+ = Default::default();
+                }
+                step($name);
+            };
+        }
+        for dex in &mut facts.dex {
+            if let Some(sites) = &mut dex.facts.sites {
+                sites.callers = Default::default();
+            }
+        }
+        step("-callers");
+        for dex in &mut facts.dex {
+            if let Some(sites) = &mut dex.facts.sites {
+                sites.invoked_methods = Default::default();
+            }
+        }
+        step("-s.invoked");
+        for dex in &mut facts.dex {
+            if let Some(sites) = &mut dex.facts.sites {
+                sites.fields = Default::default();
+            }
+        }
+        step("-s.fields");
+        for dex in &mut facts.dex {
+            if let Some(sites) = &mut dex.facts.sites {
+                sites.const_strings = Default::default();
+            }
+        }
+        step("-s.strings");
+        for dex in &mut facts.dex {
+            if let Some(sites) = &mut dex.facts.sites {
+                sites.const_classes = Default::default();
+                sites.instantiated = Default::default();
+            }
+        }
+        step("-s.classes");
         for dex in &mut facts.dex {
             drop(dex.facts.sites.take());
         }
-        step("-sites");
+        step("-s.args");
+        drop_part!("-f.invoked", facts.invoked_methods);
+        drop_part!("-f.fields", facts.fields);
+        drop_part!("-f.strings", facts.const_strings);
+        drop_part!("-f.classes", facts.const_classes);
+        drop_part!("-f.reflect", facts.reflective);
         for dex in &mut facts.dex {
             dex.unused_methods = Vec::new();
             dex.unread_fields = Vec::new();
