@@ -3,6 +3,9 @@
 //! correctly or that the copy Android would use is the one chosen. Also input-kind detection,
 //! split sets, multidex order, thread-shared budgets and hostile-input robustness.
 
+#[path = "support/file_backed.rs"]
+mod file_backed;
+
 use std::io::Write;
 
 use dossier::container::{Archive, ContainerError, InputKind, Limits, LoadedInput};
@@ -154,7 +157,9 @@ fn archive_of(entries: Vec<Spec>) -> Vec<u8> {
     })
 }
 
+/// The archive read from memory, after checking that read from a file it reads the same.
 fn parse(bytes: Vec<u8>) -> Archive {
+    file_backed::assert_file_reads_like_memory(&bytes, "test.apk", &Limits::default());
     Archive::parse(bytes, "test.apk", &Limits::default()).expect("archive parses")
 }
 

@@ -63,11 +63,31 @@ impl Entry {
     }
 }
 
-/// A parsed zip archive that owns its bytes. `Sync`: entries can be read from several threads.
+/// Where an archive's bytes are read from once its directory is parsed.
+#[derive(Debug)]
+enum Storage {
+    /// In memory: a split-set member inflated from its set, an input given as bytes.
+    Bytes(Vec<u8>),
+    /// The input file, read by position: the whole file is in memory only while the directory
+    /// is parsed, so that a scan holds the entries it reads, not the whole input (issue 13).
+    File { file: std::fs::File, len: usize },
+}
+
+impl Storage {
+    fn len(&self) -> usize {
+        match self {
+            Storage::Bytes(bytes) => bytes.len(),
+            Storage::File { len, .. } => *len,
+        }
+    }
+}
+
+/// A parsed zip archive with its bytes (or the file they are read from). `Sync`: entries can be
+/// read from several threads.
 #[derive(Debug)]
 pub struct Archive {
     label: String,
-    data: Vec<u8>,
+    data: Storage,
     entries: Vec<Entry>,
     /// Raw name → index of the copy Android would use.
     lookup: HashMap<Vec<u8>, usize>,
@@ -142,7 +162,7 @@ impl Archive {
         anomaly::normalize(&mut anomalies);
         Ok(Archive {
             label: label.to_owned(),
-            data,
+            data: Storage::Bytes(data),
             entries,
             lookup,
             anomalies,
@@ -160,9 +180,18 @@ impl Archive {
         &self.label
     }
 
-    /// The whole input.
-    pub fn bytes(&self) -> &[u8] {
-        &self.data
+    /// From now on, reads the entries from `file` by position instead of from the bytes the
+    /// archive was parsed from, which are freed. Only when `file` is as long as those bytes (the
+    /// file they were read from, unchanged): otherwise the archive keeps its bytes.
+    pub fn reading_from(mut self, file: std::fs::File) -> Archive {
+        let same_length = file
+            .metadata()
+            .is_ok_and(|meta| meta.len() == self.data.len() as u64);
+        if let (true, Storage::Bytes(bytes)) = (same_length, &self.data) {
+            let len = bytes.len();
+            self.data = Storage::File { file, len };
+        }
+        self
     }
 
     /// Every record in central directory order, duplicates and hidden records included.
@@ -251,12 +280,26 @@ impl Archive {
             // The deflate stream ends itself, so a wrong compressed size cannot cut it short;
             // only bytes another entry has read can (`until`).
             let mut used = 0;
-            let inflated = inflate::inflate_raw(
-                &self.data[start..until],
-                entry.uncompressed_size,
-                &caps,
-                &mut used,
-            );
+            let inflated = match &self.data {
+                Storage::Bytes(bytes) => inflate::inflate_raw(
+                    &bytes[start..until],
+                    entry.uncompressed_size,
+                    &caps,
+                    &mut used,
+                ),
+                Storage::File { file, .. } => inflate::inflate_stream(
+                    &mut inflate::FileWindow::new(
+                        file,
+                        start as u64,
+                        (until - start) as u64,
+                        entry.compressed_size,
+                        &label,
+                    ),
+                    entry.uncompressed_size,
+                    &caps,
+                    &mut used,
+                ),
+            };
             // What a failed read inflated was charged too: its bytes count as read.
             self.note_read_range(entry, header_at..start as u64 + used);
             let inflated = inflated.inspect_err(|error| self.note_cut_stream(entry, error))?;
@@ -301,7 +344,19 @@ impl Archive {
                 return Err(self.refuse_overlap(entry, label, by));
             }
             self.note_read_range(entry, header_at..end as u64);
-            inflate::copy_stored(&self.data[start..end], &caps)?
+            match &self.data {
+                Storage::Bytes(bytes) => inflate::copy_stored(&bytes[start..end], &caps)?,
+                Storage::File { file, .. } => {
+                    let held = inflate::admit_stored((end - start) as u64, &caps)?;
+                    let mut data = vec![0; end - start];
+                    inflate::read_exact_at(file, &mut data, start as u64, &label)?;
+                    inflate::Inflated {
+                        consumed: data.len() as u64,
+                        data,
+                        held,
+                    }
+                }
+            }
         };
         let inflate::Inflated { data, held, .. } = data;
         let actual = inflate::crc32(&data);

@@ -82,7 +82,17 @@ impl Caps<'_> {
 
 /// Copies stored data after checking the size limit and charging the budgets.
 pub fn copy_stored(source: &[u8], caps: &Caps<'_>) -> Result<Inflated, ContainerError> {
-    let len = source.len() as u64;
+    let held = admit_stored(source.len() as u64, caps)?;
+    Ok(Inflated {
+        data: source.to_vec(),
+        consumed: source.len() as u64,
+        held,
+    })
+}
+
+/// Checks the size limit for `len` bytes of stored data and charges the budgets, before the
+/// bytes are read or copied: what is charged is what the caller may then allocate.
+pub fn admit_stored(len: u64, caps: &Caps<'_>) -> Result<Charge, ContainerError> {
     if len > caps.max_entry_size {
         return Err(ContainerError::EntryTooLarge {
             entry: caps.entry_label.to_owned(),
@@ -94,11 +104,104 @@ pub fn copy_stored(source: &[u8], caps: &Caps<'_>) -> Result<Inflated, Container
         .charge(len, caps.entry_label)
         .map_err(|refused| caps.over_memory(refused))?;
     caps.charge(len)?;
-    Ok(Inflated {
-        data: source.to_vec(),
-        consumed: len,
-        held,
-    })
+    Ok(held)
+}
+
+/// Where the compressed bytes of one stream come from: a slice of an input held in memory, or a
+/// file read a window at a time ([`FileWindow`]), so that a stream whose end is not known (the
+/// deflate stream ends itself; the declared size is not trusted) never needs the rest of the
+/// file in memory.
+pub trait StreamSource {
+    /// How many bytes the stream may take in all.
+    fn total_len(&self) -> u64;
+    /// The bytes from `offset` (counted from the stream's start) on: at least one while
+    /// `offset < total_len()`, empty at the end.
+    fn bytes_from(&mut self, offset: u64) -> Result<&[u8], ContainerError>;
+}
+
+impl StreamSource for &[u8] {
+    fn total_len(&self) -> u64 {
+        self.len() as u64
+    }
+    fn bytes_from(&mut self, offset: u64) -> Result<&[u8], ContainerError> {
+        Ok(&self[offset.min(self.len() as u64) as usize..])
+    }
+}
+
+/// Bytes of a stream read from a file by position, one window at a time.
+pub struct FileWindow<'f> {
+    file: &'f std::fs::File,
+    /// Where the stream starts in the file, and how far it may run.
+    start: u64,
+    len: u64,
+    /// The window: `window` holds the stream's bytes from `window_at` on.
+    window: Vec<u8>,
+    window_at: u64,
+    /// How much the next window reads: first what the stream is said to take, then `WINDOW`.
+    next_read: u64,
+    /// For errors.
+    label: &'f str,
+}
+
+/// Bytes read from the file at a time for a stream: large enough that the system calls cost
+/// nothing next to inflating, small enough that two reads in flight hold little.
+const WINDOW: u64 = 1 << 20;
+
+impl<'f> FileWindow<'f> {
+    /// The stream at `start` of `file`, which may run for `len` bytes and is said to take
+    /// `stated` (the compressed size, which sizes the first read: a small entry reads a little,
+    /// and a size that lies only costs more reads).
+    pub fn new(
+        file: &'f std::fs::File,
+        start: u64,
+        len: u64,
+        stated: u64,
+        label: &'f str,
+    ) -> Self {
+        FileWindow {
+            file,
+            start,
+            len,
+            window: Vec::new(),
+            window_at: 0,
+            next_read: stated.saturating_add(64).clamp(4096, WINDOW),
+            label,
+        }
+    }
+}
+
+impl StreamSource for FileWindow<'_> {
+    fn total_len(&self) -> u64 {
+        self.len
+    }
+    fn bytes_from(&mut self, offset: u64) -> Result<&[u8], ContainerError> {
+        let offset = offset.min(self.len);
+        let window_end = self.window_at + self.window.len() as u64;
+        if offset < self.window_at || offset >= window_end {
+            let take = (self.len - offset).min(self.next_read) as usize;
+            self.next_read = WINDOW;
+            self.window.resize(take, 0);
+            read_exact_at(self.file, &mut self.window, self.start + offset, self.label)?;
+            self.window_at = offset;
+        }
+        Ok(&self.window[(offset - self.window_at) as usize..])
+    }
+}
+
+/// Fills `buf` from `file` at `at`; a file shorter than its parse said (changed since) is an
+/// error naming the entry.
+pub fn read_exact_at(
+    file: &std::fs::File,
+    buf: &mut [u8],
+    at: u64,
+    label: &str,
+) -> Result<(), ContainerError> {
+    use std::os::unix::fs::FileExt;
+    file.read_exact_at(buf, at)
+        .map_err(|source| ContainerError::Io {
+            path: label.to_owned(),
+            source,
+        })
 }
 
 /// What a raw-deflate inflation produced.
@@ -117,6 +220,16 @@ pub struct Inflated {
 /// count as read for overlapping entries too.
 pub fn inflate_raw(
     source: &[u8],
+    size_hint: u64,
+    caps: &Caps<'_>,
+    used: &mut u64,
+) -> Result<Inflated, ContainerError> {
+    inflate_stream(&mut &*source, size_hint, caps, used)
+}
+
+/// [`inflate_raw`] with the compressed bytes taken from `source` as the decoder asks for them.
+pub fn inflate_stream(
+    source: &mut dyn StreamSource,
     size_hint: u64,
     caps: &Caps<'_>,
     used: &mut u64,
@@ -149,9 +262,9 @@ pub fn inflate_raw(
         }
         let in_before = decoder.total_in();
         let out_before = decoder.total_out();
-        let offset = in_before.min(source.len() as u64) as usize;
+        let input = source.bytes_from(in_before)?;
         let status = decoder
-            .decompress_vec(&source[offset..], &mut out, FlushDecompress::None)
+            .decompress_vec(input, &mut out, FlushDecompress::None)
             .map_err(|error| ContainerError::CorruptData {
                 entry: caps.entry_label.to_owned(),
                 detail: error.to_string(),
@@ -191,7 +304,7 @@ pub fn inflate_raw(
                 let output_full = out.len() == out.capacity();
                 if produced == 0 && consumed == 0 && !output_full {
                     if let Some(other) = caps.read_through
-                        && decoder.total_in() >= source.len() as u64
+                        && decoder.total_in() >= source.total_len()
                     {
                         return Err(ContainerError::OverlappingData {
                             entry: caps.entry_label.to_owned(),

@@ -273,6 +273,19 @@ impl LoadedInput {
         label: &str,
         limits: &Limits,
     ) -> Result<LoadedInput, ContainerError> {
+        LoadedInput::from_file_bytes(bytes, None, label, limits)
+    }
+
+    /// [`LoadedInput::from_bytes`] for the bytes of `file`: an APK's entries are then read from
+    /// the file by position once its directory is parsed, and the bytes freed, so the scan does
+    /// not hold the whole input while it reads (a bare DEX, a split set's members and a DEX with
+    /// an APK glued after it stay in memory).
+    pub fn from_file_bytes(
+        bytes: Vec<u8>,
+        file: Option<std::fs::File>,
+        label: &str,
+        limits: &Limits,
+    ) -> Result<LoadedInput, ContainerError> {
         if bytes.len() as u64 > limits.max_input_size {
             return Err(ContainerError::InputTooLarge {
                 label: label.to_owned(),
@@ -377,6 +390,10 @@ impl LoadedInput {
             });
         }
         if loaded.kind != InputKind::SplitSet {
+            let archive = match file {
+                Some(file) => archive.reading_from(file),
+                None => archive,
+            };
             loaded.archives.push(Member {
                 name: String::new(),
                 archive,

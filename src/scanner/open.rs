@@ -39,8 +39,8 @@ impl OpenedInput {
     pub(super) fn from_path(path: &Path, limits: &Limits) -> Result<OpenedInput, ScanError> {
         // Errors name the file as it was given (`/dev/null`, not `null`).
         let shown = path.display().to_string();
-        let bytes = read_bounded(path, limits)?;
-        OpenedInput::from_bytes(bytes, &shown, limits)
+        let (bytes, file) = read_bounded_keeping_file(path, limits)?;
+        OpenedInput::from_file_bytes(bytes, file, &shown, limits)
     }
 
     pub(super) fn from_bytes(
@@ -48,9 +48,20 @@ impl OpenedInput {
         name: &str,
         limits: &Limits,
     ) -> Result<OpenedInput, ScanError> {
+        OpenedInput::from_file_bytes(bytes, None, name, limits)
+    }
+
+    /// The bytes of an input, with the regular file they were read from when there is one: its
+    /// entries are then read from the file, not held (`LoadedInput::from_file_bytes`).
+    fn from_file_bytes(
+        bytes: Vec<u8>,
+        file: Option<std::fs::File>,
+        name: &str,
+        limits: &Limits,
+    ) -> Result<OpenedInput, ScanError> {
         let sha256 = hex(&Sha256::digest(&bytes));
         let size = bytes.len() as u64;
-        let mut loaded = LoadedInput::from_bytes(bytes, name, limits)?;
+        let mut loaded = LoadedInput::from_file_bytes(bytes, file, name, limits)?;
         let splits = settle_base(&mut loaded);
         let mut members = Vec::new();
         if loaded.kind == InputKind::SplitSet {
@@ -206,13 +217,23 @@ fn settle_base(input: &mut LoadedInput) -> Vec<SplitInfo> {
 
 /// The bytes of a file, refused before reading when its size passes `max_input_size`.
 pub(super) fn read_bounded(path: &Path, limits: &Limits) -> Result<Vec<u8>, ScanError> {
+    read_bounded_keeping_file(path, limits).map(|(bytes, _)| bytes)
+}
+
+/// [`read_bounded`], with the file kept open when it is a regular file (not a pipe or a
+/// device, which cannot be read again by position).
+fn read_bounded_keeping_file(
+    path: &Path,
+    limits: &Limits,
+) -> Result<(Vec<u8>, Option<std::fs::File>), ScanError> {
     let shown = path.display().to_string();
     let io_error = |source| ContainerError::Io {
         path: shown.clone(),
         source,
     };
     let file = std::fs::File::open(path).map_err(io_error)?;
-    let size = file.metadata().map_err(io_error)?.len();
+    let metadata = file.metadata().map_err(io_error)?;
+    let size = metadata.len();
     if size > limits.max_input_size {
         return Err(ContainerError::InputTooLarge {
             label: shown,
@@ -226,7 +247,8 @@ pub(super) fn read_bounded(path: &Path, limits: &Limits) -> Result<Vec<u8>, Scan
     // vector grown by doubling holds up to twice the file, for the whole scan.
     let expected = usize::try_from(size.min(limits.max_input_size)).unwrap_or(0);
     let mut bytes = Vec::with_capacity(expected.saturating_add(1));
-    file.take(limits.max_input_size.saturating_add(1))
+    (&file)
+        .take(limits.max_input_size.saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(io_error)?;
     if bytes.len() as u64 > limits.max_input_size {
@@ -236,5 +258,5 @@ pub(super) fn read_bounded(path: &Path, limits: &Limits) -> Result<Vec<u8>, Scan
         }
         .into());
     }
-    Ok(bytes)
+    Ok((bytes, metadata.is_file().then_some(file)))
 }
