@@ -526,20 +526,13 @@ fn add_unicode_facts(facts: &mut dossier::AppFacts, tail: &str, urls: &[String])
             offset: 3,
         };
         for url in urls {
-            sites
-                .const_strings
-                .entry(url.clone())
-                .or_default()
-                .push(site);
+            sites.const_strings.add_use(url.clone(), site);
         }
-        sites
-            .invoked_methods
-            .entry(
-                dossier::dex::MethodRef::parse("Landroid/location/LocationManager;->getLastKnownLocation(Ljava/lang/String;)Landroid/location/Location;")
-                    .unwrap(),
-            )
-            .or_default()
-            .push(site);
+        sites.invoked_methods.add_use(
+            dossier::dex::MethodRef::parse("Landroid/location/LocationManager;->getLastKnownLocation(Ljava/lang/String;)Landroid/location/Location;")
+                .unwrap(),
+            site,
+        );
     }
     if let Some(elf) = facts.native.iter_mut().find_map(|n| n.facts.as_mut()) {
         elf.strings.extend(urls.iter().cloned());

@@ -173,7 +173,7 @@ fn invoked_methods(
         if !matched.is_empty() {
             used.insert(method.clone());
             let api = method.to_string();
-            let arguments = sites.arguments.get(method).map(Vec::as_slice);
+            let arguments = sites.arguments.get(method);
             let call = Called::Method(arguments);
             record_uses(acc, scan, sites, &api, positions, &matched, call);
             continue;
@@ -204,7 +204,7 @@ fn invoked_methods(
             }
             used.insert(method.clone());
             let api = format!("{supertype}->{}{}", method.name, method.proto);
-            let arguments = sites.arguments.get(method).map(Vec::as_slice);
+            let arguments = sites.arguments.get(method);
             let call = Called::Method(arguments);
             record_uses(acc, scan, sites, &api, positions, &matched, call);
         }

@@ -4,9 +4,7 @@
 //! Stored compactly (one offset per caller and one number per use), since a large app has
 //! millions of uses.
 
-use std::collections::BTreeMap;
-
-use crate::dex::{MethodRef, SiteRef};
+use crate::dex::{MethodRef, SiteRef, UseMap};
 use crate::scanner::AppFacts;
 
 /// Lists per caller, back to back: caller `c`'s items are `items[start[c]..start[c + 1]]`.
@@ -71,12 +69,10 @@ pub(super) struct DexEdges<'f> {
 }
 
 fn keys_and_uses<'f, K, T>(
-    map: &'f BTreeMap<K, Vec<SiteRef>>,
+    map: &'f UseMap<K, SiteRef>,
     key: impl Fn(&'f K) -> T,
 ) -> (Vec<T>, Vec<&'f [SiteRef]>) {
-    map.iter()
-        .map(|(k, uses)| (key(k), uses.as_slice()))
-        .unzip()
+    map.iter().map(|(k, uses)| (key(k), uses)).unzip()
 }
 
 pub(super) fn per_dex(facts: &AppFacts) -> Vec<DexEdges<'_>> {

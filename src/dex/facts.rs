@@ -3,7 +3,6 @@
 //! their merge across the DEX files of an app, and a plain-text rendering for people.
 
 use std::cmp::Ordering;
-use std::collections::BTreeMap;
 use std::fmt;
 use std::io::{self, Write};
 
@@ -11,6 +10,7 @@ use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
 
 use super::refs::{FieldRef, MethodRef, cmp_joined};
+use super::use_map::UseMap;
 use crate::anomaly::Anomaly;
 
 /// Where a reference was seen: the DEX file (or container section) and the calling method (whose
@@ -107,16 +107,16 @@ pub struct ReflectiveRef {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Sites {
     pub callers: Vec<Site>,
-    pub invoked_methods: BTreeMap<MethodRef, Vec<SiteRef>>,
-    pub fields: BTreeMap<FieldRef, Vec<SiteRef>>,
-    pub const_strings: BTreeMap<String, Vec<SiteRef>>,
-    pub const_classes: BTreeMap<String, Vec<SiteRef>>,
+    pub invoked_methods: UseMap<MethodRef, SiteRef>,
+    pub fields: UseMap<FieldRef, SiteRef>,
+    pub const_strings: UseMap<String, SiteRef>,
+    pub const_classes: UseMap<String, SiteRef>,
     /// Classes instantiated by `new-instance`, with the methods doing it: what the call graph
     /// dispatches virtual calls to.
-    pub instantiated: BTreeMap<String, Vec<SiteRef>>,
+    pub instantiated: UseMap<String, SiteRef>,
     /// By invoked method: the arguments of its calls whose value is a known string (see
     /// `src/dex/values.rs`), sorted by site, argument, value, and without duplicates.
-    pub arguments: BTreeMap<MethodRef, Vec<ArgumentValue>>,
+    pub arguments: UseMap<MethodRef, ArgumentValue>,
 }
 
 /// A string found reaching one argument of one call: the call site (the caller's position in

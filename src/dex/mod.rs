@@ -7,7 +7,7 @@
 //! (referenced ids into facts), `reflect` (reflection strings), `facts` (serializable facts, call
 //! sites, merge, text rendering), `hierarchy` (each defined class's superclass, interfaces and
 //! virtual methods, for overrides), `values` (constant strings that reach each call's arguments),
-//! `error`.
+//! `use_map` (the flat map of each reference's uses), `error`.
 
 pub mod error;
 pub mod facts;
@@ -20,6 +20,7 @@ pub mod raw;
 pub mod reflect;
 pub mod refs;
 pub mod scan;
+pub mod use_map;
 pub mod values;
 pub mod walk;
 
@@ -29,6 +30,7 @@ pub use error::DexError;
 pub use facts::{
     ArgumentValue, DexFacts, DexReport, FieldAccess, MergedFacts, ReflectiveRef, Site, SiteRef, Sites, merge,
 };
+pub use use_map::UseMap;
 pub use file::{DexFile, parse_sections};
 pub use hierarchy::{ClassHierarchy, DefinedClass, class_hierarchy};
 pub use refs::{FieldRef, MethodRef, NameAndProto};

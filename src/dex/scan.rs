@@ -23,6 +23,7 @@ use super::file::{AnomalySink, DexFile, PartIds, SignatureCache};
 use super::opcodes::{Action, IndexKind};
 use super::reflect::{RawReflective, Reflection};
 use super::refs::{FieldRef, MethodRef, cmp_joined_skipping};
+use super::use_map::UseMap;
 use super::values::{DexConstants, MAX_VALUE_LEN, RawArgument, RawValue, ValuePass};
 use super::walk::{Reference, WalkEnd, walk};
 
@@ -975,10 +976,9 @@ fn group_arguments(
     arguments: Vec<(u32, RawArgument)>,
     rendered: &Rendered,
     position: &[u32],
-) -> BTreeMap<MethodRef, Vec<ArgumentValue>> {
-    let mut grouped: BTreeMap<MethodRef, Vec<ArgumentValue>> = BTreeMap::new();
+) -> UseMap<MethodRef, ArgumentValue> {
     if arguments.is_empty() {
-        return grouped;
+        return UseMap::default();
     }
     // By id: the rank of its rendering (`u32::MAX`: none). The table is as long as the highest
     // ranked id: a hostile id past it (the pass follows any `const-string`) has no rank.
@@ -1023,12 +1023,14 @@ fn group_arguments(
             how,
         });
     }
-    for (rank, mut values) in by_rank {
-        values.sort_unstable();
-        values.dedup();
-        grouped.insert(methods.keys[rank as usize].clone(), values);
-    }
-    grouped
+    by_rank
+        .into_iter()
+        .map(|(rank, mut values)| {
+            values.sort_unstable();
+            values.dedup();
+            (methods.keys[rank as usize].clone(), values)
+        })
+        .collect()
 }
 
 /// Step 3b: the uses of one table grouped under the keys of their ids, each list in caller order.
@@ -1037,7 +1039,7 @@ fn group_uses<K: Ord + Clone>(
     list: UseList,
     ranked: &Ranked<K>,
     position: &[u32],
-) -> BTreeMap<K, Vec<SiteRef>> {
+) -> UseMap<K, SiteRef> {
     // The per-id table of the walk, reused for the rank of each id.
     let mut rank_of = list.last_caller;
     rank_of.fill(u32::MAX);
@@ -1054,22 +1056,25 @@ fn group_uses<K: Ord + Clone>(
     drop(rank_of);
     // By key, then caller: each key's run is then in `SiteRef` order.
     uses.sort_unstable();
-    let mut entries: Vec<(K, Vec<SiteRef>)> = Vec::new();
+    // Every key's uses one after another in one list, each key with its range.
+    let mut refs: Vec<SiteRef> = Vec::with_capacity(uses.len());
+    let mut entries: Vec<(K, std::ops::Range<usize>)> = Vec::new();
     for run in uses.chunk_by(|a, b| a.id == b.id) {
-        let mut refs: Vec<SiteRef> = run
-            .iter()
-            .map(|u| SiteRef {
+        let start = refs.len();
+        for u in run {
+            // Ids sharing a key: one use per caller still, the first.
+            if ranked.shared && refs[start..].last().is_some_and(|r| r.caller == u.caller) {
+                continue;
+            }
+            refs.push(SiteRef {
                 caller: u.caller,
                 offset: u.offset,
-            })
-            .collect();
-        if ranked.shared {
-            // Ids sharing a key: one use per caller still, the first.
-            refs.dedup_by_key(|r| r.caller);
+            });
         }
-        entries.push((ranked.keys[run[0].id as usize].clone(), refs));
+        entries.push((ranked.keys[run[0].id as usize].clone(), start..refs.len()));
     }
-    entries.into_iter().collect()
+    drop(uses);
+    UseMap::from_ranges(entries, &refs)
 }
 
 #[cfg(test)]

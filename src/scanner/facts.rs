@@ -103,9 +103,6 @@ pub struct TextStrings {
 // An estimate within a small factor is enough: the budget is there to stop amplification by
 // orders of magnitude, not to account for every allocation.
 
-/// Per entry of a `BTreeMap`, beyond the key and value: node slack and pointers.
-const MAP_ENTRY_OVERHEAD: usize = 16;
-
 /// What the allocator takes for a text of `len` bytes: a 16-byte granule with its header, 32
 /// bytes at least (glibc's malloc; others are close).
 pub(crate) fn heap_of(len: usize) -> usize {
@@ -138,45 +135,25 @@ fn facts_footprint(facts: &DexFacts) -> u64 {
             })
             .sum::<u64>();
     if let Some(sites) = &facts.sites {
-        let uses = |count: usize, key: usize, list_len: usize| {
-            (count * (key + size_of::<Vec<crate::dex::SiteRef>>() + MAP_ENTRY_OVERHEAD)
-                + list_len * size_of::<crate::dex::SiteRef>()) as u64
-        };
         bytes += sites
             .callers
             .iter()
             .map(|site| (size_of::<crate::dex::Site>() + site.dex.len()) as u64)
             .sum::<u64>();
-        bytes += uses(
-            sites.invoked_methods.len(),
-            size_of::<MethodRef>(),
-            sites.invoked_methods.values().map(Vec::len).sum(),
-        );
-        bytes += uses(
-            sites.fields.len(),
-            size_of::<FieldRef>(),
-            sites.fields.values().map(Vec::len).sum(),
-        );
+        bytes += (sites.invoked_methods.heap_bytes() + sites.fields.heap_bytes()) as u64;
         for map in [
             &sites.const_strings,
             &sites.const_classes,
             &sites.instantiated,
         ] {
-            bytes += uses(
-                map.len(),
-                size_of::<String>(),
-                map.values().map(Vec::len).sum(),
-            ) + map.keys().map(|k| k.len() as u64).sum::<u64>();
+            bytes += map.heap_bytes() as u64 + map.keys().map(|k| k.len() as u64).sum::<u64>();
         }
-        bytes += (sites.arguments.len()
-            * (size_of::<MethodRef>()
-                + size_of::<Vec<crate::dex::ArgumentValue>>()
-                + MAP_ENTRY_OVERHEAD)) as u64
+        bytes += sites.arguments.heap_bytes() as u64
             + sites
                 .arguments
                 .values()
                 .flatten()
-                .map(|a| (size_of::<crate::dex::ArgumentValue>() + a.value.len()) as u64)
+                .map(|a| a.value.len() as u64)
                 .sum::<u64>();
     }
     bytes
