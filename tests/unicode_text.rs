@@ -514,7 +514,7 @@ fn add_unicode_facts(facts: &mut dossier::AppFacts, tail: &str, urls: &[String])
     {
         let at = sites.callers.len() as u32;
         sites.callers.push(dossier::dex::Site {
-            dex: scan.entry.clone(),
+            dex: scan.entry.as_str().into(),
             method: dossier::dex::MethodRef {
                 class: format!("Lcom/{tail}/Main{tail};").into(),
                 name: format!("run{tail}").into(),

@@ -20,7 +20,8 @@ use crate::anomaly::Anomaly;
 /// the reflective references of `dossier dex --format json` keep their shape.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Site {
-    pub dex: String,
+    /// Shared by every site of one DEX.
+    pub dex: std::sync::Arc<str>,
     pub method: MethodRef,
 }
 
@@ -50,7 +51,7 @@ impl PartialOrd for Site {
 impl Serialize for Site {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut out = serializer.serialize_struct("Site", 3)?;
-        out.serialize_field("dex", &self.dex)?;
+        out.serialize_field("dex", &*self.dex)?;
         out.serialize_field("class", &*self.method.class)?;
         out.serialize_field("method", &self.method.name_and_proto())?;
         out.end()

@@ -958,10 +958,12 @@ fn callers(
     for (pos, (id, _)) in callers.iter().enumerate() {
         position[*id as usize] = pos as u32;
     }
+    // One copy of the name for all the callers of this DEX.
+    let dex_name: std::sync::Arc<str> = std::sync::Arc::from(dex_name);
     let sites = callers
         .into_iter()
         .map(|(_, p)| Site {
-            dex: dex_name.to_owned(),
+            dex: std::sync::Arc::clone(&dex_name),
             method: p.into_method(),
         })
         .collect();

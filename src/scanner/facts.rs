@@ -135,11 +135,8 @@ fn facts_footprint(facts: &DexFacts) -> u64 {
             })
             .sum::<u64>();
     if let Some(sites) = &facts.sites {
-        bytes += sites
-            .callers
-            .iter()
-            .map(|site| (size_of::<crate::dex::Site>() + site.dex.len()) as u64)
-            .sum::<u64>();
+        // The DEX name of the sites is one string shared by all of them.
+        bytes += list_footprint::<crate::dex::Site>(&sites.callers);
         bytes += (sites.invoked_methods.heap_bytes() + sites.fields.heap_bytes()) as u64;
         for map in [
             &sites.const_strings,
