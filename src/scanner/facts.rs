@@ -57,7 +57,8 @@ pub struct DexScan {
     /// Fields of the id table that no instruction of this DEX reads and whose class and name an
     /// API rule of the scanner names, sorted.
     pub unread_fields: Vec<FieldRef>,
-    /// Every type descriptor of the id table, sorted.
+    /// The type descriptors of the id table that an API rule of the scanner names as a class,
+    /// sorted (only those can be evidence).
     pub types: Vec<String>,
     /// The classes this DEX defines with their superclass, interfaces and virtual methods: what
     /// tells a class that overrides a framework callback.

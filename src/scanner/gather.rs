@@ -3,8 +3,9 @@
 //! resource strings, XML resources, text assets) that endpoints are read from — into [`AppFacts`].
 //!
 //! Nothing here judges by the rules: the facts of one input serve any rule set, with one
-//! exception kept for memory: methods and fields that the id tables name but no instruction uses
-//! are kept only where the scanner's rules name them (only those can be evidence). DEX files and
+//! exception kept for memory: the types of the id tables, and the methods and fields they name but
+//! no instruction uses, are kept only where the scanner's rules name them (only those can be
+//! evidence). DEX files and
 //! native libraries are read and parsed in parallel.
 
 use std::mem::size_of;
@@ -634,7 +635,9 @@ fn scan_section(
     .filter(|field| !read.contains(field))
     .collect();
     let mut types: Vec<String> = (0..section.type_ids.count)
-        .map(|i| section.type_descriptor(i).into_owned())
+        .map(|i| section.type_descriptor(i))
+        .filter(|desc| rules.api_for_class(desc).next().is_some())
+        .map(std::borrow::Cow::into_owned)
         .collect();
     unused_methods.sort();
     unused_methods.dedup();
