@@ -3,9 +3,11 @@
 //! no TOML, runs no checks, computes no line and column and hashes nothing.
 //!
 //! The form is private to one build: `build.rs` includes this file and writes with the same code
-//! that reads here, so it carries no version. Integers are LEB128, a string or list is its length
-//! then its bytes or items, an `Option` a 0/1 tag then the value, an enum the index of its variant,
-//! a struct its fields in the order the `prepared!` list below names them.
+//! that reads here, so it carries no version. It is the text of every string, one after the other
+//! (its length first), then the values: integers are LEB128, a string is its length (its text is
+//! the next one of the text part), a list its length then its items, an `Option` a 0/1 tag then the
+//! value, an enum the index of its variant, a struct its fields in the order `prepared_struct!`
+//! names them. The text part is checked as UTF-8 once, not string by string.
 //!
 //! [`RuleSet::builtin`]: super::RuleSet::builtin
 
@@ -28,29 +30,43 @@ impl PreparedRules {
     // Writing is for build.rs (which includes this file) and the tests.
     #[cfg_attr(not(test), allow(dead_code))]
     pub fn encode(&self) -> Vec<u8> {
-        let mut out = Vec::new();
-        self.write(&mut out);
-        out
+        let mut values = Writer::default();
+        self.write(&mut values);
+        let mut out = Writer::default();
+        values.text.len().write(&mut out);
+        out.bytes.extend_from_slice(values.text.as_bytes());
+        out.bytes.extend_from_slice(&values.bytes);
+        out.bytes
     }
 
     /// `None` when `bytes` are not exactly one encoded value.
     pub fn decode(bytes: &[u8]) -> Option<PreparedRules> {
-        let mut input = Reader { bytes };
+        let mut input = Reader { bytes, text: "" };
+        let text_len = usize::read(&mut input)?;
+        input.text = std::str::from_utf8(input.take(text_len)?).ok()?;
         let rules = PreparedRules::read(&mut input)?;
-        input.bytes.is_empty().then_some(rules)
+        (input.bytes.is_empty() && input.text.is_empty()).then_some(rules)
     }
 }
 
 /// A value in the prepared form; writing and reading sit side by side so they cannot drift.
 pub trait Prepared: Sized {
     #[cfg_attr(not(test), allow(dead_code))]
-    fn write(&self, out: &mut Vec<u8>);
+    fn write(&self, out: &mut Writer);
     fn read(input: &mut Reader<'_>) -> Option<Self>;
 }
 
-/// The bytes not read yet.
+/// The values written so far, and the text of their strings.
+#[derive(Default)]
+pub struct Writer {
+    bytes: Vec<u8>,
+    text: String,
+}
+
+/// The values not read yet, and the text of their strings.
 pub struct Reader<'a> {
     bytes: &'a [u8],
+    text: &'a str,
 }
 
 impl<'a> Reader<'a> {
@@ -71,13 +87,13 @@ impl<'a> Reader<'a> {
 }
 
 impl Prepared for u64 {
-    fn write(&self, out: &mut Vec<u8>) {
+    fn write(&self, out: &mut Writer) {
         let mut value = *self;
         while value >= 0x80 {
-            out.push((value & 0x7f) as u8 | 0x80);
+            out.bytes.push((value & 0x7f) as u8 | 0x80);
             value >>= 7;
         }
-        out.push(value as u8);
+        out.bytes.push(value as u8);
     }
 
     fn read(input: &mut Reader<'_>) -> Option<Self> {
@@ -96,7 +112,7 @@ impl Prepared for u64 {
 macro_rules! prepared_integer {
     ($($int:ty),*) => {$(
         impl Prepared for $int {
-            fn write(&self, out: &mut Vec<u8>) {
+            fn write(&self, out: &mut Writer) {
                 (*self as u64).write(out);
             }
             fn read(input: &mut Reader<'_>) -> Option<Self> {
@@ -109,8 +125,8 @@ macro_rules! prepared_integer {
 prepared_integer!(u8, u32, usize);
 
 impl Prepared for bool {
-    fn write(&self, out: &mut Vec<u8>) {
-        out.push(u8::from(*self));
+    fn write(&self, out: &mut Writer) {
+        out.bytes.push(u8::from(*self));
     }
     fn read(input: &mut Reader<'_>) -> Option<Self> {
         match input.byte()? {
@@ -122,19 +138,21 @@ impl Prepared for bool {
 }
 
 impl Prepared for String {
-    fn write(&self, out: &mut Vec<u8>) {
+    fn write(&self, out: &mut Writer) {
         self.len().write(out);
-        out.extend_from_slice(self.as_bytes());
+        out.text.push_str(self);
     }
     fn read(input: &mut Reader<'_>) -> Option<Self> {
         let len = usize::read(input)?;
-        let bytes = input.take(len)?;
-        std::str::from_utf8(bytes).ok().map(str::to_owned)
+        // `get` refuses an end past the text or inside a character.
+        let text = input.text.get(..len)?;
+        input.text = &input.text[len..];
+        Some(text.to_owned())
     }
 }
 
 impl<T: Prepared> Prepared for Vec<T> {
-    fn write(&self, out: &mut Vec<u8>) {
+    fn write(&self, out: &mut Writer) {
         self.len().write(out);
         for item in self {
             item.write(out);
@@ -152,11 +170,11 @@ impl<T: Prepared> Prepared for Vec<T> {
 }
 
 impl<T: Prepared> Prepared for Option<T> {
-    fn write(&self, out: &mut Vec<u8>) {
+    fn write(&self, out: &mut Writer) {
         match self {
-            None => out.push(0),
+            None => out.bytes.push(0),
             Some(value) => {
-                out.push(1);
+                out.bytes.push(1);
                 value.write(out);
             }
         }
@@ -174,10 +192,10 @@ impl<T: Prepared> Prepared for Option<T> {
 macro_rules! prepared_enum {
     ($($ty:ident [$($variant:ident),* $(,)?])*) => {$(
         impl Prepared for $ty {
-            fn write(&self, out: &mut Vec<u8>) {
+            fn write(&self, out: &mut Writer) {
                 const VARIANTS: &[$ty] = &[$($ty::$variant),*];
                 let index = VARIANTS.iter().position(|v| v == self).unwrap_or(0);
-                out.push(index as u8);
+                out.bytes.push(index as u8);
             }
             fn read(input: &mut Reader<'_>) -> Option<Self> {
                 const VARIANTS: &[$ty] = &[$($ty::$variant),*];
@@ -197,7 +215,7 @@ prepared_enum! {
 macro_rules! prepared_struct {
     ($($ty:ident { $($field:ident),* $(,)? })*) => {$(
         impl Prepared for $ty {
-            fn write(&self, out: &mut Vec<u8>) {
+            fn write(&self, out: &mut Writer) {
                 $(self.$field.write(out);)*
             }
             fn read(input: &mut Reader<'_>) -> Option<Self> {
@@ -271,9 +289,12 @@ mod tests {
             u64::from(u32::MAX),
             u64::MAX,
         ] {
-            let mut out = Vec::new();
+            let mut out = Writer::default();
             value.write(&mut out);
-            let mut input = Reader { bytes: &out };
+            let mut input = Reader {
+                bytes: &out.bytes,
+                text: "",
+            };
             assert_eq!(u64::read(&mut input), Some(value));
             assert!(input.bytes.is_empty());
         }
