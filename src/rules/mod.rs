@@ -3,10 +3,13 @@
 //!
 //! - `schema.rs`: serde structs of the file format; `load/`: validation with file positions and
 //!   merging of layers; `model.rs`: the validated rule types; `matchers.rs`: the look-up tables;
-//!   `docs.rs`: renders `docs/rules.md` from the rules.
-//! - [`RuleSet::builtin`] loads the embedded files; [`RuleSet::with_overrides`] applies a user's
-//!   directory (same id replaces, new id adds); [`check_dir`] validates a directory for
-//!   `dossier rules check`.
+//!   `docs.rs`: renders `docs/rules.md` from the rules; `builtin.rs`: the embedded files, the
+//!   permission levels and the digest; `prepared.rs`: the compact form `build.rs` stores the
+//!   checked built-in rules in (`build.rs` includes `builtin.rs`, `prepared.rs`, `schema.rs`,
+//!   `model.rs` and `load/`).
+//! - [`RuleSet::builtin`] decodes the rules `build.rs` loaded from the embedded files, checked and
+//!   hashed; [`RuleSet::with_overrides`] applies a user's directory (same id replaces, new id
+//!   adds); [`check_dir`] validates a directory for `dossier rules check`.
 
 mod builtin;
 mod docs;
