@@ -18,6 +18,10 @@ use crate::scanner::{AppFacts, DexScan};
 const MAX_SUPERTYPES_VISITED: usize = 64;
 
 pub(super) fn record(acc: &mut Accumulator<'_>, facts: &AppFacts) {
+    if facts.dex.is_empty() {
+        // No code, no use to record: the name tables below are not even built.
+        return;
+    }
     let mut used_methods: BTreeSet<MethodRef> = BTreeSet::new();
     let mut used_fields: BTreeSet<FieldRef> = BTreeSet::new();
     let mut classes = AppClasses::new(facts);

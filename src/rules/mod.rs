@@ -3,21 +3,28 @@
 //!
 //! - `schema.rs`: serde structs of the file format; `load/`: validation with file positions and
 //!   merging of layers; `model.rs`: the validated rule types; `matchers.rs`: the look-up tables;
-//!   `docs.rs`: renders `docs/rules.md` from the rules.
-//! - [`RuleSet::builtin`] loads the embedded files; [`RuleSet::with_overrides`] applies a user's
-//!   directory (same id replaces, new id adds); [`check_dir`] validates a directory for
-//!   `dossier rules check`.
+//!   `docs.rs`: renders `docs/rules.md` from the rules; `builtin.rs`: the embedded files, the
+//!   permission levels and the digest; `prepared.rs`: the compact form `build.rs` stores the
+//!   checked built-in rules in (`build.rs` includes `builtin.rs`, `prepared.rs`, `schema.rs`,
+//!   `model.rs` and `load/`).
+//! - [`RuleSet::builtin`] decodes the rules `build.rs` loaded from the embedded files, checked and
+//!   hashed; [`RuleSet::with_overrides`] applies a user's directory (same id replaces, new id
+//!   adds); [`check_dir`] validates a directory for `dossier rules check`.
 
+mod builtin;
 mod docs;
 mod load;
 mod matchers;
 mod model;
+mod prepared;
 mod schema;
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::LazyLock;
 
-use sha2::{Digest, Sha256};
+pub use builtin::PermissionLevel;
+use builtin::{PERMISSION_LEVELS_TSV, compute_digest, load_builtin_layer, parse_levels};
 
 pub use docs::render_docs;
 pub use load::{
@@ -43,51 +50,16 @@ pub struct NotEndpointMatch<'r> {
     pub by_host: bool,
 }
 
-/// The embedded rule files, in load order, with the name errors show for them.
-const BUILTIN_FILES: [(&str, &str); 9] = [
-    (
-        "rules/categories.toml",
-        include_str!("../../rules/categories.toml"),
-    ),
-    (
-        "rules/permissions.toml",
-        include_str!("../../rules/permissions.toml"),
-    ),
-    ("rules/apis.toml", include_str!("../../rules/apis.toml")),
-    ("rules/native.toml", include_str!("../../rules/native.toml")),
-    (
-        "rules/plumbing.toml",
-        include_str!("../../rules/plumbing.toml"),
-    ),
-    (
-        "rules/network.toml",
-        include_str!("../../rules/network.toml"),
-    ),
-    (
-        "rules/libraries.toml",
-        include_str!("../../rules/libraries.toml"),
-    ),
-    (
-        "rules/trackers.toml",
-        include_str!("../../rules/trackers.toml"),
-    ),
-    (
-        "rules/endpoints.toml",
-        include_str!("../../rules/endpoints.toml"),
-    ),
-];
+/// The built-in rules as `build.rs` prepared them (see `prepared.rs`).
+const PREPARED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/builtin-rules.bin"));
 
-/// Protection levels of the platform permissions (generated, see `scripts/gen-permission-levels.py`).
-const PERMISSION_LEVELS_TSV: &str = include_str!("../../rules/data/permission-levels.tsv");
+/// The platform permission levels, parsed on first use: a scan that meets no permission (or a
+/// command that reports none) never pays for them. The built-in digest already covers them.
+static BUILTIN_LEVELS: Levels = LazyLock::new(|| parse_levels(PERMISSION_LEVELS_TSV));
+static NO_LEVELS: Levels = LazyLock::new(HashMap::new);
 
-/// Protection level and group of one platform permission.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct PermissionLevel {
-    /// `dangerous`, `normal`, `signature|privileged`, ...
-    pub level: String,
-    /// `android.permission-group.LOCATION`, or empty.
-    pub group: String,
-}
+/// Permission levels by name, built when first looked at.
+type Levels = LazyLock<HashMap<String, PermissionLevel>>;
 
 /// What `check_dir` found in a valid rules directory.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,7 +78,7 @@ pub struct CheckSummary {
 #[derive(Debug, Clone)]
 pub struct RuleSet {
     layer: Layer,
-    levels: HashMap<String, PermissionLevel>,
+    levels: &'static Levels,
     digest: String,
     permission_by_name: FastMap<String, usize>,
     members: MemberTable,
@@ -130,38 +102,31 @@ pub struct RuleSet {
 }
 
 impl RuleSet {
-    /// The rules embedded in the binary.
+    /// The rules embedded in the binary, as `build.rs` loaded, checked and hashed them.
     pub fn builtin() -> Result<RuleSet, RuleError> {
-        Self::builtin_layer()
-            .map(|layer| Self::compile(layer, parse_levels(PERMISSION_LEVELS_TSV)))
-            .map_err(|mut errors| errors.remove(0))
+        let prepared = prepared::PreparedRules::decode(PREPARED).ok_or_else(|| RuleError {
+            file: prepared::PREPARED_FILE.to_owned(),
+            line: 0,
+            column: 0,
+            message: "the rules prepared at build time do not decode".to_owned(),
+        })?;
+        Ok(Self::index(
+            prepared.layer,
+            &BUILTIN_LEVELS,
+            prepared.digest,
+        ))
     }
 
     /// No rules at all: for reading facts (manifest, DEX) without judging them, or as the base
     /// of a caller's own rules.
     pub fn empty() -> RuleSet {
-        Self::compile(Layer::default(), HashMap::new())
+        Self::compile(Layer::default(), &NO_LEVELS)
     }
 
-    fn builtin_sources() -> Vec<RuleFile> {
-        BUILTIN_FILES
-            .iter()
-            .map(|(name, text)| RuleFile {
-                name: (*name).to_owned(),
-                text: (*text).to_owned(),
-            })
-            .collect()
-    }
-
-    fn builtin_layer() -> Result<Layer, Vec<RuleError>> {
-        let layer = load::load_layer(&Self::builtin_sources(), None)?;
-        let (layer, _) = load::merge(Layer::default(), layer)?;
-        Ok(layer)
-    }
-
-    /// Every problem of the embedded files (for the test that keeps them clean).
+    /// Every problem of the embedded files, loaded from their text as a `--rules DIR` is (for
+    /// the test that keeps them clean; `build.rs` refuses to build with any).
     pub fn builtin_errors() -> Vec<RuleError> {
-        Self::builtin_layer().err().unwrap_or_default()
+        load_builtin_layer().err().unwrap_or_default()
     }
 
     /// Applies the `*.toml` files of `dir`: a rule with an existing id replaces it (same family
@@ -184,8 +149,15 @@ impl RuleSet {
         Ok((Self::compile(layer, self.levels), report))
     }
 
-    fn compile(mut layer: Layer, levels: HashMap<String, PermissionLevel>) -> RuleSet {
+    /// Sorts the rules, hashes them and indexes them.
+    fn compile(mut layer: Layer, levels: &'static Levels) -> RuleSet {
         layer.sort();
+        let digest = compute_digest(&layer, levels);
+        Self::index(layer, levels, digest)
+    }
+
+    /// The look-up tables of rules sorted as `Layer::sort` leaves them, whose digest is known.
+    fn index(layer: Layer, levels: &'static Levels, digest: String) -> RuleSet {
         let mut permission_by_name = FastMap::default();
         for (i, rule) in layer.permissions.iter().enumerate() {
             for name in &rule.names {
@@ -286,7 +258,6 @@ impl RuleSet {
                     .push((proto, i));
             }
         }
-        let digest = compute_digest(&layer, &levels);
         RuleSet {
             layer,
             levels,
@@ -798,61 +769,4 @@ fn starts_with_ignoring_scheme_case(url: &str, prefix: &str) -> bool {
     };
     head[..authority_end].eq_ignore_ascii_case(&prefix[..authority_end])
         && head[authority_end..] == prefix[authority_end..]
-}
-
-fn parse_levels(tsv: &str) -> HashMap<String, PermissionLevel> {
-    tsv.lines()
-        .filter(|line| !line.starts_with('#') && !line.trim().is_empty())
-        .filter_map(|line| {
-            let mut parts = line.split('\t');
-            let name = parts.next()?;
-            let level = parts.next().unwrap_or("");
-            let group = parts.next().unwrap_or("");
-            Some((
-                name.to_owned(),
-                PermissionLevel {
-                    level: level.to_owned(),
-                    group: group.to_owned(),
-                },
-            ))
-        })
-        .collect()
-}
-
-fn compute_digest(layer: &Layer, levels: &HashMap<String, PermissionLevel>) -> String {
-    #[derive(serde::Serialize)]
-    struct Effective<'a> {
-        format: &'static str,
-        categories: &'a [Category],
-        permissions: &'a [PermissionRule],
-        apis: &'a [ApiRule],
-        natives: &'a [NativeRule],
-        libraries: &'a [LibraryRule],
-        trackers: &'a [TrackerRule],
-        owners: &'a [Owner],
-        not_endpoints: &'a [NotEndpoint],
-        plumbing: &'a [PlumbingRule],
-        sinks: &'a [SinkRule],
-        split_permissions: &'a [SplitPermission],
-        levels: std::collections::BTreeMap<&'a str, &'a PermissionLevel>,
-    }
-    let effective = Effective {
-        format: "dossier-rules-1",
-        categories: &layer.categories,
-        permissions: &layer.permissions,
-        apis: &layer.apis,
-        natives: &layer.natives,
-        libraries: &layer.libraries,
-        trackers: &layer.trackers,
-        owners: &layer.owners,
-        not_endpoints: &layer.not_endpoints,
-        plumbing: &layer.plumbing,
-        sinks: &layer.sinks,
-        split_permissions: &layer.split_permissions,
-        levels: levels.iter().map(|(k, v)| (k.as_str(), v)).collect(),
-    };
-    // Serializing plain structs, vectors and a BTreeMap cannot fail.
-    let bytes = serde_json::to_vec(&effective).unwrap_or_default();
-    let hash = Sha256::digest(&bytes);
-    hash.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -484,10 +484,7 @@ pub(super) fn dex(
     held: &mut Vec<Charge>,
 ) -> Vec<DexScan> {
     let refs = input.loaded.dex_entries();
-    let results: Vec<DexRead> = refs
-        .par_iter()
-        .map(|dex_ref| read_and_scan_dex(input, rules, dex_ref))
-        .collect();
+    let results: Vec<DexRead> = par_map(&refs, |dex_ref| read_and_scan_dex(input, rules, dex_ref));
     let mut scans = Vec::new();
     for (dex_ref, result) in refs.iter().zip(results) {
         let result = match result {
@@ -513,6 +510,17 @@ pub(super) fn dex(
         }
     }
     scans
+}
+
+/// `f` of every item, in order: in parallel when there are two or more, on this thread when
+/// there is one or none (the thread pool is then not even started: an input with no DEX or no
+/// native library pays nothing for it).
+fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync + Send) -> Vec<R> {
+    if items.len() < 2 {
+        items.iter().map(f).collect()
+    } else {
+        items.par_iter().map(f).collect()
+    }
 }
 
 /// What reading one DEX gave.
@@ -544,18 +552,15 @@ fn read_and_scan_dex(
         Err(err) => return unreadable(err.to_string()),
     };
     let member = input.member_name(dex_ref.member);
-    let scans: Vec<DexScan> = sections
-        .par_iter()
-        .map(|section| {
-            scan_section(
-                section,
-                rules,
-                &dex_ref.label,
-                member,
-                input.loaded.deadline,
-            )
-        })
-        .collect();
+    let scans: Vec<DexScan> = par_map(&sections, |section| {
+        scan_section(
+            section,
+            rules,
+            &dex_ref.label,
+            member,
+            input.loaded.deadline,
+        )
+    });
     drop(sections);
     drop(bytes);
     let mut kept = Vec::with_capacity(scans.len());
@@ -683,7 +688,7 @@ pub(super) fn native(
     held: &mut Vec<Charge>,
 ) -> Vec<NativeScan> {
     let libs = input.loaded.native_libs();
-    let results: Vec<NativeRead> = libs.par_iter().map(|lib| read_native(input, lib)).collect();
+    let results: Vec<NativeRead> = par_map(&libs, |lib| read_native(input, lib));
     libs.iter()
         .zip(results)
         .map(|(lib, result)| {

@@ -31,7 +31,7 @@ pub struct RuleFile {
 }
 
 /// All rules of one or more merged layers, before indexing.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Layer {
     pub categories: Vec<Category>,
     pub permissions: Vec<PermissionRule>,
