@@ -35,9 +35,13 @@ pub fn prefix_within(text: &str, max_bytes: usize) -> &str {
 /// The pieces are cut before a separator's first byte and after its last, boundaries by
 /// construction: only the lead byte of a separator matches, never a byte inside another character.
 pub fn split_at_space_and<'t>(text: &'t str, extra: &[u8]) -> impl Iterator<Item = &'t str> {
-    let mut separators = [false; 128];
+    // By byte: 1 for an ASCII separator, 2 for a lead byte that may start a non-ASCII one.
+    let mut kinds = [0u8; 256];
     for &b in b"\t\n\x0b\x0c\r ".iter().chain(extra.iter().filter(|b| b.is_ascii())) {
-        separators[usize::from(b)] = true;
+        kinds[usize::from(b)] = 1;
+    }
+    for lead in [0xc2, 0xe1, 0xe2, 0xe3] {
+        kinds[lead] = 2;
     }
     let bytes = text.as_bytes();
     let mut start = 0;
@@ -47,15 +51,13 @@ pub fn split_at_space_and<'t>(text: &'t str, extra: &[u8]) -> impl Iterator<Item
         if done {
             return None;
         }
-        while at < bytes.len() {
-            let here = at;
-            let b = bytes[here];
-            let len = if b < 0x80 {
-                usize::from(separators[usize::from(b)])
-            } else {
-                non_ascii_space_len(&bytes[here..])
+        while let Some(skipped) = bytes[at..].iter().position(|&b| kinds[usize::from(b)] != 0) {
+            let here = at + skipped;
+            let len = match kinds[usize::from(bytes[here])] {
+                1 => 1,
+                _ => non_ascii_space_len(&bytes[here..]),
             };
-            at += len.max(1);
+            at = here + len.max(1);
             if len > 0 {
                 let piece = &text[start..here];
                 start = at;

@@ -248,7 +248,12 @@ fn sort_lists(facts: &mut NativeFacts) {
 
 /// Printable ASCII runs (like `strings -n 6`), sorted and deduplicated, with whether the cap was hit.
 fn printable_strings(bytes: &[u8]) -> (Vec<String>, bool) {
-    let printable = |byte: u8| (0x20..0x7f).contains(&byte) || byte == b'\t';
+    // By byte, looked up rather than compared: this runs over every byte of every library.
+    let mut is_printable = [false; 256];
+    for byte in (0x20..0x7f).chain([b'\t']) {
+        is_printable[usize::from(byte)] = true;
+    }
+    let printable = |byte: u8| is_printable[usize::from(byte)];
     let mut found = Vec::new();
     let mut capped = false;
     let mut kept_bytes = 0;
@@ -277,6 +282,7 @@ fn printable_strings(bytes: &[u8]) -> (Vec<String>, bool) {
 }
 
 /// Keeps a printable run long enough to be a string; returns the bytes kept.
+#[inline]
 fn push_run(run: &[u8], found: &mut Vec<String>) -> usize {
     if run.len() < MIN_STRING_LEN {
         return 0;
