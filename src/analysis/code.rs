@@ -222,21 +222,19 @@ fn read_fields(
     used: &mut BTreeSet<FieldRef>,
 ) {
     let rules = acc.rules;
-    let read: BTreeSet<&FieldRef> = scan
-        .facts
-        .fields
-        .iter()
-        .filter(|f| f.read)
-        .map(|f| &f.field)
-        .collect();
+    // Sorted by field, in the order of the references, which agrees with their equality; asked
+    // only of the few fields a rule names.
+    let accesses = &scan.facts.fields;
+    let is_read = |field: &FieldRef| {
+        accesses
+            .binary_search_by(|f| f.field.cmp(field))
+            .is_ok_and(|at| accesses[at].read)
+    };
     for (field, positions) in &sites.fields {
-        if !read.contains(field) {
-            continue;
-        }
         let matched: Vec<&ApiRule> = rules
             .api_for_field(&field.class, &field.name, Some(&field.ty))
             .collect();
-        if matched.is_empty() {
+        if matched.is_empty() || !is_read(field) {
             continue;
         }
         used.insert(field.clone());

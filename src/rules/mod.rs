@@ -412,6 +412,11 @@ impl RuleSet {
         self.members.methods.contains_key(class_desc)
     }
 
+    /// Whether some rule names a field of class `class_desc` (see [`RuleSet::has_methods_of`]).
+    pub fn has_fields_of(&self, class_desc: &str) -> bool {
+        self.members.fields.contains_key(class_desc)
+    }
+
     /// Whether some rule's `overrides` names a method of framework class `class_desc`.
     pub fn has_overrides_of(&self, class_desc: &str) -> bool {
         self.overrides.methods.contains_key(class_desc)

@@ -254,9 +254,7 @@ fn text_pieces(
     let mut seen = std::collections::HashSet::new();
     let mut pieces = Vec::new();
     let mut pending = 0u64;
-    for piece in
-        text.split(|c: char| matches!(c, '"' | '\'' | '`' | '<' | '>') || c.is_whitespace())
-    {
+    for piece in crate::utf8::split_at_space_and(text, b"\"'`<>") {
         if !piece.contains('.') || !seen.insert(piece) {
             continue;
         }
@@ -411,7 +409,11 @@ fn member_texts(
                     assets_cut += 1;
                 }
                 asset_budget -= keep;
-                let text = String::from_utf8_lossy(&bytes[..keep]);
+                // Valid UTF-8 (the common case) is checked by the fast validator and borrowed.
+                let text = match std::str::from_utf8(&bytes[..keep]) {
+                    Ok(text) => std::borrow::Cow::Borrowed(text),
+                    Err(_) => String::from_utf8_lossy(&bytes[..keep]),
+                };
                 let mut charge = Charge::none(&input.loaded.memory);
                 let (strings, refused) = text_pieces(&text, &mut charge, &label);
                 drop(text);
@@ -596,59 +598,85 @@ fn scan_section(
             .to_owned(),
         None => facts.name.clone(),
     };
+    // Every type descriptor rendered once: for the list of types, the defined classes, and
+    // whether a rule names members of the class, which settles most ids of the tables below
+    // without rendering their names.
+    let descriptors: Vec<std::borrow::Cow<'_, str>> = (0..section.type_ids.count)
+        .map(|i| section.type_descriptor(i))
+        .collect();
+    let descriptor = |index: u32| match descriptors.get(index as usize) {
+        Some(text) => text.clone(),
+        None => section.type_descriptor(index),
+    };
     let mut defined_classes: Vec<String> = (0..section.class_defs.count)
         .filter_map(|i| section.class_def(i))
-        .map(|def| section.type_descriptor(def.class_idx).into_owned())
+        .map(|def| descriptor(def.class_idx).into_owned())
         .collect();
-    defined_classes.sort();
+    defined_classes.sort_unstable();
     defined_classes.dedup();
-    let invoked: std::collections::HashSet<&MethodRef> = facts.invoked_methods.iter().collect();
+    let has_methods: Vec<bool> = descriptors
+        .iter()
+        .map(|d| rules.has_methods_of(d))
+        .collect();
+    let has_fields: Vec<bool> = descriptors.iter().map(|d| rules.has_fields_of(d)).collect();
+    // The facts' lists are sorted by the references' order, which agrees with their equality.
+    let invoked = |method: &MethodRef| facts.invoked_methods.binary_search(method).is_ok();
+    let read = |field: &FieldRef| {
+        facts
+            .fields
+            .binary_search_by(|f| f.field.cmp(field))
+            .is_ok_and(|at| facts.fields[at].read)
+    };
     let mut unused_methods: Vec<MethodRef> = distinct_ids(section.method_ids.count, |index| {
         let m = section.method_id(index)?;
+        // A class no rule names members of has no method to keep (its index may be past the
+        // table: such a class is rendered as a placeholder, which no rule names either).
+        has_methods
+            .get(usize::from(m.class_idx))
+            .copied()?
+            .then_some(())?;
         Some((u32::from(m.class_idx), m.name_idx, u32::from(m.proto_idx)))
     })
     .filter(|&index| {
         section.method_id(index).is_some_and(|m| {
             rules.names_method(
-                &section.type_descriptor(u32::from(m.class_idx)),
+                &descriptor(u32::from(m.class_idx)),
                 &section.string_text(m.name_idx),
             )
         })
     })
     .filter_map(|index| section.method_ref(index))
-    .filter(|method| !invoked.contains(method))
+    .filter(|method| !invoked(method))
     .collect();
-    let read: std::collections::HashSet<&FieldRef> = facts
-        .fields
-        .iter()
-        .filter(|f| f.read)
-        .map(|f| &f.field)
-        .collect();
     let mut unread_fields: Vec<FieldRef> = distinct_ids(section.field_ids.count, |index| {
         let f = section.field_id(index)?;
+        has_fields
+            .get(usize::from(f.class_idx))
+            .copied()?
+            .then_some(())?;
         Some((u32::from(f.class_idx), f.name_idx, u32::from(f.type_idx)))
     })
     .filter(|&index| {
         section.field_id(index).is_some_and(|f| {
             rules.names_field(
-                &section.type_descriptor(u32::from(f.class_idx)),
+                &descriptor(u32::from(f.class_idx)),
                 &section.string_text(f.name_idx),
             )
         })
     })
     .filter_map(|index| section.field_ref(index))
-    .filter(|field| !read.contains(field))
+    .filter(|field| !read(field))
     .collect();
-    let mut types: Vec<String> = (0..section.type_ids.count)
-        .map(|i| section.type_descriptor(i))
+    let mut types: Vec<String> = descriptors
+        .into_iter()
         .filter(|desc| rules.api_for_class(desc).next().is_some())
         .map(std::borrow::Cow::into_owned)
         .collect();
-    unused_methods.sort();
+    unused_methods.sort_unstable();
     unused_methods.dedup();
-    unread_fields.sort();
+    unread_fields.sort_unstable();
     unread_fields.dedup();
-    types.sort();
+    types.sort_unstable();
     types.dedup();
     DexScan {
         member: member.map(str::to_owned),
