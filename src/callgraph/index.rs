@@ -49,22 +49,8 @@ pub(super) struct AppIndex<'f> {
 
 impl<'f> AppIndex<'f> {
     pub fn new(facts: &'f AppFacts) -> Self {
-        // Sized at once: growing these maps rehashes every key (whole descriptors) each time.
-        let class_count: usize = facts.dex.iter().map(|s| s.hierarchy.len()).sum();
-        let caller_count: usize = facts
-            .dex
-            .iter()
-            .map(|s| {
-                s.facts
-                    .sites
-                    .as_ref()
-                    .map_or(0, |sites| sites.callers.len())
-            })
-            .sum();
-        let mut classes: FastMap<&'f str, DefinedClass<'f>> =
-            FastMap::with_capacity_and_hasher(class_count, Default::default());
-        let mut loaded_from: FastMap<&'f str, usize> =
-            FastMap::with_capacity_and_hasher(class_count, Default::default());
+        let mut classes: FastMap<&'f str, DefinedClass<'f>> = FastMap::default();
+        let mut loaded_from: FastMap<&'f str, usize> = FastMap::default();
         for (d, scan) in facts.dex.iter().enumerate() {
             for class in scan.hierarchy.classes() {
                 classes.entry(class.name()).or_insert(class);
@@ -74,14 +60,8 @@ impl<'f> AppIndex<'f> {
         let mut callers = Vec::with_capacity(facts.dex.len());
         let mut base = Vec::with_capacity(facts.dex.len() + 1);
         let mut next = 0u32;
-        let virtual_count: usize = classes
-            .values()
-            .map(|class| class.virtual_methods().count())
-            .sum();
-        let mut methods: FastMap<MethodKey<'f>, u32> =
-            FastMap::with_capacity_and_hasher(caller_count + virtual_count, Default::default());
-        let mut class_nodes: FastMap<&'f str, Vec<u32>> =
-            FastMap::with_capacity_and_hasher(class_count, Default::default());
+        let mut methods: FastMap<MethodKey<'f>, u32> = FastMap::default();
+        let mut class_nodes: FastMap<&'f str, Vec<u32>> = FastMap::default();
         for (d, scan) in facts.dex.iter().enumerate() {
             let list: &'f [Site] = scan.facts.sites.as_ref().map_or(&[], |s| &s.callers);
             base.push(next);
