@@ -98,7 +98,7 @@ fn refs_fixture_every_reference_form() {
         ]
     );
     assert_eq!(
-        facts.const_strings,
+        facts.const_strings[..],
         vec![
             "SERIAL",
             "after invoke-custom",
@@ -112,7 +112,7 @@ fn refs_fixture_every_reference_form() {
         ]
     );
     assert_eq!(
-        facts.const_classes,
+        facts.const_classes[..],
         vec!["Landroid/os/Build;", "Landroid/telephony/TelephonyManager;"]
     );
     let reflective: Vec<(Option<&str>, Option<&str>, String)> = facts
@@ -214,7 +214,7 @@ fn multidex_zip_scans_both_dex_in_order() {
     assert_eq!(facts[0].name, "classes.dex");
     assert_eq!(facts[1].name, "classes2.dex");
     assert_eq!(
-        facts[0].invoked_methods,
+        facts[0].invoked_methods[..],
         vec![MethodRef::parse("Lcom/example/multi/Helper;->help(Ljava/lang/String;)V").unwrap()]
     );
     assert_eq!(
@@ -258,9 +258,9 @@ fn real_larger_header_built_by_the_writer() {
     let bytes = writer::build(&[section], 0x200, b"035");
     let facts = scan_one(&bytes, "big-header.dex", false);
     assert_eq!(codes(&facts), vec!["dex.header_size"]);
-    assert_eq!(facts.const_strings, vec!["odd header"]);
+    assert_eq!(facts.const_strings[..], vec!["odd header"]);
     assert_eq!(
-        facts.invoked_methods,
+        facts.invoked_methods[..],
         vec![MethodRef::parse("Lcom/odd/Header;->target(Ljava/lang/String;)V").unwrap()]
     );
 }
@@ -276,7 +276,7 @@ fn stale_map_list_is_recorded_not_trusted() {
     let facts = scan_one(&bytes, "stale.dex", false);
     assert_eq!(codes(&facts), vec!["dex.map_mismatch"]);
     assert_eq!(facts.strings, 7);
-    assert_eq!(facts.const_strings, vec!["stale map"]);
+    assert_eq!(facts.const_strings[..], vec!["stale map"]);
 }
 
 #[test]
@@ -295,10 +295,10 @@ fn version_041_container_with_two_sections() {
     assert_eq!(facts[0].version, "041");
     assert!(facts[0].anomalies.is_empty(), "{:?}", facts[0].anomalies);
     assert!(facts[1].anomalies.is_empty(), "{:?}", facts[1].anomalies);
-    assert_eq!(facts[0].const_strings, vec!["from section zero"]);
-    assert_eq!(facts[1].const_strings, vec!["from section one"]);
+    assert_eq!(facts[0].const_strings[..], vec!["from section zero"]);
+    assert_eq!(facts[1].const_strings[..], vec!["from section one"]);
     assert_eq!(
-        facts[1].invoked_methods,
+        facts[1].invoked_methods[..],
         vec![MethodRef::parse("Lcom/second/B;->target(Ljava/lang/String;)V").unwrap()]
     );
     // scan_many lists container sections in file order.

@@ -163,7 +163,7 @@ pub(super) fn roots<'f>(facts: &'f AppFacts, index: &AppIndex<'f>) -> Vec<Root<'
         }
     }
     for scan in &facts.dex {
-        for s in &scan.facts.const_strings {
+        for s in scan.facts.const_strings.iter() {
             if let Some(class) = index.class_named(s, &mut buffer) {
                 roots.push(Root {
                     class,

@@ -451,7 +451,8 @@ impl<'f> CallGraph<'f> {
             })
             .sum::<usize>()
             + self.pred.len() * 5
-            + self.index.methods.len() * 64
+            + self.index.methods.heap_bytes()
+            + self.index.len() * size_of::<usize>()
     }
 }
 

@@ -5,6 +5,7 @@
 use std::cmp::Ordering;
 use std::fmt;
 use std::io::{self, Write};
+use std::sync::Arc;
 
 use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
@@ -21,7 +22,7 @@ use crate::anomaly::Anomaly;
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Site {
     /// Shared by every site of one DEX.
-    pub dex: std::sync::Arc<str>,
+    pub dex: Arc<str>,
     pub method: MethodRef,
 }
 
@@ -157,14 +158,17 @@ pub struct DexFacts {
     pub methods: u64,
     /// Number of entries in the string table.
     pub strings: u32,
-    /// Sorted unique methods invoked by an `invoke-*`.
-    pub invoked_methods: Vec<MethodRef>,
+    /// Sorted unique methods invoked by an `invoke-*` (the keys of `sites.invoked_methods` too:
+    /// one list shared by both).
+    pub invoked_methods: Arc<[MethodRef]>,
     /// Sorted unique fields read or written.
     pub fields: Vec<FieldAccess>,
-    /// Sorted unique strings loaded by `const-string` and `const-string/jumbo`.
-    pub const_strings: Vec<String>,
-    /// Sorted unique type descriptors loaded by `const-class`.
-    pub const_classes: Vec<String>,
+    /// Sorted unique strings loaded by `const-string` and `const-string/jumbo` (shared with the
+    /// keys of `sites.const_strings`).
+    pub const_strings: Arc<[String]>,
+    /// Sorted unique type descriptors loaded by `const-class` (shared with the keys of
+    /// `sites.const_classes`).
+    pub const_classes: Arc<[String]>,
     /// String constants of methods that call reflection APIs.
     pub reflective: Vec<ReflectiveRef>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -207,7 +211,7 @@ fn union<'f, T: Ord + ?Sized>(lists: impl Iterator<Item = &'f T>) -> Vec<&'f T> 
 }
 
 fn merged(all: &[DexFacts]) -> Merged<'_> {
-    let mut invoked_methods = union(all.iter().flat_map(|f| &f.invoked_methods));
+    let mut invoked_methods = union(all.iter().flat_map(|f| f.invoked_methods.iter()));
     // References that render alike are one entry, as in the facts of one DEX.
     invoked_methods.dedup_by(|later, kept| kept.renders_like(later));
     let mut fields: Vec<(&FieldRef, bool, bool)> = all

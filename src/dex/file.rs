@@ -766,13 +766,16 @@ pub struct SignatureCache<'d, 'a> {
     protos: Vec<Option<std::sync::Arc<str>>>,
     /// Member names by string index: many methods share a name (`<init>`, `get`, `run`).
     names: Vec<Option<std::sync::Arc<str>>>,
+    /// Where texts come from when the DEX files of an input share them; else each is made here.
+    shared: Option<&'d super::intern::Interner>,
     _p: std::marker::PhantomData<&'a ()>,
 }
 
 impl<'d, 'a> SignatureCache<'d, 'a> {
-    pub fn new(dex: &'d DexFile<'a>) -> Self {
+    pub fn new(dex: &'d DexFile<'a>, shared: Option<&'d super::intern::Interner>) -> Self {
         SignatureCache {
             dex,
+            shared,
             types: vec![None; dex.type_ids.count as usize],
             protos: vec![None; dex.proto_ids.count as usize],
             names: vec![None; dex.string_ids.count as usize],
@@ -793,7 +796,7 @@ impl<'d, 'a> SignatureCache<'d, 'a> {
         if let Some(slot) = self.protos.get_mut(parts.last as usize)
             && slot.is_none()
         {
-            *slot = Some(std::sync::Arc::from(self.dex.proto_signature(parts.last)));
+            *slot = Some(made(self.shared, &self.dex.proto_signature(parts.last)));
         }
         Some(parts)
     }
@@ -816,7 +819,7 @@ impl<'d, 'a> SignatureCache<'d, 'a> {
         if let Some(slot) = self.types.get_mut(index as usize)
             && slot.is_none()
         {
-            *slot = Some(std::sync::Arc::from(self.dex.type_descriptor(index)));
+            *slot = Some(made(self.shared, &self.dex.type_descriptor(index)));
         }
     }
 
@@ -824,7 +827,7 @@ impl<'d, 'a> SignatureCache<'d, 'a> {
         if let Some(slot) = self.names.get_mut(index as usize)
             && slot.is_none()
         {
-            *slot = Some(std::sync::Arc::from(self.dex.string_text(index)));
+            *slot = Some(made(self.shared, &self.dex.string_text(index)));
         }
     }
 
@@ -845,6 +848,14 @@ impl<'d, 'a> SignatureCache<'d, 'a> {
             Some(Some(text)) => text.clone(),
             _ => std::sync::Arc::from(self.dex.proto_signature(index)),
         }
+    }
+}
+
+/// A text of the cache: the input's shared copy, or one of its own.
+fn made(shared: Option<&super::intern::Interner>, text: &str) -> std::sync::Arc<str> {
+    match shared {
+        Some(interner) => interner.text(text),
+        None => std::sync::Arc::from(text),
     }
 }
 

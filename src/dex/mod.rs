@@ -7,12 +7,14 @@
 //! (referenced ids into facts), `reflect` (reflection strings), `facts` (serializable facts, call
 //! sites, merge, text rendering), `hierarchy` (each defined class's superclass, interfaces and
 //! virtual methods, for overrides), `values` (constant strings that reach each call's arguments),
-//! `use_map` (the flat map of each reference's uses), `error`.
+//! `use_map` (the flat map of each reference's uses), `intern` (one copy of each name text across
+//! the DEX files of an input), `error`.
 
 pub mod error;
 pub mod facts;
 pub mod file;
 pub mod hierarchy;
+pub mod intern;
 pub mod leb128;
 pub mod mutf8;
 pub mod opcodes;
@@ -33,8 +35,9 @@ pub use facts::{
 pub use use_map::UseMap;
 pub use file::{DexFile, parse_sections};
 pub use hierarchy::{ClassHierarchy, DefinedClass, class_hierarchy};
+pub use intern::Interner;
 pub use refs::{FieldRef, MethodRef, NameAndProto};
-pub use scan::{ScanOptions, scan};
+pub use scan::{ScanOptions, scan, scan_sharing_names};
 
 use crate::anomaly::Anomaly;
 

@@ -9,13 +9,16 @@
 
 use std::borrow::Borrow;
 use std::fmt;
+use std::sync::Arc;
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
 /// Keys in ascending order, each with the list of its uses.
 #[derive(Clone, PartialEq, Eq)]
 pub struct UseMap<K, V> {
-    keys: Vec<K>,
+    /// Shared with the DEX facts' list of the same references, when the scanner made both: the
+    /// keys are every reference of a kind, so holding them twice cost a fifth of the facts.
+    keys: Arc<[K]>,
     /// `ends[i]`: where the uses of `keys[i]` end in `uses` (they start where `i - 1`'s end).
     ends: Vec<u32>,
     uses: Vec<V>,
@@ -24,7 +27,7 @@ pub struct UseMap<K, V> {
 impl<K, V> Default for UseMap<K, V> {
     fn default() -> Self {
         UseMap {
-            keys: Vec::new(),
+            keys: Arc::from(Vec::new()),
             ends: Vec::new(),
             uses: Vec::new(),
         }
@@ -71,11 +74,28 @@ impl<K, V> UseMap<K, V> {
         (0..self.keys.len()).map(|i| self.uses_at(i))
     }
 
+    /// The keys, as the list they may share with other facts.
+    pub fn shared_keys(&self) -> &Arc<[K]> {
+        &self.keys
+    }
+
     /// What the map holds on the heap: its three vectors (not what the keys own).
     pub fn heap_bytes(&self) -> usize {
-        self.keys.capacity() * size_of::<K>()
-            + self.ends.capacity() * size_of::<u32>()
-            + self.uses.capacity() * size_of::<V>()
+        self.keys.len() * size_of::<K>() + self.use_bytes()
+    }
+
+    /// What the lists of uses hold on the heap, without the keys.
+    pub fn use_bytes(&self) -> usize {
+        self.ends.capacity() * size_of::<u32>() + self.uses.capacity() * size_of::<V>()
+    }
+
+    /// The map of `keys` (sorted, distinct) in which key `i`'s uses are `uses[ends[i - 1]..ends[i]]`
+    /// (from 0 for the first). `None` when the lists do not fit that shape.
+    pub fn with_keys(keys: Arc<[K]>, ends: Vec<u32>, uses: Vec<V>) -> Option<Self> {
+        let fits = ends.len() == keys.len()
+            && ends.windows(2).all(|w| w[0] <= w[1])
+            && ends.last().is_none_or(|&last| last as usize <= uses.len());
+        fits.then_some(UseMap { keys, ends, uses })
     }
 }
 
@@ -90,6 +110,16 @@ impl<K: Ord, V> UseMap<K, V> {
         Some(self.uses_at(index))
     }
 
+    pub fn contains_key<Q>(&self, key: &Q) -> bool
+    where
+        K: Borrow<Q>,
+        Q: Ord + ?Sized,
+    {
+        self.get(key).is_some()
+    }
+}
+
+impl<K: Ord + Clone, V> UseMap<K, V> {
     /// Appends `value` to the uses of `key`, adding the key where it sorts when it is new. Costs
     /// time in the size of the map: for extending facts by hand (tests, tools), not for scans.
     pub fn add_use(&mut self, key: K, value: V) {
@@ -97,7 +127,9 @@ impl<K: Ord, V> UseMap<K, V> {
             Ok(found) => found,
             Err(at) => {
                 let end = at.checked_sub(1).map_or(0, |before| self.ends[before]);
-                self.keys.insert(at, key);
+                let mut keys = self.keys.to_vec();
+                keys.insert(at, key);
+                self.keys = Arc::from(keys);
                 self.ends.insert(at, end);
                 at
             }
@@ -108,34 +140,6 @@ impl<K: Ord, V> UseMap<K, V> {
             *later += 1;
         }
     }
-
-    pub fn contains_key<Q>(&self, key: &Q) -> bool
-    where
-        K: Borrow<Q>,
-        Q: Ord + ?Sized,
-    {
-        self.get(key).is_some()
-    }
-}
-
-impl<K: Ord, V: Clone> UseMap<K, V> {
-    /// Built from keys in any order, each with the range of its uses in `pool`: one list of
-    /// uses for all keys, so no list is allocated apart. Keys must be distinct.
-    pub fn from_ranges(mut entries: Vec<(K, std::ops::Range<usize>)>, pool: &[V]) -> Self {
-        // Usually sorted already (the scanner ranks keys in an order close to theirs).
-        entries.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut map = UseMap {
-            keys: Vec::with_capacity(entries.len()),
-            ends: Vec::with_capacity(entries.len()),
-            uses: Vec::with_capacity(entries.iter().map(|(_, range)| range.len()).sum()),
-        };
-        for (key, range) in entries {
-            map.keys.push(key);
-            map.uses.extend_from_slice(pool.get(range).unwrap_or_default());
-            map.ends.push(u32::try_from(map.uses.len()).unwrap_or(u32::MAX));
-        }
-        map
-    }
 }
 
 /// Built from keys with their lists in any order: sorted by key, and of two lists under one
@@ -145,22 +149,24 @@ impl<K: Ord, V> FromIterator<(K, Vec<V>)> for UseMap<K, V> {
         let mut entries: Vec<(K, Vec<V>)> = iter.into_iter().collect();
         // Stable: of equal keys the later stays later, and is the one kept below.
         entries.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut map = UseMap {
-            keys: Vec::with_capacity(entries.len()),
-            ends: Vec::with_capacity(entries.len()),
-            uses: Vec::with_capacity(entries.iter().map(|(_, uses)| uses.len()).sum()),
-        };
+        let mut keys = Vec::with_capacity(entries.len());
+        let mut ends = Vec::with_capacity(entries.len());
+        let mut all_uses = Vec::with_capacity(entries.iter().map(|(_, uses)| uses.len()).sum());
         let mut entries = entries.into_iter().peekable();
         while let Some((key, uses)) = entries.next() {
             if entries.peek().is_some_and(|(next, _)| *next == key) {
                 continue;
             }
-            map.keys.push(key);
-            map.uses.extend(uses);
+            keys.push(key);
+            all_uses.extend(uses);
             // A list longer than u32 cannot be: the scanner's uses are counted in u32.
-            map.ends.push(u32::try_from(map.uses.len()).unwrap_or(u32::MAX));
+            ends.push(u32::try_from(all_uses.len()).unwrap_or(u32::MAX));
         }
-        map
+        UseMap {
+            keys: Arc::from(keys),
+            ends,
+            uses: all_uses,
+        }
     }
 }
 
@@ -265,5 +271,19 @@ mod tests {
         );
         let empty: UseMap<String, u32> = UseMap::default();
         assert!(empty.is_empty() && empty.get("a").is_none());
+    }
+
+    #[test]
+    fn built_on_shared_keys() {
+        let keys: Arc<[String]> = Arc::from(vec!["a".to_owned(), "b".to_owned(), "c".to_owned()]);
+        let map = UseMap::with_keys(Arc::clone(&keys), vec![2, 2, 3], vec![10, 11, 12]).unwrap();
+        assert!(Arc::ptr_eq(map.shared_keys(), &keys));
+        assert_eq!(map.get("a"), Some(&[10, 11][..]));
+        assert_eq!(map.get("b"), Some(&[][..]));
+        assert_eq!(map.get("c"), Some(&[12][..]));
+        // Lists that do not fit the keys are refused, not read out of bounds later.
+        assert!(UseMap::with_keys(Arc::clone(&keys), vec![2, 3], vec![1, 2, 3]).is_none());
+        assert!(UseMap::with_keys(Arc::clone(&keys), vec![2, 1, 3], vec![1, 2, 3]).is_none());
+        assert!(UseMap::with_keys(keys, vec![1, 2, 4], vec![1, 2, 3]).is_none());
     }
 }

@@ -138,14 +138,17 @@ fn facts_footprint(facts: &DexFacts) -> u64 {
     if let Some(sites) = &facts.sites {
         // The DEX name of the sites is one string shared by all of them.
         bytes += list_footprint::<crate::dex::Site>(&sites.callers);
-        bytes += (sites.invoked_methods.heap_bytes() + sites.fields.heap_bytes()) as u64;
-        for map in [
-            &sites.const_strings,
-            &sites.const_classes,
-            &sites.instantiated,
-        ] {
-            bytes += map.heap_bytes() as u64 + map.keys().map(|k| k.len() as u64).sum::<u64>();
-        }
+        // The keys of these three are the lists counted above, shared.
+        bytes += (sites.invoked_methods.use_bytes()
+            + sites.const_strings.use_bytes()
+            + sites.const_classes.use_bytes()) as u64;
+        bytes += sites.fields.heap_bytes() as u64;
+        bytes += sites.instantiated.heap_bytes() as u64
+            + sites
+                .instantiated
+                .keys()
+                .map(|k| k.len() as u64)
+                .sum::<u64>();
         bytes += sites.arguments.heap_bytes() as u64
             + sites
                 .arguments

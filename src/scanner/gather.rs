@@ -492,11 +492,15 @@ pub(super) fn dex(
     held: &mut Vec<Charge>,
 ) -> Vec<DexScan> {
     let refs = input.loaded.dex_entries();
-    let results: Vec<DexRead> = par_map(&refs, |dex_ref| read_and_scan_dex(input, rules, dex_ref));
+    // Dropped when every DEX is read: the texts only it refers to go with it.
+    let names = dex::Interner::new();
+    let results: Vec<DexRead> = par_map(&refs, |dex_ref| {
+        read_and_scan_dex(input, rules, &names, dex_ref)
+    });
     let mut scans = Vec::new();
     for (dex_ref, result) in refs.iter().zip(results) {
         let result = match result {
-            DexRead::OverBudget(_) => read_and_scan_dex(input, rules, dex_ref),
+            DexRead::OverBudget(_) => read_and_scan_dex(input, rules, &names, dex_ref),
             done => done,
         };
         match result {
@@ -543,6 +547,7 @@ enum DexRead {
 fn read_and_scan_dex(
     input: &OpenedInput,
     rules: &RuleSet,
+    names: &dex::Interner,
     dex_ref: &crate::container::DexRef,
 ) -> DexRead {
     if input.loaded.past_deadline() {
@@ -564,6 +569,7 @@ fn read_and_scan_dex(
         scan_section(
             section,
             rules,
+            names,
             &dex_ref.label,
             member,
             input.loaded.deadline,
@@ -586,6 +592,7 @@ fn read_and_scan_dex(
 fn scan_section(
     section: &DexFile<'_>,
     rules: &RuleSet,
+    names: &dex::Interner,
     label: &str,
     member: Option<&str>,
     deadline: Option<std::time::Instant>,
@@ -594,7 +601,7 @@ fn scan_section(
         sites: true,
         deadline,
     };
-    let facts = dex::scan(section, label, &options);
+    let facts = dex::scan_sharing_names(section, label, &options, Some(names));
     let entry = match member {
         Some(member) => facts
             .name
@@ -684,6 +691,9 @@ fn scan_section(
     unread_fields.dedup();
     types.sort_unstable();
     types.dedup();
+    // `types` was collected in the place of every descriptor of the table, and would keep that
+    // allocation for the few it holds.
+    types.shrink_to_fit();
     DexScan {
         member: member.map(str::to_owned),
         entry,
