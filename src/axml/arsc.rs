@@ -570,7 +570,9 @@ impl TableParser<'_> {
 
 /// Replaces pending string indexes with the global pool's strings.
 fn resolve_strings(table: &mut ResourceTable) {
-    let strings = table.strings.clone();
+    let ResourceTable {
+        strings, packages, ..
+    } = table;
     let fix = |value: &mut Value| {
         if let Value::Raw {
             data_type: raw::TYPE_STRING,
@@ -581,7 +583,7 @@ fn resolve_strings(table: &mut ResourceTable) {
             *value = Value::String(Arc::clone(text));
         }
     };
-    for package in &mut table.packages {
+    for package in packages {
         for chosen in package.entries.values_mut() {
             match &mut chosen.entry.value {
                 EntryValue::Simple(value) => fix(value),

@@ -5,7 +5,6 @@
 //! string area runs past the chunk; dossier clamps instead and records why, so that a tampered pool
 //! still yields every string that can be read. Styles are not decoded.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::anomaly::Anomaly;
@@ -128,15 +127,20 @@ impl StringPool {
             };
         }
         let area = &chunk[strings_start..area_end];
+        // `count` offsets fit after `entries_start` (clamped above).
+        let offsets = &chunk[entries_start..entries_start + 4 * count];
+        let first_at_offset = first_at_same_offset(offsets);
         let mut problems = Problems::default();
-        let mut strings = Vec::with_capacity(count);
-        let mut by_offset: HashMap<usize, Arc<str>> = HashMap::new();
+        let mut strings: Vec<Option<Arc<str>>> = Vec::with_capacity(count);
         for index in 0..count {
-            let offset = read_u32(chunk, entries_start + index * 4).unwrap_or(u32::MAX) as usize;
+            let offset = read_u32(offsets, index * 4).unwrap_or(u32::MAX) as usize;
             // Offsets shared by several entries are decoded once and the text shared, so that
-            // many entries pointing at one long string cost neither time nor memory.
-            if let Some(shared) = by_offset.get(&offset) {
-                strings.push(Some(Arc::clone(shared)));
+            // many entries pointing at one long string cost neither time nor memory. One that
+            // could not be read is tried again, as the first was.
+            let earlier = first_at_offset.as_ref().map_or(index, |first| first[index] as usize);
+            if let Some(Some(shared)) = strings.get(earlier) {
+                let shared = Arc::clone(shared);
+                strings.push(Some(shared));
                 continue;
             }
             let decoded = if utf8 {
@@ -164,9 +168,7 @@ impl StringPool {
                         None
                     } else {
                         *budget -= text.len();
-                        let text = Arc::<str>::from(text);
-                        by_offset.insert(offset, Arc::clone(&text));
-                        Some(text)
+                        Some(Arc::<str>::from(text))
                     }
                 }
             };
@@ -224,6 +226,30 @@ impl StringPool {
     pub fn is_utf8(&self) -> bool {
         self.utf8
     }
+}
+
+/// For each entry of a pool's offset table (`u32` little-endian offsets), the first entry with the
+/// same offset: itself when no earlier entry has it. `None` when every offset is greater than
+/// the one before, as aapt and aapt2 write them (each string stored once, in order): then no
+/// entry shares and nothing is allocated. Otherwise one sorted list of 8 bytes per entry, and 4
+/// bytes per entry kept while the pool is decoded: a hash map of the offsets cost about 50 bytes
+/// per entry at its peak, 6 MiB on the 128,000 strings of Android's framework resource table.
+fn first_at_same_offset(offsets: &[u8]) -> Option<Vec<u32>> {
+    let offset_at = |index: usize| read_u32(offsets, index * 4).unwrap_or(u32::MAX);
+    let count = offsets.len() / 4;
+    if (1..count).all(|index| offset_at(index - 1) < offset_at(index)) {
+        return None;
+    }
+    let mut by_offset: Vec<(u32, u32)> = (0..count).map(|index| (offset_at(index), index as u32)).collect();
+    by_offset.sort_unstable();
+    let mut first: Vec<u32> = (0..count as u32).collect();
+    for same in by_offset.chunk_by(|a, b| a.0 == b.0) {
+        let earliest = same[0].1;
+        for &(_, index) in &same[1..] {
+            first[index as usize] = earliest;
+        }
+    }
+    Some(first)
 }
 
 /// A string longer than what is left of the byte budget; not decoded.
@@ -446,6 +472,50 @@ mod tests {
         assert_eq!(pool.len(), 1000);
         assert_eq!(pool.get(999).map(|s| &**s), Some("abcdef"));
         assert_eq!(budget, 4);
+    }
+
+    fn offset_table(offsets: &[u32]) -> Vec<u8> {
+        offsets.iter().flat_map(|o| o.to_le_bytes()).collect()
+    }
+
+    #[test]
+    fn increasing_offsets_need_no_table_of_firsts() {
+        assert_eq!(first_at_same_offset(&offset_table(&[])), None);
+        assert_eq!(first_at_same_offset(&offset_table(&[8])), None);
+        assert_eq!(first_at_same_offset(&offset_table(&[0, 4, 12, 40])), None);
+    }
+
+    #[test]
+    fn repeated_offsets_point_at_their_first_entry() {
+        // Out of order and repeated: entries 2 and 4 repeat entry 0's offset, 3 repeats 1's.
+        let first = first_at_same_offset(&offset_table(&[16, 4, 16, 4, 16, 0]));
+        assert_eq!(first, Some(vec![0, 1, 0, 1, 0, 5]));
+        // Decreasing without repeats: each entry is its own first.
+        let first = first_at_same_offset(&offset_table(&[8, 4, 0]));
+        assert_eq!(first, Some(vec![0, 1, 2]));
+    }
+
+    #[test]
+    fn a_repeated_unreadable_offset_is_tried_again_and_counted() {
+        // Entries 0 and 2 point past the data, 1 and 3 at "b": the repeats of an unreadable
+        // string stay unreadable, those of a readable one share its text.
+        let mut chunk = build_pool(&["a", "b", "c", "d"], true);
+        let past = 0x0100_0000u32.to_le_bytes();
+        let b_offset: [u8; 4] = chunk[32..36].try_into().unwrap();
+        chunk[28..32].copy_from_slice(&past);
+        chunk[36..40].copy_from_slice(&past);
+        chunk[40..44].copy_from_slice(&b_offset);
+        let (pool, anomalies) = parse(&chunk);
+        assert_eq!(pool.get(0), None);
+        assert_eq!(pool.get(2), None);
+        assert_eq!(pool.get(1).map(|s| &**s), Some("b"));
+        assert!(Arc::ptr_eq(pool.get(1).unwrap(), pool.get(3).unwrap()));
+        let out_of_bounds: Vec<_> = anomalies
+            .iter()
+            .filter(|a| a.code == "axml.string_out_of_bounds")
+            .collect();
+        assert_eq!(out_of_bounds.len(), 1);
+        assert!(out_of_bounds[0].detail.starts_with("2 of 4 strings (first #0)"), "{out_of_bounds:?}");
     }
 
     #[test]

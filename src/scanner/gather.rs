@@ -208,12 +208,22 @@ pub(super) fn texts(
 /// The distinct strings of a pool, in pool order: a crafted pool can point thousands of entries
 /// at one huge string, which the pool decodes once and which is kept once here too.
 fn pool_strings(pool: &axml::StringPool) -> Vec<String> {
-    let mut seen = SeenStrings::default();
-    (0..pool.len() as u32)
-        .filter_map(|i| pool.get(i))
-        .filter(|s| seen.insert(std::sync::Arc::clone(s)))
-        .map(|s| s.to_string())
-        .collect()
+    let mut seen: SeenStrings<&str> = SeenStrings::default();
+    // Sized once: collected through a filter, the list grew by doubling, and the buffers it left
+    // behind stayed in the heap (framework-res, 128,000 strings: 60 MB resident at the end of
+    // the texts step, 48 MB sized once).
+    let mut strings = Vec::with_capacity(pool.len());
+    for text in (0..pool.len() as u32).filter_map(|i| pool.get(i)) {
+        if seen.insert(text) {
+            strings.push(text.to_string());
+        }
+    }
+    drop(seen);
+    // Entries repeating one string (a crafted pool) leave little: their slots are not kept.
+    if strings.len() < strings.capacity() / 2 {
+        strings.shrink_to_fit();
+    }
+    strings
 }
 
 fn is_text_asset(name: &str) -> bool {
@@ -817,7 +827,9 @@ fn read_native(input: &OpenedInput, lib: &crate::container::EntryRef) -> NativeR
 
 #[cfg(test)]
 mod tests {
-    use super::text_pieces;
+    use super::{pool_strings, text_pieces};
+    use crate::axml::StringPool;
+    use crate::axml::string_pool::test_support::build_pool;
     use crate::memory::{Charge, MemoryBudget};
 
     fn pieces(text: &str) -> Vec<String> {
@@ -857,5 +869,30 @@ mod tests {
     fn pieces_never_cut_a_url() {
         let pieces = pieces("load('https://a.example.com/p?q=1&r=2#f') <b>x.y</b>");
         assert!(pieces.contains(&"https://a.example.com/p?q=1&r=2#f".to_owned()));
+    }
+
+    fn pool(strings: &[&str]) -> StringPool {
+        let (mut anomalies, mut budget) = (Vec::new(), usize::MAX);
+        StringPool::parse(
+            &build_pool(strings, true),
+            "arsc",
+            "t",
+            &mut anomalies,
+            &mut budget,
+        )
+    }
+
+    #[test]
+    fn pool_strings_are_distinct_in_pool_order() {
+        let strings = pool_strings(&pool(&["b.example", "a", "b.example", "c", "a"]));
+        assert_eq!(strings, ["b.example", "a", "c"]);
+    }
+
+    #[test]
+    fn pool_strings_keep_no_slots_for_repeats() {
+        let repeated: Vec<&str> = std::iter::repeat_n("x.example", 100).collect();
+        let strings = pool_strings(&pool(&repeated));
+        assert_eq!(strings, ["x.example"]);
+        assert!(strings.capacity() < 50, "{}", strings.capacity());
     }
 }
