@@ -254,7 +254,9 @@ fn printable_strings(bytes: &[u8]) -> (Vec<String>, bool) {
         is_printable[usize::from(byte)] = true;
     }
     let printable = |byte: u8| is_printable[usize::from(byte)];
-    let mut found = Vec::new();
+    // Borrowed while they are sorted and deduplicated: a library repeats many of its runs, and
+    // only the distinct ones are copied out.
+    let mut found: Vec<&[u8]> = Vec::new();
     let mut capped = false;
     let mut kept_bytes = 0;
     let mut at = 0;
@@ -275,25 +277,30 @@ fn printable_strings(bytes: &[u8]) -> (Vec<String>, bool) {
         // The byte at `end` is not printable.
         at = end + 1;
     }
-    // Equal strings are alike, so an unstable sort gives the same list.
+    // Equal runs are alike, so an unstable sort gives the same list; byte order is the order of
+    // the strings they make.
     found.sort_unstable();
     found.dedup();
-    (found, capped)
+    let strings = found.into_iter().map(ascii_text).collect();
+    (strings, capped)
 }
 
-/// Keeps a printable run long enough to be a string; returns the bytes kept.
+/// Keeps a printable run long enough to be a string, cut at [`MAX_STRING_LEN`]; returns the bytes
+/// kept.
 #[inline]
-fn push_run(run: &[u8], found: &mut Vec<String>) -> usize {
+fn push_run<'b>(run: &'b [u8], found: &mut Vec<&'b [u8]>) -> usize {
     if run.len() < MIN_STRING_LEN {
         return 0;
     }
     let kept = &run[..run.len().min(MAX_STRING_LEN)];
-    // Only printable ASCII reaches here, so this conversion cannot fail.
-    found.push(std::str::from_utf8(kept).map_or_else(
-        |_| String::from_utf8_lossy(kept).into_owned(),
-        str::to_owned,
-    ));
+    found.push(kept);
     kept.len()
+}
+
+/// The text of a printable run.
+fn ascii_text(run: &[u8]) -> String {
+    // Only printable ASCII reaches here, so this conversion cannot fail.
+    std::str::from_utf8(run).map_or_else(|_| String::from_utf8_lossy(run).into_owned(), str::to_owned)
 }
 
 #[cfg(test)]
@@ -358,7 +365,7 @@ mod tests {
     }
     /// The byte-by-byte reading the run-by-run one replaced, kept to check it against.
     fn strings_byte_by_byte(bytes: &[u8]) -> (Vec<String>, bool) {
-        let mut found = Vec::new();
+        let mut found: Vec<&[u8]> = Vec::new();
         let (mut start, mut capped, mut kept_bytes) = (None, false, 0);
         for (index, &byte) in bytes.iter().enumerate() {
             let printable = (0x20..0x7f).contains(&byte) || byte == b'\t';
@@ -378,6 +385,7 @@ mod tests {
         if let (Some(begin), false) = (start, capped) {
             push_run(&bytes[begin..], &mut found);
         }
+        let mut found: Vec<String> = found.into_iter().map(ascii_text).collect();
         found.sort();
         found.dedup();
         (found, capped)
