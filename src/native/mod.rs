@@ -259,16 +259,29 @@ fn printable_strings(bytes: &[u8]) -> (Vec<String>, bool) {
     let mut found: Vec<&[u8]> = Vec::new();
     let mut capped = false;
     let mut kept_bytes = 0;
+    // Invariant: `at` is 0 or just past a byte that is not printable, so no run starts before it
+    // and is still to be read.
     let mut at = 0;
-    // Run by run: the next printable byte, then the next byte that is not.
-    while let Some(skipped) = bytes[at..].iter().position(|&b| printable(b)) {
-        let begin = at + skipped;
-        let Some(len) = bytes[begin..].iter().position(|&b| !printable(b)) else {
+    // Run by run, skipping ahead: a run long enough to keep that starts at `at` or later covers
+    // the byte MIN_STRING_LEN - 1 further on, so when that byte is not printable, no run worth
+    // keeping starts before it (machine code, most of a library, is passed over six bytes at a
+    // time). When it is printable, its run is found back to its start and on to its end.
+    while let Some(&probe_byte) = bytes.get(at + MIN_STRING_LEN - 1) {
+        let probe = at + MIN_STRING_LEN - 1;
+        if !printable(probe_byte) {
+            at = probe + 1;
+            continue;
+        }
+        let mut begin = probe;
+        while begin > at && printable(bytes[begin - 1]) {
+            begin -= 1;
+        }
+        let Some(len) = bytes[probe..].iter().position(|&b| !printable(b)) else {
             // A run up to the end of the file.
             push_run(&bytes[begin..], &mut found);
             break;
         };
-        let end = begin + len;
+        let end = probe + len;
         kept_bytes += push_run(&bytes[begin..end], &mut found);
         if found.len() >= MAX_STRINGS || kept_bytes >= MAX_STRING_BYTES {
             capped = true;
