@@ -405,6 +405,27 @@ mod tests {
     }
 
     #[test]
+    fn runs_are_found_wherever_they_fall_against_the_probe() {
+        // Runs of 5 to 8 bytes at every offset from the start, and ending at every distance
+        // from the end of the file.
+        for offset in 0..14 {
+            for len in 5..9 {
+                for tail in 0..8 {
+                    let mut bytes = vec![0xffu8; offset];
+                    bytes.extend(vec![b'x'; len]);
+                    bytes.extend(vec![0u8; tail]);
+                    let (strings, capped) = printable_strings(&bytes);
+                    let want: Vec<String> = (len >= MIN_STRING_LEN)
+                        .then(|| "x".repeat(len))
+                        .into_iter()
+                        .collect();
+                    assert_eq!((strings, capped), (want, false), "{offset} {len} {tail}");
+                }
+            }
+        }
+    }
+
+    #[test]
     fn strings_agree_with_a_byte_by_byte_reading() {
         // Runs of every length around the minimum, separated by every kind of byte, at both ends.
         let mut state = 0x2545_f491_4f6c_dd1du64;
