@@ -9,7 +9,7 @@ use flate2::{Decompress, FlushDecompress, Status};
 use super::error::ContainerError;
 use crate::memory::{Charge, MemoryBudget, OverBudget};
 
-/// Output is grown by at most this much at a time, whatever the entry declares.
+/// The first allocation and the smallest growth of the output, whatever the entry declares.
 const GROWTH_STEP: usize = 256 * 1024;
 /// The ratio cap only applies once an entry has inflated past this many bytes, so that small,
 /// highly compressible files (blank images, zero-filled tables) are never refused.
@@ -215,7 +215,8 @@ pub struct Inflated {
 }
 
 /// Inflates a raw deflate stream (no zlib header, as in zip) found at the start of `source`.
-/// `size_hint` (the declared size) only sizes the first allocation, capped at one growth step.
+/// `size_hint` (the declared size) sizes the first allocation, capped at one growth step, and caps
+/// the growth while the output is below it (see [`growth_step`]).
 /// `used` says how many compressed bytes it took, failed or not: the bytes a failed read used
 /// count as read for overlapping entries too.
 pub fn inflate_raw(
@@ -235,7 +236,9 @@ pub fn inflate_stream(
     used: &mut u64,
 ) -> Result<Inflated, ContainerError> {
     let mut decoder = Decompress::new(false);
+    // One byte past the declared size, as in `growth_step`.
     let first = size_hint
+        .saturating_add(1)
         .min(GROWTH_STEP as u64)
         .min(caps.max_entry_size.saturating_add(1));
     let mut held = caps
@@ -255,7 +258,7 @@ pub fn inflate_stream(
                 });
             }
             // room >= 1 here, so the step is never zero. Charged before it is allocated.
-            let step = room.min(GROWTH_STEP);
+            let step = room.min(growth_step(out.len(), size_hint));
             held.grow(step as u64, caps.entry_label)
                 .map_err(|refused| caps.over_memory(refused))?;
             out.reserve_exact(step);
@@ -327,6 +330,28 @@ pub fn inflate_stream(
     }
 }
 
+/// How much to add to a full output of `len` bytes whose entry declares `size_hint`: as much as
+/// it holds (at least [`GROWTH_STEP`]), so that a large entry is moved by `realloc` a handful of
+/// times rather than once per step (a 9 MiB DEX was copied 36 times, 160 MiB in all); and while
+/// below the declared size, no further than one byte past it (room for the stream to say it ended
+/// once full), so an honest entry needs no growth after its last byte. The declared size is still
+/// not trusted for allocation: whatever it says, the output never holds more than twice what was
+/// inflated (or one step).
+fn growth_step(len: usize, size_hint: u64) -> usize {
+    let doubling = len.max(GROWTH_STEP);
+    let target = usize::try_from(size_hint)
+        .unwrap_or(usize::MAX)
+        .saturating_add(1);
+    match target.saturating_sub(len) {
+        0 => {
+            // Past the declared size (a size that lies): one step, then doubling what it
+            // inflated past it.
+            GROWTH_STEP.max(len - target)
+        }
+        to_target => to_target.min(doubling),
+    }
+}
+
 pub fn crc32(data: &[u8]) -> u32 {
     crc32fast::hash(data)
 }
@@ -343,6 +368,19 @@ mod tests {
             .compress_vec(data, &mut out, FlushCompress::Finish)
             .unwrap();
         out
+    }
+
+    /// Pseudo-random bytes: they do not compress past the ratio cap.
+    fn noise(len: usize) -> Vec<u8> {
+        let mut x = 0x2545_f491_u32;
+        (0..len)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                x as u8
+            })
+            .collect()
     }
 
     fn caps<'a>(
@@ -395,16 +433,7 @@ mod tests {
 
     #[test]
     fn output_is_charged_before_it_is_allocated_and_given_back_on_failure() {
-        // Pseudo-random bytes: they do not compress past the ratio cap.
-        let mut x = 0x2545_f491_u32;
-        let data: Vec<u8> = (0..2_000_000)
-            .map(|_| {
-                x ^= x << 13;
-                x ^= x >> 17;
-                x ^= x << 5;
-                x as u8
-            })
-            .collect();
+        let data = noise(2_000_000);
         let packed = deflate(&data);
         let budget = InflateBudget::new(u64::MAX);
         let memory = MemoryBudget::new(1 << 20);
@@ -418,6 +447,47 @@ mod tests {
         assert_eq!(memory.held(), inflated.data.capacity() as u64);
         drop(inflated);
         assert_eq!(memory.held(), 0);
+    }
+
+    #[test]
+    fn output_grows_by_doubling_up_to_the_declared_size() {
+        const STEP: usize = GROWTH_STEP;
+        // An honest 9 MiB entry: doubling, then exactly to one byte past its size.
+        let size = 9 << 20;
+        let mut capacity = STEP;
+        let mut steps = Vec::new();
+        while capacity <= size {
+            let step = growth_step(capacity, size as u64);
+            steps.push(step);
+            capacity += step;
+        }
+        assert_eq!(capacity, size + 1);
+        assert_eq!(steps, [STEP, 2 * STEP, 4 * STEP, 8 * STEP, 16 * STEP, 4 * STEP + 1]);
+        // Past its declared size: one step, then doubling what lies past it.
+        assert_eq!(growth_step(size + 1, size as u64), STEP);
+        assert_eq!(growth_step(size + 1 + STEP, size as u64), STEP);
+        assert_eq!(growth_step(size + 1 + 4 * STEP, size as u64), 4 * STEP);
+        // A declared size of 0 (or far too small) never allows more than doubling.
+        assert_eq!(growth_step(STEP, 0), STEP);
+        assert_eq!(growth_step(8 * STEP, 3), 8 * STEP - 4);
+        // A declared size far too large never allows more than doubling either.
+        assert_eq!(growth_step(STEP, u64::MAX), STEP);
+        assert_eq!(growth_step(3 * STEP, u64::MAX), 3 * STEP);
+    }
+
+    #[test]
+    fn an_honest_entry_ends_in_a_buffer_of_its_size() {
+        let data = noise(3_000_000);
+        let packed = deflate(&data);
+        let budget = InflateBudget::new(u64::MAX);
+        let memory = MemoryBudget::unlimited();
+        let caps = caps(&budget, 1 << 30, &memory);
+        let inflated = inflate_raw(&packed, data.len() as u64, &caps, &mut 0).unwrap();
+        assert_eq!(inflated.data, data);
+        assert_eq!(inflated.data.capacity(), data.len());
+        // One byte past it at most, never another step.
+        assert_eq!(memory.peak(), data.len() as u64 + 1);
+        assert_eq!(memory.held(), data.len() as u64);
     }
 
     #[test]

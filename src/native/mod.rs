@@ -254,19 +254,34 @@ fn printable_strings(bytes: &[u8]) -> (Vec<String>, bool) {
         is_printable[usize::from(byte)] = true;
     }
     let printable = |byte: u8| is_printable[usize::from(byte)];
-    let mut found = Vec::new();
+    // Borrowed while they are sorted and deduplicated: a library repeats many of its runs, and
+    // only the distinct ones are copied out.
+    let mut found: Vec<&[u8]> = Vec::new();
     let mut capped = false;
     let mut kept_bytes = 0;
+    // Invariant: `at` is 0 or just past a byte that is not printable, so no run starts before it
+    // and is still to be read.
     let mut at = 0;
-    // Run by run: the next printable byte, then the next byte that is not.
-    while let Some(skipped) = bytes[at..].iter().position(|&b| printable(b)) {
-        let begin = at + skipped;
-        let Some(len) = bytes[begin..].iter().position(|&b| !printable(b)) else {
+    // Run by run, skipping ahead: a run long enough to keep that starts at `at` or later covers
+    // the byte MIN_STRING_LEN - 1 further on, so when that byte is not printable, no run worth
+    // keeping starts before it (machine code, most of a library, is passed over six bytes at a
+    // time). When it is printable, its run is found back to its start and on to its end.
+    while let Some(&probe_byte) = bytes.get(at + MIN_STRING_LEN - 1) {
+        let probe = at + MIN_STRING_LEN - 1;
+        if !printable(probe_byte) {
+            at = probe + 1;
+            continue;
+        }
+        let mut begin = probe;
+        while begin > at && printable(bytes[begin - 1]) {
+            begin -= 1;
+        }
+        let Some(len) = bytes[probe..].iter().position(|&b| !printable(b)) else {
             // A run up to the end of the file.
             push_run(&bytes[begin..], &mut found);
             break;
         };
-        let end = begin + len;
+        let end = probe + len;
         kept_bytes += push_run(&bytes[begin..end], &mut found);
         if found.len() >= MAX_STRINGS || kept_bytes >= MAX_STRING_BYTES {
             capped = true;
@@ -275,25 +290,30 @@ fn printable_strings(bytes: &[u8]) -> (Vec<String>, bool) {
         // The byte at `end` is not printable.
         at = end + 1;
     }
-    // Equal strings are alike, so an unstable sort gives the same list.
+    // Equal runs are alike, so an unstable sort gives the same list; byte order is the order of
+    // the strings they make.
     found.sort_unstable();
     found.dedup();
-    (found, capped)
+    let strings = found.into_iter().map(ascii_text).collect();
+    (strings, capped)
 }
 
-/// Keeps a printable run long enough to be a string; returns the bytes kept.
+/// Keeps a printable run long enough to be a string, cut at [`MAX_STRING_LEN`]; returns the bytes
+/// kept.
 #[inline]
-fn push_run(run: &[u8], found: &mut Vec<String>) -> usize {
+fn push_run<'b>(run: &'b [u8], found: &mut Vec<&'b [u8]>) -> usize {
     if run.len() < MIN_STRING_LEN {
         return 0;
     }
     let kept = &run[..run.len().min(MAX_STRING_LEN)];
-    // Only printable ASCII reaches here, so this conversion cannot fail.
-    found.push(std::str::from_utf8(kept).map_or_else(
-        |_| String::from_utf8_lossy(kept).into_owned(),
-        str::to_owned,
-    ));
+    found.push(kept);
     kept.len()
+}
+
+/// The text of a printable run.
+fn ascii_text(run: &[u8]) -> String {
+    // Only printable ASCII reaches here, so this conversion cannot fail.
+    std::str::from_utf8(run).map_or_else(|_| String::from_utf8_lossy(run).into_owned(), str::to_owned)
 }
 
 #[cfg(test)]
@@ -358,7 +378,7 @@ mod tests {
     }
     /// The byte-by-byte reading the run-by-run one replaced, kept to check it against.
     fn strings_byte_by_byte(bytes: &[u8]) -> (Vec<String>, bool) {
-        let mut found = Vec::new();
+        let mut found: Vec<&[u8]> = Vec::new();
         let (mut start, mut capped, mut kept_bytes) = (None, false, 0);
         for (index, &byte) in bytes.iter().enumerate() {
             let printable = (0x20..0x7f).contains(&byte) || byte == b'\t';
@@ -378,9 +398,31 @@ mod tests {
         if let (Some(begin), false) = (start, capped) {
             push_run(&bytes[begin..], &mut found);
         }
+        let mut found: Vec<String> = found.into_iter().map(ascii_text).collect();
         found.sort();
         found.dedup();
         (found, capped)
+    }
+
+    #[test]
+    fn runs_are_found_wherever_they_fall_against_the_probe() {
+        // Runs of 5 to 8 bytes at every offset from the start, and ending at every distance
+        // from the end of the file.
+        for offset in 0..14 {
+            for len in 5..9 {
+                for tail in 0..8 {
+                    let mut bytes = vec![0xffu8; offset];
+                    bytes.extend(vec![b'x'; len]);
+                    bytes.extend(vec![0u8; tail]);
+                    let (strings, capped) = printable_strings(&bytes);
+                    let want: Vec<String> = (len >= MIN_STRING_LEN)
+                        .then(|| "x".repeat(len))
+                        .into_iter()
+                        .collect();
+                    assert_eq!((strings, capped), (want, false), "{offset} {len} {tail}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -250,14 +250,17 @@ fn is_text_asset(name: &str) -> bool {
 
 /// The pieces of a text asset that may hold an endpoint: the text cut at quotes, angle brackets
 /// and white space, which never occur inside a URL (they end one in the extractor too), so no URL
-/// is cut while a minified bundle that is one multi-megabyte line becomes small pieces. Pieces
-/// without a dot cannot hold a host and are dropped, and each distinct piece is kept once, in
-/// order of first appearance (a bundle repeats the same pieces; a crafted one repeats millions).
+/// is cut while a minified bundle that is one multi-megabyte line becomes small pieces. Only the
+/// pieces with a dot can hold a host: they are found from the dots, and each decoded on its own
+/// (invalid UTF-8 lossily), which gives the pieces of the decoded whole
+/// ([`crate::utf8::pieces_holding`]) without decoding the rest. Each distinct piece is kept
+/// once, in order of first appearance (a bundle repeats the same pieces; a crafted one repeats
+/// millions).
 ///
 /// What the pieces hold is charged to `charge` as they are made; when the budget refuses more,
 /// the pieces so far are returned with the refusal.
 fn text_pieces(
-    text: &str,
+    text: &[u8],
     charge: &mut Charge,
     label: &str,
 ) -> (Vec<String>, Option<memory::OverBudget>) {
@@ -267,11 +270,12 @@ fn text_pieces(
     // a control byte, at most 7/8 full), and the set and the list grow by doubling: counted as
     // half as much again.
     const GROWTH_SLACK: usize = 40;
-    let mut seen = SeenStrings::default();
+    let mut seen: SeenStrings<std::borrow::Cow<'_, str>> = SeenStrings::default();
     let mut pieces = Vec::new();
     let mut pending = 0u64;
-    for piece in crate::utf8::split_at_space_and(text, b"\"'`<>") {
-        if !piece.contains('.') || !seen.insert(piece) {
+    for raw in crate::utf8::pieces_holding(text, b"\"'`<>", b'.') {
+        let piece = String::from_utf8_lossy(raw);
+        if seen.contains(piece.as_ref()) {
             continue;
         }
         pending += (size_of::<String>() + heap_of(piece.len()) + GROWTH_SLACK) as u64;
@@ -281,7 +285,8 @@ fn text_pieces(
             }
             pending = 0;
         }
-        pieces.push(piece.to_owned());
+        pieces.push(piece.as_ref().to_owned());
+        seen.insert(piece);
     }
     drop(seen);
     // What stays is the pieces alone.
@@ -425,14 +430,8 @@ fn member_texts(
                     assets_cut += 1;
                 }
                 asset_budget -= keep;
-                // Valid UTF-8 (the common case) is checked by the fast validator and borrowed.
-                let text = match std::str::from_utf8(&bytes[..keep]) {
-                    Ok(text) => std::borrow::Cow::Borrowed(text),
-                    Err(_) => String::from_utf8_lossy(&bytes[..keep]),
-                };
                 let mut charge = Charge::none(&input.loaded.memory);
-                let (strings, refused) = text_pieces(&text, &mut charge, &label);
-                drop(text);
+                let (strings, refused) = text_pieces(&bytes[..keep], &mut charge, &label);
                 drop(bytes);
                 if let Some(refused) = refused {
                     anomalies.push(Anomaly::new(
@@ -834,7 +833,7 @@ mod tests {
 
     fn pieces(text: &str) -> Vec<String> {
         let budget = MemoryBudget::unlimited();
-        text_pieces(text, &mut Charge::none(&budget), "t").0
+        text_pieces(text.as_bytes(), &mut Charge::none(&budget), "t").0
     }
 
     #[test]
@@ -842,13 +841,13 @@ mod tests {
         let text: String = (0..200_000).map(|i| format!("h{i}.example.com ")).collect();
         let budget = MemoryBudget::new(1 << 20);
         let mut charge = Charge::none(&budget);
-        let (kept, refused) = text_pieces(&text, &mut charge, "t");
+        let (kept, refused) = text_pieces(text.as_bytes(), &mut charge, "t");
         assert!(refused.is_some());
         assert!(!kept.is_empty() && kept.len() < 200_000);
         assert!(budget.peak() <= 1 << 20);
         let budget = MemoryBudget::unlimited();
         let mut charge = Charge::none(&budget);
-        let (kept, refused) = text_pieces(&text, &mut charge, "t");
+        let (kept, refused) = text_pieces(text.as_bytes(), &mut charge, "t");
         assert!(refused.is_none());
         assert_eq!(kept.len(), 200_000);
         assert_eq!(charge.bytes(), super::strings_footprint(&kept));
@@ -863,6 +862,16 @@ mod tests {
         );
         let pieces = pieces(&bundle);
         assert!(pieces.iter().any(|p| p == "https://late.example.net/x"));
+    }
+
+    #[test]
+    fn invalid_bytes_are_decoded_piece_by_piece_and_kept_once() {
+        let budget = MemoryBudget::unlimited();
+        // An invalid byte and the replacement character it decodes to are the same piece.
+        let text = b"a\xff.b x a\xef\xbf\xbd.b \xe4\xb8.c\xe3\x80\x80c.d\xe2\x80";
+        let (kept, refused) = text_pieces(text, &mut Charge::none(&budget), "t");
+        assert!(refused.is_none());
+        assert_eq!(kept, ["a\u{fffd}.b", "\u{fffd}.c", "c.d\u{fffd}"]);
     }
 
     #[test]
