@@ -191,6 +191,79 @@ fn refs_fixture_call_sites() {
     assert_eq!(sorted, sites.callers, "callers are sorted and unique");
 }
 
+/// The DEX files of one input scanned with one `Interner` hold one copy of a name both use (the
+/// class of `classes2.dex` that `classes.dex` calls), and each DEX's facts share their list of
+/// invoked methods, strings and classes with the keys of its site maps: memory, not output, so
+/// only pointers can tell.
+#[test]
+fn one_input_shares_its_names_and_each_dex_its_keys() {
+    let dir = std::env::temp_dir();
+    let zip_path = dir.join(format!("dossier-multidex-names-{}.zip", std::process::id()));
+    std::fs::write(&zip_path, fixture("multidex.zip")).unwrap();
+    let entries = dex_common::dex_entries_of_zip(&zip_path);
+    let _ = std::fs::remove_file(&zip_path);
+    let options = ScanOptions {
+        sites: true,
+        ..Default::default()
+    };
+    let scan_all = |names: Option<&dex::Interner>| -> Vec<dex::DexFacts> {
+        entries
+            .iter()
+            .map(|(label, bytes)| {
+                let sections = dex::parse_sections(bytes, label).unwrap();
+                dex::scan_sharing_names(&sections[0], label, &options, names)
+            })
+            .collect()
+    };
+    let helper_class = |facts: &[dex::DexFacts]| {
+        let called = facts[0]
+            .invoked_methods
+            .iter()
+            .find(|m| &*m.name == "help")
+            .unwrap()
+            .class
+            .clone();
+        let defined = facts[1]
+            .sites
+            .as_ref()
+            .unwrap()
+            .callers
+            .iter()
+            .find(|s| &*s.method.name == "help")
+            .unwrap()
+            .method
+            .class
+            .clone();
+        (called, defined)
+    };
+    let names = dex::Interner::new();
+    let shared = scan_all(Some(&names));
+    let (called, defined) = helper_class(&shared);
+    assert_eq!(&*called, "Lcom/example/multi/Helper;");
+    assert!(std::sync::Arc::ptr_eq(&called, &defined));
+    // Without one, each DEX has its own copy: the test can tell the two apart.
+    let apart = scan_all(None);
+    let (called, defined) = helper_class(&apart);
+    assert_eq!(called, defined);
+    assert!(!std::sync::Arc::ptr_eq(&called, &defined));
+    for facts in &shared {
+        let sites = facts.sites.as_ref().unwrap();
+        assert!(std::sync::Arc::ptr_eq(
+            &facts.invoked_methods,
+            sites.invoked_methods.shared_keys()
+        ));
+        assert!(std::sync::Arc::ptr_eq(
+            &facts.const_strings,
+            sites.const_strings.shared_keys()
+        ));
+    }
+    // Sharing changes no output.
+    assert_eq!(
+        serde_json::to_string(&shared).unwrap(),
+        serde_json::to_string(&apart).unwrap()
+    );
+}
+
 #[test]
 fn multidex_zip_scans_both_dex_in_order() {
     let dir = std::env::temp_dir();

@@ -358,3 +358,51 @@ impl<'f> AppIndex<'f> {
         self.classes.get_key_value(buffer.as_str()).map(|(k, _)| *k)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn method(text: &str) -> MethodRef {
+        MethodRef::parse(text).unwrap()
+    }
+
+    #[test]
+    fn method_table_finds_nodes_and_leaves_and_keeps_the_first() {
+        let a = method("La;->run()V");
+        let b = method("Lb;->run()V");
+        let again = method("La;->run()V");
+        let nodes: Vec<&MethodRef> = vec![&a, &b, &again];
+        let mut table = MethodTable::default();
+        table.insert_if_absent(("La;", "run", "()V"), Some(0), &nodes);
+        table.insert_if_absent(("Lb;", "run", "()V"), Some(1), &nodes);
+        // A later definition of the same method, as a node or a leaf, leaves the first.
+        table.insert_if_absent(("La;", "run", "()V"), Some(2), &nodes);
+        table.insert_if_absent(("La;", "run", "()V"), None, &nodes);
+        table.insert_if_absent(("Lc;", "get", "()I"), None, &nodes);
+        assert_eq!(table.get(("La;", "run", "()V"), &nodes), Some(0));
+        assert_eq!(table.get(("Lb;", "run", "()V"), &nodes), Some(1));
+        assert_eq!(table.get(("Lc;", "get", "()I"), &nodes), Some(LEAF));
+        assert_eq!(table.get(("Lc;", "run", "()V"), &nodes), None);
+        assert_eq!(table.get(("La;", "run", "()I"), &nodes), None);
+        let mut keys: Vec<MethodKey<'_>> = table.keys(&nodes).collect();
+        keys.sort_unstable();
+        assert_eq!(
+            keys,
+            [
+                ("La;", "run", "()V"),
+                ("Lb;", "run", "()V"),
+                ("Lc;", "get", "()I")
+            ]
+        );
+    }
+
+    #[test]
+    fn a_node_past_the_leaf_bit_is_left_out() {
+        let a = method("La;->run()V");
+        let nodes: Vec<&MethodRef> = vec![&a];
+        let mut table = MethodTable::default();
+        table.insert_if_absent(("La;", "run", "()V"), Some(LEAF_ENTRY), &nodes);
+        assert_eq!(table.get(("La;", "run", "()V"), &nodes), None);
+    }
+}
