@@ -191,17 +191,24 @@ fn refs_fixture_call_sites() {
     assert_eq!(sorted, sites.callers, "callers are sorted and unique");
 }
 
+/// The DEX entries of the `multidex.zip` fixture, read through a file named after `tag` (tests
+/// run in parallel).
+fn multidex_entries(tag: &str) -> Vec<(String, Vec<u8>)> {
+    let zip_path =
+        std::env::temp_dir().join(format!("dossier-multidex-{tag}-{}.zip", std::process::id()));
+    std::fs::write(&zip_path, fixture("multidex.zip")).unwrap();
+    let entries = dex_common::dex_entries_of_zip(&zip_path);
+    let _ = std::fs::remove_file(&zip_path);
+    entries
+}
+
 /// The DEX files of one input scanned with one `Interner` hold one copy of a name both use (the
 /// class of `classes2.dex` that `classes.dex` calls), and each DEX's facts share their list of
 /// invoked methods, strings and classes with the keys of its site maps: memory, not output, so
 /// only pointers can tell.
 #[test]
 fn one_input_shares_its_names_and_each_dex_its_keys() {
-    let dir = std::env::temp_dir();
-    let zip_path = dir.join(format!("dossier-multidex-names-{}.zip", std::process::id()));
-    std::fs::write(&zip_path, fixture("multidex.zip")).unwrap();
-    let entries = dex_common::dex_entries_of_zip(&zip_path);
-    let _ = std::fs::remove_file(&zip_path);
+    let entries = multidex_entries("names");
     let options = ScanOptions {
         sites: true,
         ..Default::default()
@@ -266,11 +273,7 @@ fn one_input_shares_its_names_and_each_dex_its_keys() {
 
 #[test]
 fn multidex_zip_scans_both_dex_in_order() {
-    let dir = std::env::temp_dir();
-    let zip_path = dir.join(format!("dossier-multidex-{}.zip", std::process::id()));
-    std::fs::write(&zip_path, fixture("multidex.zip")).unwrap();
-    let entries = dex_common::dex_entries_of_zip(&zip_path);
-    let _ = std::fs::remove_file(&zip_path);
+    let entries = multidex_entries("order");
     assert_eq!(entries.len(), 2);
     let inputs: Vec<(String, &[u8])> = entries
         .iter()
