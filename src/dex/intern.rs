@@ -9,12 +9,27 @@
 //! name decoded by a second DEX costs a look-up instead of an allocation.
 //!
 //! Only the memory changes: texts are equal either way, so no order or output does.
+//!
+//! The set keeps every text it was given until the DEX files are read, also those of references
+//! a DEX then drops (past its output budget), so it is capped: a crafted input of many DEX files,
+//! each with tens of thousands of distinct kilobyte-long prototypes, would otherwise pile up what
+//! each DEX used to free when it finished. Past the cap, texts are made apart, as without an
+//! interner.
 
 use std::hash::BuildHasher;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// Sets behind separate locks, so that the DEX files scanned on several threads rarely wait.
 const SHARDS: usize = 16;
+
+/// Most bytes the set holds, texts and their bookkeeping: real apps need about 20 MiB for 200 MiB
+/// of DEX (223,000 distinct names of 47 bytes on average).
+pub const MAX_SHARED_BYTES: usize = 128 << 20;
+
+/// What one kept text costs beyond its bytes: the `Arc` counts, the allocator's header, the
+/// table's slot and control byte.
+const PER_TEXT: usize = 16 + 16 + 16 + 1;
 
 /// One hash per text picks its shard (the high bits) and finds it in the shard's table.
 type TextSet = hashbrown::HashTable<Arc<str>>;
@@ -24,6 +39,9 @@ type TextSet = hashbrown::HashTable<Arc<str>>;
 pub struct Interner {
     shards: Vec<Mutex<TextSet>>,
     hasher: foldhash::fast::RandomState,
+    /// Bytes held, against `limit`.
+    held: AtomicUsize,
+    limit: usize,
 }
 
 impl Default for Interner {
@@ -31,6 +49,8 @@ impl Default for Interner {
         Interner {
             shards: (0..SHARDS).map(|_| Mutex::new(TextSet::new())).collect(),
             hasher: foldhash::fast::RandomState::default(),
+            held: AtomicUsize::new(0),
+            limit: MAX_SHARED_BYTES,
         }
     }
 }
@@ -38,6 +58,14 @@ impl Default for Interner {
 impl Interner {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// An interner that holds at most `limit` bytes (see [`MAX_SHARED_BYTES`]).
+    pub fn with_limit(limit: usize) -> Self {
+        Interner {
+            limit,
+            ..Self::default()
+        }
     }
 
     /// The input's copy of `text`, made on first use.
@@ -53,6 +81,13 @@ impl Interner {
             return Arc::clone(kept);
         }
         let made: Arc<str> = Arc::from(text);
+        let cost = text.len() + PER_TEXT;
+        // Under the lock of one shard only: threads on other shards may pass the limit together
+        // by one text each, which stays bounded.
+        if self.held.load(Ordering::Relaxed) + cost > self.limit {
+            return made;
+        }
+        self.held.fetch_add(cost, Ordering::Relaxed);
         set.insert_unique(hash, Arc::clone(&made), |kept| self.hasher.hash_one(&**kept));
         made
     }
@@ -83,6 +118,21 @@ mod tests {
         assert!(Arc::ptr_eq(&a, &b));
         assert_eq!(&*a, "Ljava/lang/String;");
         assert_eq!(&*c, "()V");
+        assert_eq!(interner.len(), 2);
+    }
+
+    #[test]
+    fn past_its_limit_texts_are_made_apart() {
+        let interner = Interner::with_limit(2 * (PER_TEXT + 3));
+        let a = interner.text("La;");
+        let b = interner.text("Lb;");
+        // Full: a new text is made but not kept, and what is kept is still shared.
+        let c = interner.text("Lc;");
+        let c_again = interner.text("Lc;");
+        assert_eq!(c, c_again);
+        assert!(!Arc::ptr_eq(&c, &c_again));
+        assert!(Arc::ptr_eq(&a, &interner.text("La;")));
+        assert!(Arc::ptr_eq(&b, &interner.text("Lb;")));
         assert_eq!(interner.len(), 2);
     }
 
