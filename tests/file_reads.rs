@@ -1,5 +1,6 @@
 //! An input scanned from its path reads its entries from the file by position, after parsing
-//! the directory from the whole file in memory; scanned from bytes, it reads them from memory.
+//! its directory from the parts of the file it needs; scanned from bytes, it reads them from
+//! memory.
 //! Both give the same report, and a file that changes under the scan gives errors, not a crash.
 
 mod common;
@@ -53,9 +54,7 @@ fn a_file_cut_after_parsing_gives_errors() {
     let path = std::env::temp_dir().join(format!("dossier-cut-{}.zip", std::process::id()));
     std::fs::write(&path, &zip).unwrap();
     let file = std::fs::File::open(&path).unwrap();
-    let archive = Archive::parse(zip.clone(), "cut.zip", &Limits::default())
-        .unwrap()
-        .reading_from(file);
+    let archive = Archive::parse_file(file, "cut.zip", &Limits::default()).unwrap();
     // Cut the file just after the first entry's data.
     let cut = zip
         .windows(19)

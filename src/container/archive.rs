@@ -14,6 +14,7 @@ use crate::anomaly::{self, Anomaly};
 
 use super::Limits;
 use super::error::ContainerError;
+use super::image::Image;
 use super::inflate::{self, Caps, InflateBudget};
 use crate::memory::{Charge, Held, MemoryBudget};
 use super::overlap::{self, Admission, ReadLedger};
@@ -145,24 +146,93 @@ impl Archive {
                 limit: limits.max_input_size,
             });
         }
-        let mut parser = Parser {
-            data: &data,
+        let mut image = Image::whole(data);
+        let (entries, anomalies) = Parser::parse(&mut image, label, limits)?;
+        Ok(Archive::parsed(
             label,
-            limits,
-            anomalies: Vec::new(),
-            entries: Vec::new(),
-        };
-        parser.run()?;
-        let Parser {
-            mut anomalies,
+            Storage::Bytes(image.into_bytes()),
             entries,
-            ..
-        } = parser;
+            anomalies,
+            limits,
+            budget,
+            memory,
+        ))
+    }
+
+    /// Parses the regular file `file` with a budget of its own (see
+    /// [`Archive::parse_file_with_budget`]).
+    pub fn parse_file(
+        file: std::fs::File,
+        label: &str,
+        limits: &Limits,
+    ) -> Result<Archive, ContainerError> {
+        let len = file
+            .metadata()
+            .map_err(|source| ContainerError::Io {
+                path: label.to_owned(),
+                source,
+            })?
+            .len();
+        let budget = Arc::new(InflateBudget::new(limits.max_total_inflated));
+        let memory = MemoryBudget::new(limits.memory_budget);
+        Archive::parse_file_with_budget(file, len, label, limits, budget, memory)
+    }
+
+    /// Parses the `len`-byte file `file` reading only what the directory needs (the end records,
+    /// the central directory, local headers), then reads entries from it by position: an input
+    /// is never held whole, however large its assets (issue 13).
+    pub(crate) fn parse_file_with_budget(
+        file: std::fs::File,
+        len: u64,
+        label: &str,
+        limits: &Limits,
+        budget: Arc<InflateBudget>,
+        memory: Arc<MemoryBudget>,
+    ) -> Result<Archive, ContainerError> {
+        let too_large = || ContainerError::InputTooLarge {
+            label: label.to_owned(),
+            size: len,
+            limit: limits.max_input_size,
+        };
+        if len > limits.max_input_size {
+            return Err(too_large());
+        }
+        let size = usize::try_from(len).map_err(|_| too_large())?;
+        let mut image = Image::sparse(&file, size);
+        let parsed = Parser::parse(&mut image, label, limits);
+        if let Some(source) = image.take_failure() {
+            return Err(ContainerError::Io {
+                path: label.to_owned(),
+                source,
+            });
+        }
+        let (entries, anomalies) = parsed?;
+        drop(image);
+        Ok(Archive::parsed(
+            label,
+            Storage::File { file, len: size },
+            entries,
+            anomalies,
+            limits,
+            budget,
+            memory,
+        ))
+    }
+
+    fn parsed(
+        label: &str,
+        data: Storage,
+        entries: Vec<Entry>,
+        mut anomalies: Vec<Anomaly>,
+        limits: &Limits,
+        budget: Arc<InflateBudget>,
+        memory: Arc<MemoryBudget>,
+    ) -> Archive {
         let lookup = build_lookup(&entries);
         anomaly::normalize(&mut anomalies);
-        Ok(Archive {
+        Archive {
             label: label.to_owned(),
-            data: Storage::Bytes(data),
+            data,
             entries,
             lookup,
             anomalies,
@@ -173,25 +243,11 @@ impl Archive {
             memory,
             held: None,
             limits: limits.clone(),
-        })
+        }
     }
 
     pub fn label(&self) -> &str {
         &self.label
-    }
-
-    /// From now on, reads the entries from `file` by position instead of from the bytes the
-    /// archive was parsed from, which are freed. Only when `file` is as long as those bytes (the
-    /// file they were read from, unchanged): otherwise the archive keeps its bytes.
-    pub fn reading_from(mut self, file: std::fs::File) -> Archive {
-        let same_length = file
-            .metadata()
-            .is_ok_and(|meta| meta.len() == self.data.len() as u64);
-        if let (true, Storage::Bytes(bytes)) = (same_length, &self.data) {
-            let len = bytes.len();
-            self.data = Storage::File { file, len };
-        }
-        self
     }
 
     /// Every record in central directory order, duplicates and hidden records included.
@@ -473,8 +529,9 @@ fn build_lookup(entries: &[Entry]) -> HashMap<Vec<u8>, usize> {
     lookup
 }
 
+/// The directory parser. Every method reads the input through an [`Image`], asking first for
+/// the region it reads (a sparse image reads it from the file then).
 struct Parser<'a> {
-    data: &'a [u8],
     label: &'a str,
     limits: &'a Limits,
     anomalies: Vec<Anomaly>,
@@ -482,6 +539,21 @@ struct Parser<'a> {
 }
 
 impl Parser<'_> {
+    fn parse(
+        image: &mut Image<'_>,
+        label: &str,
+        limits: &Limits,
+    ) -> Result<(Vec<Entry>, Vec<Anomaly>), ContainerError> {
+        let mut parser = Parser {
+            label,
+            limits,
+            anomalies: Vec::new(),
+            entries: Vec::new(),
+        };
+        parser.run(image)?;
+        Ok((parser.entries, parser.anomalies))
+    }
+
     fn note(&mut self, code: &str, location: impl Into<String>, detail: impl Into<String>) {
         self.anomalies.push(Anomaly::new(code, location, detail));
     }
@@ -493,12 +565,12 @@ impl Parser<'_> {
         }
     }
 
-    fn run(&mut self) -> Result<(), ContainerError> {
-        let (eocd_offset, eocd) = self.locate_eocd()?;
-        let directory = self.describe_directory(eocd_offset, &eocd);
-        let shift = self.locate_directory_start(&directory);
+    fn run(&mut self, image: &mut Image<'_>) -> Result<(), ContainerError> {
+        let (eocd_offset, eocd) = self.locate_eocd(image)?;
+        let directory = self.describe_directory(image, eocd_offset, &eocd);
+        let shift = self.locate_directory_start(image, &directory);
         match shift {
-            Some(shift) => self.walk_directory(&directory, shift)?,
+            Some(shift) => self.walk_directory(image, &directory, shift)?,
             None => {
                 if directory.stated_count > 0 {
                     self.note(
@@ -513,10 +585,12 @@ impl Parser<'_> {
             a.code == "zip.truncated_central_directory" || a.code == "zip.central_directory_missing"
         });
         if directory_damaged {
-            self.recover_from_local_headers();
+            image.want_all();
+            self.recover_from_local_headers(image.bytes());
         }
-        self.check_prepended_data(shift.unwrap_or(0));
-        self.check_overlaps();
+        image.want(0, 4);
+        self.check_prepended_data(image.bytes(), shift.unwrap_or(0));
+        self.check_overlaps(image.len());
         if self.entries.is_empty() && directory.stated_count == 0 {
             self.note(
                 "zip.empty_archive",
@@ -529,18 +603,21 @@ impl Parser<'_> {
 
     /// Scans backwards for the EOCD like libziparchive FindCentralDirectoryInfo, but validates
     /// each candidate instead of stopping at the first signature.
-    fn locate_eocd(&mut self) -> Result<(usize, Eocd), ContainerError> {
-        let data = self.data;
-        if data.len() < raw::EOCD_LEN {
+    fn locate_eocd(&mut self, image: &mut Image<'_>) -> Result<(usize, Eocd), ContainerError> {
+        // The last record, its longest comment and a zip64 locator before it.
+        let tail = raw::EOCD_LEN + raw::MAX_COMMENT_LEN + raw::ZIP64_LOCATOR_LEN;
+        image.want(image.len().saturating_sub(tail), tail);
+        if image.len() < raw::EOCD_LEN {
             return Err(ContainerError::NotAZip {
                 label: self.label.to_owned(),
                 detail: format!(
                     "{} bytes, shorter than an end of central directory record",
-                    data.len()
+                    image.len()
                 ),
             });
         }
-        let last = data.len() - raw::EOCD_LEN;
+        let last = image.len() - raw::EOCD_LEN;
+        let data = image.bytes();
         let first = last.saturating_sub(raw::MAX_COMMENT_LEN);
         let candidates: Vec<usize> = (first..=last)
             .rev()
@@ -552,14 +629,20 @@ impl Parser<'_> {
                 detail: "no end of central directory record in the last 64 KiB".into(),
             });
         };
-        let reaches_end =
-            |at: usize, eocd: &Eocd| at + raw::EOCD_LEN + eocd.comment_len as usize == data.len();
         let parsed: Vec<(usize, Eocd)> = candidates
             .iter()
             .filter_map(|&at| raw::parse_eocd(data, at).map(|eocd| (at, eocd)))
             .collect();
+        for (at, eocd) in &parsed {
+            for start in directory_starts(*at, eocd) {
+                image.want(start, 4);
+            }
+        }
+        let data = image.bytes();
+        let reaches_end =
+            |at: usize, eocd: &Eocd| at + raw::EOCD_LEN + eocd.comment_len as usize == data.len();
         let fully_valid = |&(at, ref eocd): &(usize, Eocd)| {
-            reaches_end(at, eocd) && self.points_at_directory(at, eocd)
+            reaches_end(at, eocd) && points_at_directory(data, at, eocd)
         };
         let chosen = parsed
             .iter()
@@ -567,7 +650,7 @@ impl Parser<'_> {
             .or_else(|| {
                 parsed
                     .iter()
-                    .find(|(at, eocd)| self.points_at_directory(*at, eocd))
+                    .find(|(at, eocd)| points_at_directory(data, *at, eocd))
             })
             .or_else(|| parsed.first())
             .copied()
@@ -609,28 +692,14 @@ impl Parser<'_> {
         Ok((at, eocd))
     }
 
-    /// True when the EOCD at `at` leads to a central directory record (or is empty).
-    fn points_at_directory(&self, at: usize, eocd: &Eocd) -> bool {
-        if eocd.records_total == 0 && eocd.cd_size == 0 {
-            return true;
-        }
-        if eocd.has_saturated_field()
-            && raw::parse_zip64_locator(self.data, at.wrapping_sub(raw::ZIP64_LOCATOR_LEN))
-                .is_some()
-        {
-            return true;
-        }
-        let offset = eocd.cd_offset as usize;
-        let size = eocd.cd_size as usize;
-        raw::has_signature(self.data, offset, raw::CENTRAL_HEADER_SIGNATURE)
-            || at.checked_sub(size).is_some_and(|start| {
-                raw::has_signature(self.data, start, raw::CENTRAL_HEADER_SIGNATURE)
-            })
-    }
-
     /// Reads the directory position from the EOCD, following a zip64 locator when a field is
     /// saturated (libziparchive FindCentralDirectoryInfoForZip64).
-    fn describe_directory(&mut self, eocd_offset: usize, eocd: &Eocd) -> Directory {
+    fn describe_directory(
+        &mut self,
+        image: &mut Image<'_>,
+        eocd_offset: usize,
+        eocd: &Eocd,
+    ) -> Directory {
         let mut directory = Directory {
             eocd_offset,
             end_bound: eocd_offset,
@@ -654,10 +723,11 @@ impl Parser<'_> {
         }
         let locator_at = eocd_offset.checked_sub(raw::ZIP64_LOCATOR_LEN);
         let record = locator_at
-            .and_then(|at| raw::parse_zip64_locator(self.data, at))
+            .and_then(|at| raw::parse_zip64_locator(image.bytes(), at))
             .and_then(|locator| {
                 let at = usize::try_from(locator.eocd64_offset).ok()?;
-                raw::parse_zip64_eocd(self.data, at).map(|record| (at, record))
+                image.want(at, raw::ZIP64_EOCD_LEN);
+                raw::parse_zip64_eocd(image.bytes(), at).map(|record| (at, record))
             });
         match record {
             Some((at, record)) => {
@@ -692,10 +762,16 @@ impl Parser<'_> {
 
     /// Finds the first central directory record and returns the correction to apply to every
     /// stated offset (non-zero when data was prepended without adjusting offsets).
-    fn locate_directory_start(&mut self, directory: &Directory) -> Option<u64> {
-        let sig_at = |offset: u64| {
-            usize::try_from(offset)
-                .is_ok_and(|at| raw::has_signature(self.data, at, raw::CENTRAL_HEADER_SIGNATURE))
+    fn locate_directory_start(
+        &mut self,
+        image: &mut Image<'_>,
+        directory: &Directory,
+    ) -> Option<u64> {
+        let mut sig_at = |offset: u64| {
+            usize::try_from(offset).is_ok_and(|at| {
+                image.want(at, 4);
+                raw::has_signature(image.bytes(), at, raw::CENTRAL_HEADER_SIGNATURE)
+            })
         };
         let stated = directory.stated_offset;
         let shift = if sig_at(stated) || directory.stated_count == 0 {
@@ -741,17 +817,24 @@ impl Parser<'_> {
         Some(shift)
     }
 
-    fn walk_directory(&mut self, directory: &Directory, shift: u64) -> Result<(), ContainerError> {
-        let data = self.data;
+    fn walk_directory(
+        &mut self,
+        image: &mut Image<'_>,
+        directory: &Directory,
+        shift: u64,
+    ) -> Result<(), ContainerError> {
         let Ok(mut pos) = usize::try_from(directory.stated_offset + shift) else {
             return Ok(());
         };
+        // The directory and what follows it: records past the stated count are read up to the
+        // end records, and a truncated one runs into them.
+        image.want(pos, image.len().saturating_sub(pos));
         let bound = directory.end_bound;
         let mut seen: HashMap<Vec<u8>, usize> = HashMap::new();
         let mut count: u64 = 0;
         loop {
             let beyond_count = count >= directory.stated_count;
-            let Some(header) = raw::parse_central_header(data, pos) else {
+            let Some(header) = raw::parse_central_header(image.bytes(), pos) else {
                 if !beyond_count {
                     self.note_short_count(directory, count, pos);
                 }
@@ -768,7 +851,7 @@ impl Parser<'_> {
             }
             let record_end = pos + header.record_len();
             let truncated = record_end > bound;
-            self.add_central_entry(pos, &header, shift, beyond_count, truncated, &mut seen);
+            self.add_central_entry(image, pos, &header, shift, beyond_count, truncated, &mut seen);
             count += 1;
             if truncated {
                 if !beyond_count && count < directory.stated_count {
@@ -803,8 +886,10 @@ impl Parser<'_> {
         );
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn add_central_entry(
         &mut self,
+        image: &mut Image<'_>,
         pos: usize,
         header: &CentralHeader,
         shift: u64,
@@ -812,7 +897,7 @@ impl Parser<'_> {
         truncated: bool,
         seen: &mut HashMap<Vec<u8>, usize>,
     ) {
-        let data = self.data;
+        let data = image.bytes();
         let name_start = pos + raw::CENTRAL_HEADER_LEN;
         let name_end = (name_start + header.name_len as usize).min(data.len());
         let mut raw_name = data.get(name_start..name_end).unwrap_or_default().to_vec();
@@ -846,9 +931,13 @@ impl Parser<'_> {
         }
 
         let local_at = local_header_offset.saturating_add(shift);
-        let local = usize::try_from(local_at)
-            .ok()
-            .and_then(|at| raw::parse_local_header(data, at).map(|header| (at, header)));
+        let local = usize::try_from(local_at).ok().and_then(|at| {
+            image.want(at, raw::LOCAL_HEADER_LEN);
+            let header = raw::parse_local_header(image.bytes(), at)?;
+            image.want(at + raw::LOCAL_HEADER_LEN, header.name_len as usize);
+            Some((at, header))
+        });
+        let data = image.bytes();
         let local_name = local.and_then(|(at, lh)| {
             let start = at + raw::LOCAL_HEADER_LEN;
             data.get(start..start.checked_add(lh.name_len as usize)?)
@@ -1017,7 +1106,7 @@ impl Parser<'_> {
 
     /// Android refuses an archive whose offset 0 is not a local header (libziparchive
     /// ParseZipArchive, bug 64211847); self-extracting stubs and polyglots put data there.
-    fn check_prepended_data(&mut self, shift: u64) {
+    fn check_prepended_data(&mut self, data: &[u8], shift: u64) {
         let Some(first) = self
             .entries
             .iter()
@@ -1029,7 +1118,7 @@ impl Parser<'_> {
         };
         // A local header at offset 0 that no record names (apkzlib's zero-name padding entry)
         // is fine for Android: it only checks the signature at offset 0.
-        if first > 0 && !raw::has_signature(self.data, 0, raw::LOCAL_HEADER_SIGNATURE) {
+        if first > 0 && !raw::has_signature(data, 0, raw::LOCAL_HEADER_SIGNATURE) {
             self.note(
                 "zip.prepended_data",
                 "offset@0x0",
@@ -1042,8 +1131,8 @@ impl Parser<'_> {
 
     /// Entries whose local records overlap (several names on one local header, or a header inside
     /// another entry's data): one anomaly for the archive, found in O(n log n).
-    fn check_overlaps(&mut self) {
-        let overlaps = overlap::find_overlaps(&self.entries, self.data.len() as u64);
+    fn check_overlaps(&mut self, input_len: usize) {
+        let overlaps = overlap::find_overlaps(&self.entries, input_len as u64);
         if overlaps.groups > 0 {
             let detail = overlap::describe(&overlaps, &self.entries);
             self.note(
@@ -1056,8 +1145,7 @@ impl Parser<'_> {
 
     /// After a damaged central directory: walk local headers from the start of the file and
     /// add every one the directory did not describe, flagged hidden and recovered.
-    fn recover_from_local_headers(&mut self) {
-        let data = self.data;
+    fn recover_from_local_headers(&mut self, data: &[u8]) {
         let known: std::collections::HashSet<u64> = self
             .entries
             .iter()
@@ -1123,6 +1211,27 @@ impl Parser<'_> {
     }
 }
 
+/// Where the central directory of the EOCD at `at` may start: where it says, and right before
+/// the EOCD (offsets shifted by prepended data).
+fn directory_starts(at: usize, eocd: &Eocd) -> impl Iterator<Item = usize> {
+    let stated = eocd.cd_offset as usize;
+    let before = at.checked_sub(eocd.cd_size as usize);
+    std::iter::once(stated).chain(before)
+}
+
+/// True when the EOCD at `at` leads to a central directory record (or is empty).
+fn points_at_directory(data: &[u8], at: usize, eocd: &Eocd) -> bool {
+    if eocd.records_total == 0 && eocd.cd_size == 0 {
+        return true;
+    }
+    if eocd.has_saturated_field()
+        && raw::parse_zip64_locator(data, at.wrapping_sub(raw::ZIP64_LOCATOR_LEN)).is_some()
+    {
+        return true;
+    }
+    directory_starts(at, eocd).any(|start| raw::has_signature(data, start, raw::CENTRAL_HEADER_SIGNATURE))
+}
+
 fn header_is_deflate(method: u16) -> bool {
     method == raw::METHOD_DEFLATED
 }
@@ -1133,4 +1242,42 @@ fn find_signature(data: &[u8], from: usize, signature: u32) -> Option<usize> {
         .windows(4)
         .position(|window| window == needle)
         .map(|position| from + position)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use super::*;
+
+    /// An APK whose bulk is one large stored asset: its directory is parsed reading the file's
+    /// end, its first bytes and the local headers, not the asset.
+    #[test]
+    fn a_sparse_parse_reads_the_directory_not_the_assets() {
+        let mut zip = Vec::new();
+        {
+            let mut writer = zip::ZipWriter::new(std::io::Cursor::new(&mut zip));
+            let stored = zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Stored);
+            writer.start_file("AndroidManifest.xml", stored).unwrap();
+            writer.write_all(b"manifest").unwrap();
+            writer.start_file("assets/level.bin", stored).unwrap();
+            writer.write_all(&vec![0x5a; 8 << 20]).unwrap();
+            writer.start_file("classes.dex", stored).unwrap();
+            writer.write_all(b"dex\n035\0").unwrap();
+            writer.finish().unwrap();
+        }
+        let limits = Limits::default();
+        let mut whole = Image::whole(zip.clone());
+        let expected = Parser::parse(&mut whole, "app.apk", &limits).unwrap();
+        let file = super::super::image::tests::file_of(&zip);
+        let mut sparse = Image::sparse(&file, zip.len());
+        let parsed = Parser::parse(&mut sparse, "app.apk", &limits).unwrap();
+        assert_eq!(parsed, expected);
+        assert_eq!(parsed.0.len(), 3);
+        // The first chunk (the manifest's header), the last two (the asset's end, the last
+        // entry and the directory).
+        assert!(sparse.bytes_read() <= 3 * 64 * 1024, "{}", sparse.bytes_read());
+        assert!(sparse.take_failure().is_none());
+    }
 }

@@ -4,6 +4,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -14,7 +15,7 @@ use crate::memory::{Charge, Held, MemoryBudget};
 
 use super::archive::{Archive, Entry};
 use super::error::ContainerError;
-use super::inflate::InflateBudget;
+use super::inflate::{self, InflateBudget};
 use super::{Limits, overlap, raw};
 
 /// What an input is, decided from its bytes, never from its file name.
@@ -148,16 +149,33 @@ fn is_root_dex(name: &str) -> bool {
     !name.contains('/') && name.starts_with("classes") && name.ends_with(".dex")
 }
 
-fn describe_bytes(bytes: &[u8]) -> String {
-    if bytes.is_empty() {
-        return "an empty file".to_owned();
+/// What an input's first bytes say, for the error of an input that is not a zip.
+struct InputHead {
+    /// A local file header first: a zip whose end is missing (a download cut short), which is
+    /// a broken app, not a file of some other kind.
+    starts_as_zip: bool,
+    /// Its size and first bytes, as the error shows them.
+    seen: String,
+}
+
+impl InputHead {
+    /// `first`: the input's first bytes (8 are shown); `len`: its size.
+    fn of(first: &[u8], len: u64) -> InputHead {
+        let seen = if len == 0 {
+            "an empty file".to_owned()
+        } else {
+            let head: Vec<String> = first
+                .iter()
+                .take(8)
+                .map(|byte| format!("{byte:02x}"))
+                .collect();
+            format!("{len} bytes starting {}", head.join(" "))
+        };
+        InputHead {
+            starts_as_zip: first.starts_with(b"PK\x03\x04"),
+            seen,
+        }
     }
-    let head: Vec<String> = bytes
-        .iter()
-        .take(8)
-        .map(|byte| format!("{byte:02x}"))
-        .collect();
-    format!("{} bytes starting {}", bytes.len(), head.join(" "))
 }
 
 /// The anomaly of a code entry left out because `first` reads the same local record.
@@ -185,13 +203,16 @@ impl LoadedInput {
             .is_some_and(|deadline| std::time::Instant::now() >= deadline)
     }
 
-    /// Reads a file (refusing it before reading when it passes `max_input_size`).
+    /// Reads a file (refusing it before reading when it passes `max_input_size`); a regular
+    /// file is read as [`LoadedInput::from_file`] does.
     pub fn open(path: &Path, limits: &Limits) -> Result<LoadedInput, ContainerError> {
         let shown = path.display().to_string();
-        let metadata = std::fs::metadata(path).map_err(|source| ContainerError::Io {
+        let io_error = |source| ContainerError::Io {
             path: shown.clone(),
             source,
-        })?;
+        };
+        let file = std::fs::File::open(path).map_err(io_error)?;
+        let metadata = file.metadata().map_err(io_error)?;
         if metadata.len() > limits.max_input_size {
             return Err(ContainerError::InputTooLarge {
                 label: shown,
@@ -199,14 +220,18 @@ impl LoadedInput {
                 limit: limits.max_input_size,
             });
         }
-        let bytes = std::fs::read(path).map_err(|source| ContainerError::Io {
-            path: shown.clone(),
-            source,
-        })?;
         let label = path
             .file_name()
             .map(|name| name.to_string_lossy().into_owned())
-            .unwrap_or(shown);
+            .unwrap_or_else(|| shown.clone());
+        if metadata.is_file() {
+            return LoadedInput::from_file(file, metadata.len(), &label, limits);
+        }
+        let mut bytes = Vec::new();
+        (&file)
+            .take(limits.max_input_size.saturating_add(1))
+            .read_to_end(&mut bytes)
+            .map_err(io_error)?;
         LoadedInput::from_bytes(bytes, &label, limits)
     }
 
@@ -273,19 +298,6 @@ impl LoadedInput {
         label: &str,
         limits: &Limits,
     ) -> Result<LoadedInput, ContainerError> {
-        LoadedInput::from_file_bytes(bytes, None, label, limits)
-    }
-
-    /// [`LoadedInput::from_bytes`] for the bytes of `file`: an APK's entries are then read from
-    /// the file by position once its directory is parsed, and the bytes freed, so the scan does
-    /// not hold the whole input while it reads (a bare DEX, a split set's members and a DEX with
-    /// an APK glued after it stay in memory).
-    pub fn from_file_bytes(
-        bytes: Vec<u8>,
-        file: Option<std::fs::File>,
-        label: &str,
-        limits: &Limits,
-    ) -> Result<LoadedInput, ContainerError> {
         if bytes.len() as u64 > limits.max_input_size {
             return Err(ContainerError::InputTooLarge {
                 label: label.to_owned(),
@@ -311,21 +323,66 @@ impl LoadedInput {
                 deadline: deadline_of(limits),
             });
         }
-        let seen = describe_bytes(&bytes);
-        // A local file header first: a zip whose end is missing (a download cut short), which is
-        // a broken app, not a file of some other kind.
-        let starts_as_zip = bytes.starts_with(b"PK\x03\x04");
+        let head = InputHead::of(&bytes, bytes.len() as u64);
+        LoadedInput::from_archive(&head, label, limits, |budget, memory| {
+            Archive::parse_with_budget(bytes, "", limits, budget, memory)
+        })
+    }
+
+    /// [`LoadedInput::from_bytes`] for the regular file `file` of `len` bytes (its length when
+    /// opened): an APK's directory is parsed reading only the parts of the file it needs, and its
+    /// entries are read by position, so a scan never holds the whole input. A file that starts
+    /// as a DEX (a bare DEX, or one with an APK glued after it) is read whole, since those are
+    /// held in memory.
+    pub fn from_file(
+        file: std::fs::File,
+        len: u64,
+        label: &str,
+        limits: &Limits,
+    ) -> Result<LoadedInput, ContainerError> {
+        if len > limits.max_input_size {
+            return Err(ContainerError::InputTooLarge {
+                label: label.to_owned(),
+                size: len,
+                limit: limits.max_input_size,
+            });
+        }
+        let mut first = [0u8; 8];
+        let first = &mut first[..len.min(8) as usize];
+        inflate::read_exact_at(&file, first, 0, label)?;
+        if is_dex_magic(first) {
+            let mut bytes = Vec::with_capacity(len as usize);
+            (&file)
+                .take(limits.max_input_size.saturating_add(1))
+                .read_to_end(&mut bytes)
+                .map_err(|source| ContainerError::Io {
+                    path: label.to_owned(),
+                    source,
+                })?;
+            return LoadedInput::from_bytes(bytes, label, limits);
+        }
+        let head = InputHead::of(first, len);
+        LoadedInput::from_archive(&head, label, limits, |budget, memory| {
+            Archive::parse_file_with_budget(file, len, "", limits, budget, memory)
+        })
+    }
+
+    /// The input whose zip archive `parse` parses (charging the input's budgets): what kind of
+    /// input the archive makes (an APK, a split set, a JAR), or why it is not one.
+    fn from_archive(
+        head: &InputHead,
+        label: &str,
+        limits: &Limits,
+        parse: impl FnOnce(
+            Arc<InflateBudget>,
+            Arc<MemoryBudget>,
+        ) -> Result<Archive, ContainerError>,
+    ) -> Result<LoadedInput, ContainerError> {
         let budget = Arc::new(InflateBudget::new(limits.max_total_inflated));
         let memory = MemoryBudget::new(limits.memory_budget);
-        let archive = match Archive::parse_with_budget(
-            bytes,
-            "",
-            limits,
-            Arc::clone(&budget),
-            Arc::clone(&memory),
-        ) {
+        let archive = match parse(Arc::clone(&budget), Arc::clone(&memory)) {
             Ok(archive) => archive,
-            Err(ContainerError::NotAZip { detail, .. }) if starts_as_zip => {
+            Err(ContainerError::NotAZip { detail, .. }) if head.starts_as_zip => {
                 return Err(ContainerError::Malformed {
                     label: label.to_owned(),
                     detail: format!(
@@ -336,7 +393,7 @@ impl LoadedInput {
             Err(ContainerError::NotAZip { detail, .. }) => {
                 return Err(ContainerError::NotAnAndroidInput {
                     label: label.to_owned(),
-                    seen: format!("neither a DEX nor a zip: {seen} ({detail})"),
+                    seen: format!("neither a DEX nor a zip: {} ({detail})", head.seen),
                 });
             }
             Err(other) => return Err(other.naming_input(label)),
@@ -390,10 +447,6 @@ impl LoadedInput {
             });
         }
         if loaded.kind != InputKind::SplitSet {
-            let archive = match file {
-                Some(file) => archive.reading_from(file),
-                None => archive,
-            };
             loaded.archives.push(Member {
                 name: String::new(),
                 archive,

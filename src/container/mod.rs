@@ -13,6 +13,7 @@
 
 mod archive;
 mod error;
+mod image;
 mod inflate;
 mod input;
 mod overlap;

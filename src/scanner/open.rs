@@ -5,7 +5,7 @@
 //! in an XAPK), so the base is confirmed here the way Android does it: the member whose manifest
 //! has no `split` attribute.
 
-use std::io::Read;
+use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 
 use serde::Serialize;
@@ -39,8 +39,34 @@ impl OpenedInput {
     pub(super) fn from_path(path: &Path, limits: &Limits) -> Result<OpenedInput, ScanError> {
         // Errors name the file as it was given (`/dev/null`, not `null`).
         let shown = path.display().to_string();
-        let (bytes, file) = read_bounded_keeping_file(path, limits)?;
-        OpenedInput::from_file_bytes(bytes, file, &shown, limits)
+        let io_error = |source| ContainerError::Io {
+            path: shown.clone(),
+            source,
+        };
+        let file = std::fs::File::open(path).map_err(io_error)?;
+        let metadata = file.metadata().map_err(io_error)?;
+        refuse_above_limit(metadata.len(), &shown, limits)?;
+        if metadata.is_file() {
+            // Hashed as it streams by, so that the file is never held whole; the archive then
+            // reads what it needs by position.
+            let (sha256, size) = hash_stream(&file, limits).map_err(io_error)?;
+            if size > limits.max_input_size {
+                return Err(ContainerError::InputLongerThanLimit {
+                    label: shown,
+                    limit: limits.max_input_size,
+                }
+                .into());
+            }
+            if size == metadata.len() {
+                let loaded = LoadedInput::from_file(file, size, &shown, limits)?;
+                return Ok(OpenedInput::from_loaded(loaded, sha256, size));
+            }
+            // The file changed length while it was hashed: read it whole once more, so that
+            // the report's hash and size are those of the bytes scanned.
+            (&file).seek(SeekFrom::Start(0)).map_err(io_error)?;
+        }
+        let bytes = read_whole(&file, metadata.len(), &shown, limits)?;
+        OpenedInput::from_bytes(bytes, &shown, limits)
     }
 
     pub(super) fn from_bytes(
@@ -48,20 +74,14 @@ impl OpenedInput {
         name: &str,
         limits: &Limits,
     ) -> Result<OpenedInput, ScanError> {
-        OpenedInput::from_file_bytes(bytes, None, name, limits)
-    }
-
-    /// The bytes of an input, with the regular file they were read from when there is one: its
-    /// entries are then read from the file, not held (`LoadedInput::from_file_bytes`).
-    fn from_file_bytes(
-        bytes: Vec<u8>,
-        file: Option<std::fs::File>,
-        name: &str,
-        limits: &Limits,
-    ) -> Result<OpenedInput, ScanError> {
         let sha256 = hex(&Sha256::digest(&bytes));
         let size = bytes.len() as u64;
-        let mut loaded = LoadedInput::from_file_bytes(bytes, file, name, limits)?;
+        let loaded = LoadedInput::from_bytes(bytes, name, limits)?;
+        Ok(OpenedInput::from_loaded(loaded, sha256, size))
+    }
+
+    fn from_loaded(mut loaded: LoadedInput, sha256: String, size: u64) -> OpenedInput {
+        let name = loaded.label.clone();
         let splits = settle_base(&mut loaded);
         let mut members = Vec::new();
         if loaded.kind == InputKind::SplitSet {
@@ -82,11 +102,11 @@ impl OpenedInput {
             kind: loaded.kind,
             members,
         };
-        Ok(OpenedInput {
+        OpenedInput {
             loaded,
             info,
             splits,
-        })
+        }
     }
 
     /// What the report says about the file: path as given, sha256, size, kind, members.
@@ -217,46 +237,74 @@ fn settle_base(input: &mut LoadedInput) -> Vec<SplitInfo> {
 
 /// The bytes of a file, refused before reading when its size passes `max_input_size`.
 pub(super) fn read_bounded(path: &Path, limits: &Limits) -> Result<Vec<u8>, ScanError> {
-    read_bounded_keeping_file(path, limits).map(|(bytes, _)| bytes)
-}
-
-/// [`read_bounded`], with the file kept open when it is a regular file (not a pipe or a
-/// device, which cannot be read again by position).
-fn read_bounded_keeping_file(
-    path: &Path,
-    limits: &Limits,
-) -> Result<(Vec<u8>, Option<std::fs::File>), ScanError> {
     let shown = path.display().to_string();
     let io_error = |source| ContainerError::Io {
         path: shown.clone(),
         source,
     };
     let file = std::fs::File::open(path).map_err(io_error)?;
-    let metadata = file.metadata().map_err(io_error)?;
-    let size = metadata.len();
-    if size > limits.max_input_size {
-        return Err(ContainerError::InputTooLarge {
-            label: shown,
-            size,
-            limit: limits.max_input_size,
-        }
-        .into());
-    }
+    let size = file.metadata().map_err(io_error)?.len();
+    refuse_above_limit(size, &shown, limits)?;
+    read_whole(&file, size, &shown, limits)
+}
+
+/// What `file` gives from its current position, `size` (its stated length) sizing the buffer.
+fn read_whole(
+    file: &std::fs::File,
+    size: u64,
+    shown: &str,
+    limits: &Limits,
+) -> Result<Vec<u8>, ScanError> {
+    let io_error = |source| ContainerError::Io {
+        path: shown.to_owned(),
+        source,
+    };
     // Read at most one byte past the limit: metadata can lie (devices, pipes, a file growing).
     // Sized from the metadata so that the bytes are read into one allocation of their size: a
     // vector grown by doubling holds up to twice the file, for the whole scan.
     let expected = usize::try_from(size.min(limits.max_input_size)).unwrap_or(0);
     let mut bytes = Vec::with_capacity(expected.saturating_add(1));
-    (&file)
-        .take(limits.max_input_size.saturating_add(1))
+    file.take(limits.max_input_size.saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(io_error)?;
     if bytes.len() as u64 > limits.max_input_size {
         return Err(ContainerError::InputLongerThanLimit {
-            label: shown,
+            label: shown.to_owned(),
             limit: limits.max_input_size,
         }
         .into());
     }
-    Ok((bytes, metadata.is_file().then_some(file)))
+    Ok(bytes)
+}
+
+fn refuse_above_limit(size: u64, shown: &str, limits: &Limits) -> Result<(), ScanError> {
+    if size > limits.max_input_size {
+        return Err(ContainerError::InputTooLarge {
+            label: shown.to_owned(),
+            size,
+            limit: limits.max_input_size,
+        }
+        .into());
+    }
+    Ok(())
+}
+
+/// The SHA-256 (hex) and length of what `file` gives from its current position, reading at most
+/// one byte past `max_input_size`, through one small buffer.
+fn hash_stream(file: &std::fs::File, limits: &Limits) -> std::io::Result<(String, u64)> {
+    let mut reader = file.take(limits.max_input_size.saturating_add(1));
+    let mut buffer = vec![0u8; 256 * 1024];
+    let mut hasher = Sha256::new();
+    let mut size = 0u64;
+    loop {
+        let read = match reader.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(read) => read,
+            Err(error) if error.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(error) => return Err(error),
+        };
+        hasher.update(&buffer[..read]);
+        size += read as u64;
+    }
+    Ok((hex(&hasher.finalize()), size))
 }
