@@ -10,14 +10,25 @@ use std::io::Write;
 use dossier::Scanner;
 use dossier::container::{Archive, Limits};
 
-/// Every built fixture: the report from the path and the report from the same bytes agree.
+/// Every built fixture and bare DEX: the report from the path and the report from the same bytes
+/// agree (a path is hashed as it streams, then its archive read by position, or a DEX read whole).
 #[test]
 fn a_path_and_its_bytes_give_the_same_report() {
     let scanner = Scanner::with_builtin_rules().unwrap();
-    let dir = common::root().join("fixtures/built");
+    let mut paths = Vec::new();
+    for dir in ["fixtures/built", "fixtures/dex"] {
+        for entry in std::fs::read_dir(common::root().join(dir)).unwrap() {
+            paths.push(entry.unwrap().path());
+        }
+    }
     let mut seen = 0;
-    for entry in std::fs::read_dir(&dir).unwrap() {
-        let path = entry.unwrap().path();
+    let scannable = |path: &std::path::Path| {
+        path.is_file()
+            && path
+                .extension()
+                .is_some_and(|ext| ext != "md" && ext != "sh" && ext != "json")
+    };
+    for path in paths.into_iter().filter(|path| scannable(path)) {
         let name = path.display().to_string();
         let from_path = scanner.scan_path(&path).unwrap();
         let bytes = std::fs::read(&path).unwrap();
@@ -29,7 +40,7 @@ fn a_path_and_its_bytes_give_the_same_report() {
         );
         seen += 1;
     }
-    assert!(seen >= 10, "only {seen} fixtures");
+    assert!(seen >= 15, "only {seen} fixtures");
 }
 
 /// A file cut short after its directory was parsed: reads past the new end fail with an error

@@ -4,7 +4,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::io::Read;
+use std::io::{Read, Seek};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -352,6 +352,13 @@ impl LoadedInput {
         inflate::read_exact_at(&file, first, 0, label)?;
         if is_dex_magic(first) {
             let mut bytes = Vec::with_capacity(len as usize);
+            // From the start, whatever the caller read of it already (the hash).
+            (&file)
+                .seek(std::io::SeekFrom::Start(0))
+                .map_err(|source| ContainerError::Io {
+                    path: label.to_owned(),
+                    source,
+                })?;
             (&file)
                 .take(limits.max_input_size.saturating_add(1))
                 .read_to_end(&mut bytes)
