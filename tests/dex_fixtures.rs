@@ -247,12 +247,12 @@ fn one_input_shares_its_names_and_each_dex_its_keys() {
     let shared = scan_all(Some(&names));
     let (called, defined) = helper_class(&shared);
     assert_eq!(&*called, "Lcom/example/multi/Helper;");
-    assert!(std::sync::Arc::ptr_eq(&called, &defined));
+    assert!(dossier::dex::Name::ptr_eq(&called, &defined));
     // Without one, each DEX has its own copy: the test can tell the two apart.
     let apart = scan_all(None);
     let (called, defined) = helper_class(&apart);
     assert_eq!(called, defined);
-    assert!(!std::sync::Arc::ptr_eq(&called, &defined));
+    assert!(!dossier::dex::Name::ptr_eq(&called, &defined));
     for facts in &shared {
         let sites = facts.sites.as_ref().unwrap();
         assert!(std::sync::Arc::ptr_eq(

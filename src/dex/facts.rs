@@ -10,6 +10,7 @@ use std::sync::Arc;
 use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
 
+use super::name::Name;
 use super::refs::{FieldRef, MethodRef, cmp_joined};
 use super::use_map::UseMap;
 use crate::anomaly::Anomaly;
@@ -22,7 +23,7 @@ use crate::anomaly::Anomaly;
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Site {
     /// Shared by every site of one DEX.
-    pub dex: Arc<str>,
+    pub dex: Name,
     pub method: MethodRef,
 }
 

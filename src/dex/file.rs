@@ -594,9 +594,9 @@ impl<'a> DexFile<'a> {
     pub fn method_ref(&self, index: u32) -> Option<MethodRef> {
         let m = self.method_id(index)?;
         Some(MethodRef {
-            class: std::sync::Arc::from(self.type_descriptor(u32::from(m.class_idx))),
-            name: std::sync::Arc::from(self.string_text(m.name_idx)),
-            proto: std::sync::Arc::from(self.proto_signature(u32::from(m.proto_idx))),
+            class: super::name::Name::new(&self.type_descriptor(u32::from(m.class_idx))),
+            name: super::name::Name::new(&self.string_text(m.name_idx)),
+            proto: super::name::Name::new(&self.proto_signature(u32::from(m.proto_idx))),
         })
     }
 
@@ -605,9 +605,9 @@ impl<'a> DexFile<'a> {
     pub fn field_ref(&self, index: u32) -> Option<FieldRef> {
         let f = self.field_id(index)?;
         Some(FieldRef {
-            class: std::sync::Arc::from(self.type_descriptor(u32::from(f.class_idx))),
-            name: std::sync::Arc::from(self.string_text(f.name_idx)),
-            ty: std::sync::Arc::from(self.type_descriptor(u32::from(f.type_idx))),
+            class: super::name::Name::new(&self.type_descriptor(u32::from(f.class_idx))),
+            name: super::name::Name::new(&self.string_text(f.name_idx)),
+            ty: super::name::Name::new(&self.type_descriptor(u32::from(f.type_idx))),
         })
     }
 
@@ -762,10 +762,10 @@ pub struct PartIds {
 /// without copying to measure and order the references, and copied once into the typed values.
 pub struct SignatureCache<'d, 'a> {
     dex: &'d DexFile<'a>,
-    types: Vec<Option<std::sync::Arc<str>>>,
-    protos: Vec<Option<std::sync::Arc<str>>>,
+    types: Vec<Option<super::name::Name>>,
+    protos: Vec<Option<super::name::Name>>,
     /// Member names by string index: many methods share a name (`<init>`, `get`, `run`).
-    names: Vec<Option<std::sync::Arc<str>>>,
+    names: Vec<Option<super::name::Name>>,
     /// Where texts come from when the DEX files of an input share them; else each is made here.
     shared: Option<&'d super::intern::Interner>,
     _p: std::marker::PhantomData<&'a ()>,
@@ -831,31 +831,31 @@ impl<'d, 'a> SignatureCache<'d, 'a> {
         }
     }
 
-    pub fn type_text(&self, index: u32) -> std::sync::Arc<str> {
+    pub fn type_text(&self, index: u32) -> super::name::Name {
         match self.types.get(index as usize) {
             Some(Some(text)) => text.clone(),
-            _ => std::sync::Arc::from(self.dex.type_descriptor(index)),
+            _ => super::name::Name::new(&self.dex.type_descriptor(index)),
         }
     }
-    pub fn name_text(&self, index: u32) -> std::sync::Arc<str> {
+    pub fn name_text(&self, index: u32) -> super::name::Name {
         match self.names.get(index as usize) {
             Some(Some(text)) => text.clone(),
-            _ => std::sync::Arc::from(self.dex.string_text(index)),
+            _ => super::name::Name::new(&self.dex.string_text(index)),
         }
     }
-    pub fn proto_text(&self, index: u32) -> std::sync::Arc<str> {
+    pub fn proto_text(&self, index: u32) -> super::name::Name {
         match self.protos.get(index as usize) {
             Some(Some(text)) => text.clone(),
-            _ => std::sync::Arc::from(self.dex.proto_signature(index)),
+            _ => super::name::Name::new(&self.dex.proto_signature(index)),
         }
     }
 }
 
 /// A text of the cache: the input's shared copy, or one of its own.
-fn made(shared: Option<&super::intern::Interner>, text: &str) -> std::sync::Arc<str> {
+fn made(shared: Option<&super::intern::Interner>, text: &str) -> super::name::Name {
     match shared {
         Some(interner) => interner.text(text),
-        None => std::sync::Arc::from(text),
+        None => super::name::Name::new(text),
     }
 }
 

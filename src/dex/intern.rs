@@ -18,7 +18,9 @@
 
 use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
+
+use super::name::Name;
 
 /// Sets behind separate locks, so that the DEX files scanned on several threads rarely wait.
 const SHARDS: usize = 16;
@@ -27,12 +29,12 @@ const SHARDS: usize = 16;
 /// of DEX (223,000 distinct names of 47 bytes on average).
 pub const MAX_SHARED_BYTES: usize = 128 << 20;
 
-/// What one kept text costs beyond its bytes: the `Arc` counts, the allocator's header, the
-/// table's slot and control byte.
-const PER_TEXT: usize = 16 + 16 + 16 + 1;
+/// What one kept text costs beyond its bytes: the count of owners and the length, the
+/// allocator's header, the table's slot (one `Name`) and control byte.
+const PER_TEXT: usize = 16 + 16 + 8 + 1;
 
 /// One hash per text picks its shard (the high bits) and finds it in the shard's table.
-type TextSet = hashbrown::HashTable<Arc<str>>;
+type TextSet = hashbrown::HashTable<Name>;
 
 /// The shared name texts of one input. Thread-safe; dropped when the DEX files are read, which
 /// frees the texts no kept fact refers to.
@@ -69,7 +71,7 @@ impl Interner {
     }
 
     /// The input's copy of `text`, made on first use.
-    pub fn text(&self, text: &str) -> Arc<str> {
+    pub fn text(&self, text: &str) -> Name {
         let hash = self.hasher.hash_one(text);
         let shard = (hash >> 60) as usize % SHARDS;
         // A thread that panicked while holding the lock left the set whole (the insert either
@@ -78,9 +80,9 @@ impl Interner {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some(kept) = set.find(hash, |kept| **kept == *text) {
-            return Arc::clone(kept);
+            return kept.clone();
         }
-        let made: Arc<str> = Arc::from(text);
+        let made: Name = Name::new(text);
         let cost = text.len() + PER_TEXT;
         // Under the lock of one shard only: threads on other shards may pass the limit together
         // by one text each, which stays bounded.
@@ -88,7 +90,7 @@ impl Interner {
             return made;
         }
         self.held.fetch_add(cost, Ordering::Relaxed);
-        set.insert_unique(hash, Arc::clone(&made), |kept| self.hasher.hash_one(&**kept));
+        set.insert_unique(hash, made.clone(), |kept| self.hasher.hash_one(&**kept));
         made
     }
 
@@ -115,7 +117,7 @@ mod tests {
         let a = interner.text("Ljava/lang/String;");
         let b = interner.text(&String::from("Ljava/lang/String;"));
         let c = interner.text("()V");
-        assert!(Arc::ptr_eq(&a, &b));
+        assert!(Name::ptr_eq(&a, &b));
         assert_eq!(&*a, "Ljava/lang/String;");
         assert_eq!(&*c, "()V");
         assert_eq!(interner.len(), 2);
@@ -130,22 +132,22 @@ mod tests {
         let c = interner.text("Lc;");
         let c_again = interner.text("Lc;");
         assert_eq!(c, c_again);
-        assert!(!Arc::ptr_eq(&c, &c_again));
-        assert!(Arc::ptr_eq(&a, &interner.text("La;")));
-        assert!(Arc::ptr_eq(&b, &interner.text("Lb;")));
+        assert!(!Name::ptr_eq(&c, &c_again));
+        assert!(Name::ptr_eq(&a, &interner.text("La;")));
+        assert!(Name::ptr_eq(&b, &interner.text("Lb;")));
         assert_eq!(interner.len(), 2);
     }
 
     #[test]
     fn threads_share_one_copy() {
         let interner = Interner::new();
-        let texts: Vec<Arc<str>> = std::thread::scope(|scope| {
+        let texts: Vec<Name> = std::thread::scope(|scope| {
             let handles: Vec<_> = (0..4)
                 .map(|_| scope.spawn(|| interner.text("Landroid/app/Activity;")))
                 .collect();
             handles.into_iter().map(|h| h.join().unwrap()).collect()
         });
-        assert!(texts.windows(2).all(|w| Arc::ptr_eq(&w[0], &w[1])));
+        assert!(texts.windows(2).all(|w| Name::ptr_eq(&w[0], &w[1])));
         assert_eq!(interner.len(), 1);
     }
 }

@@ -17,6 +17,7 @@ pub mod hierarchy;
 pub mod intern;
 pub mod leb128;
 pub mod mutf8;
+pub mod name;
 pub mod opcodes;
 pub mod raw;
 pub mod reflect;
@@ -36,6 +37,7 @@ pub use use_map::UseMap;
 pub use file::{DexFile, parse_sections};
 pub use hierarchy::{ClassHierarchy, DefinedClass, class_hierarchy};
 pub use intern::Interner;
+pub use name::Name;
 pub use refs::{FieldRef, MethodRef, NameAndProto};
 pub use scan::{ScanOptions, scan, scan_sharing_names};
 

@@ -9,28 +9,29 @@
 
 use std::cmp::Ordering;
 use std::fmt;
-use std::sync::Arc;
 
 use serde::{Serialize, Serializer};
+
+use super::name::Name;
 
 /// A method as an instruction names it: `class->name proto`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct MethodRef {
     /// Class descriptor, `Lcom/x/Y;` (array types such as `[I` own methods too: `clone`).
-    pub class: Arc<str>,
-    pub name: Arc<str>,
+    pub class: Name,
+    pub name: Name,
     /// Parameter and return types, `(Ljava/lang/String;)V`.
-    pub proto: Arc<str>,
+    pub proto: Name,
 }
 
 /// A field as an instruction names it: `class->name:ty`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct FieldRef {
     /// Class descriptor, `Lcom/x/Y;`.
-    pub class: Arc<str>,
-    pub name: Arc<str>,
+    pub class: Name,
+    pub name: Name,
     /// Type descriptor of the field, `I`, `Ljava/lang/String;`.
-    pub ty: Arc<str>,
+    pub ty: Name,
 }
 
 impl MethodRef {
@@ -40,9 +41,9 @@ impl MethodRef {
         let (class, rest) = text.split_once("->")?;
         let paren = rest.find('(')?;
         Some(MethodRef {
-            class: Arc::from(class),
-            name: Arc::from(&rest[..paren]),
-            proto: Arc::from(&rest[paren..]),
+            class: Name::new(class),
+            name: Name::new(&rest[..paren]),
+            proto: Name::new(&rest[paren..]),
         })
     }
 
@@ -81,9 +82,9 @@ impl FieldRef {
         let (class, rest) = text.split_once("->")?;
         let (name, ty) = rest.split_once(':')?;
         Some(FieldRef {
-            class: Arc::from(class),
-            name: Arc::from(name),
-            ty: Arc::from(ty),
+            class: Name::new(class),
+            name: Name::new(name),
+            ty: Name::new(ty),
         })
     }
 

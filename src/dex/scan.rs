@@ -721,7 +721,7 @@ impl OutputBudget {
 /// (class, name, and prototype or type), read from the cache once.
 struct Parts<'c> {
     ids: PartIds,
-    texts: [std::sync::Arc<str>; 3],
+    texts: [super::name::Name; 3],
     _p: std::marker::PhantomData<&'c ()>,
     /// What the rendering puts before the last part: nothing for a method, `:` for a field.
     separator: &'static [u8],
@@ -739,7 +739,7 @@ impl<'c> Parts<'c> {
     fn new(
         cache: &'c SignatureCache<'_, '_>,
         ids: PartIds,
-        last: std::sync::Arc<str>,
+        last: super::name::Name,
         separator: &'static [u8],
     ) -> Self {
         let texts = [cache.type_text(ids.class), cache.name_text(ids.name), last];
@@ -976,11 +976,11 @@ fn callers(
         position[*id as usize] = pos as u32;
     }
     // One copy of the name for all the callers of this DEX.
-    let dex_name: std::sync::Arc<str> = std::sync::Arc::from(dex_name);
+    let dex_name: super::name::Name = super::name::Name::new(dex_name);
     let mut sites: Vec<Site> = callers
         .into_iter()
         .map(|(_, p)| Site {
-            dex: std::sync::Arc::clone(&dex_name),
+            dex: dex_name.clone(),
             method: p.into_method(),
         })
         .collect();

@@ -100,7 +100,7 @@ pub struct TextStrings {
 }
 
 // What kept facts hold in memory, roughly (element sizes plus the text each owns; text shared
-// through one DEX's `Arc<str>` cache counted once, not per use), for the scan's memory budget.
+// through one DEX's cache of `Name`s counted once, not per use), for the scan's memory budget.
 // An estimate within a small factor is enough: the budget is there to stop amplification by
 // orders of magnitude, not to account for every allocation.
 
