@@ -112,7 +112,6 @@ fn main() {
         step("-unused");
         for dex in &mut facts.dex {
             dex.types = Vec::new();
-            dex.defined_classes = Vec::new();
         }
         step("-types");
         for dex in &mut facts.dex {

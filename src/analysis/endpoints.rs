@@ -131,7 +131,7 @@ fn app_packages(facts: &AppFacts) -> HashSet<String> {
     }
     for scan in &facts.dex {
         let mut last = "";
-        for class in &scan.defined_classes {
+        for class in scan.defined_classes() {
             let Some(body) = class.strip_prefix('L') else {
                 continue;
             };

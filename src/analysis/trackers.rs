@@ -56,7 +56,7 @@ pub(super) fn trackers(
     let mut found: BTreeMap<String, Found> = BTreeMap::new();
     let mut per_code: BTreeMap<(String, String), PrefixCount> = BTreeMap::new();
     for scan in &facts.dex {
-        for class in &scan.defined_classes {
+        for class in scan.defined_classes() {
             let Some((tracker, code)) = rules.tracker_code_for_class(class) else {
                 continue;
             };

@@ -48,8 +48,6 @@ pub struct DexScan {
     /// The DEX label without the member: `classes2.dex`, `classes.dex#1` for a later section.
     pub entry: String,
     pub facts: DexFacts,
-    /// Descriptors of the classes this DEX defines, sorted.
-    pub defined_classes: Vec<String>,
     /// Methods of the id table that no instruction of this DEX invokes and whose class and name
     /// an API rule of the scanner names, sorted: only those can be evidence, and keeping every
     /// name of the table (each app method is in it) would hold megabytes for nothing.
@@ -66,6 +64,12 @@ pub struct DexScan {
 }
 
 impl DexScan {
+    /// Descriptors of the classes this DEX defines, sorted, each once: read from the hierarchy,
+    /// which holds every defined class whose descriptor the type table has.
+    pub fn defined_classes(&self) -> impl Iterator<Item = &str> {
+        self.hierarchy.classes().map(|class| class.name())
+    }
+
     /// The DEX entry as a location.
     pub fn location(&self) -> Location {
         Location::entry(self.member.as_deref(), self.entry.clone())
@@ -164,7 +168,6 @@ impl DexScan {
     /// Roughly what this scan holds in memory.
     pub(crate) fn footprint(&self) -> u64 {
         facts_footprint(&self.facts)
-            + strings_footprint(&self.defined_classes)
             + list_footprint::<MethodRef>(&self.unused_methods)
             + list_footprint::<FieldRef>(&self.unread_fields)
             + strings_footprint(&self.types)

@@ -623,7 +623,7 @@ fn scan_section(
             .to_owned(),
         None => facts.name.clone(),
     };
-    // Every type descriptor rendered once: for the list of types, the defined classes, and
+    // Every type descriptor rendered once: for the list of types, and
     // whether a rule names members of the class, which settles most ids of the tables below
     // without rendering their names.
     let descriptors: Vec<std::borrow::Cow<'_, str>> = (0..section.type_ids.count)
@@ -633,12 +633,6 @@ fn scan_section(
         Some(text) => text.clone(),
         None => section.type_descriptor(index),
     };
-    let mut defined_classes: Vec<String> = (0..section.class_defs.count)
-        .filter_map(|i| section.class_def(i))
-        .map(|def| descriptor(def.class_idx).into_owned())
-        .collect();
-    defined_classes.sort_unstable();
-    defined_classes.dedup();
     let has_methods: Vec<bool> = descriptors
         .iter()
         .map(|d| rules.has_methods_of(d))
@@ -710,11 +704,10 @@ fn scan_section(
         member: member.map(str::to_owned),
         entry,
         facts,
-        defined_classes,
         unused_methods,
         unread_fields,
         types,
-        hierarchy: dex::class_hierarchy(section),
+        hierarchy: dex::class_hierarchy(section, Some(names)),
     }
 }
 
