@@ -172,7 +172,7 @@ fn invoked_methods_and_strings_match_dexdump() {
                 .collect();
             let our_classes: BTreeSet<String> = facts
                 .iter()
-                .flat_map(|f| f.const_classes.iter().cloned())
+                .flat_map(|f| f.const_classes.iter().map(|c| c.to_string()))
                 .collect();
             // The corpus files are well formed: ART loads them, so nothing should need tolerating.
             for f in &facts {
@@ -388,7 +388,7 @@ fn our_uses(facts: &dex::DexFacts) -> RenderedUses {
         add("string", text.clone(), uses);
     }
     for (class, uses) in &sites.const_classes {
-        add("class", class.clone(), uses);
+        add("class", class.to_string(), uses);
     }
     out
 }

@@ -4,7 +4,7 @@
 //! Stored compactly (one offset per caller and one number per use), since a large app has
 //! millions of uses.
 
-use crate::dex::{MethodRef, SiteRef, UseMap};
+use crate::dex::{MethodRef, Name, SiteRef, UseMap};
 use crate::scanner::AppFacts;
 
 /// Lists per caller, back to back: caller `c`'s items are `items[start[c]..start[c + 1]]`.
@@ -86,9 +86,9 @@ pub(super) fn per_dex(facts: &AppFacts) -> Vec<DexEdges<'_>> {
             let n = sites.callers.len();
             let (callees, uses) = keys_and_uses(&sites.invoked_methods, |m| m);
             let calls = PerCaller::build(n, uses.iter().copied());
-            let (new_types, uses) = keys_and_uses(&sites.instantiated, String::as_str);
+            let (new_types, uses) = keys_and_uses(&sites.instantiated, Name::as_str);
             let news = PerCaller::build(n, uses.iter().copied());
-            let (literal_types, uses) = keys_and_uses(&sites.const_classes, String::as_str);
+            let (literal_types, uses) = keys_and_uses(&sites.const_classes, Name::as_str);
             let literals = PerCaller::build(n, uses.iter().copied());
             let (field_classes, uses) = keys_and_uses(&sites.fields, |f| &*f.class);
             let field_uses = PerCaller::build(n, uses.iter().copied());

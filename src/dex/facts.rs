@@ -113,10 +113,10 @@ pub struct Sites {
     pub invoked_methods: UseMap<MethodRef, SiteRef>,
     pub fields: UseMap<FieldRef, SiteRef>,
     pub const_strings: UseMap<String, SiteRef>,
-    pub const_classes: UseMap<String, SiteRef>,
+    pub const_classes: UseMap<Name, SiteRef>,
     /// Classes instantiated by `new-instance`, with the methods doing it: what the call graph
     /// dispatches virtual calls to.
-    pub instantiated: UseMap<String, SiteRef>,
+    pub instantiated: UseMap<Name, SiteRef>,
     /// By invoked method: the arguments of its calls whose value is a known string (see
     /// `src/dex/values.rs`), sorted by site, argument, value, and without duplicates.
     pub arguments: UseMap<MethodRef, ArgumentValue>,
@@ -169,7 +169,7 @@ pub struct DexFacts {
     pub const_strings: Arc<[String]>,
     /// Sorted unique type descriptors loaded by `const-class` (shared with the keys of
     /// `sites.const_classes`).
-    pub const_classes: Arc<[String]>,
+    pub const_classes: Arc<[Name]>,
     /// String constants of methods that call reflection APIs.
     pub reflective: Vec<ReflectiveRef>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -245,7 +245,7 @@ fn merged(all: &[DexFacts]) -> Merged<'_> {
         ),
         const_classes: union(
             all.iter()
-                .flat_map(|f| f.const_classes.iter().map(String::as_str)),
+                .flat_map(|f| f.const_classes.iter().map(Name::as_str)),
         ),
         reflective: union(all.iter().flat_map(|f| &f.reflective)),
         anomalies,

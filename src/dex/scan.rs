@@ -24,6 +24,7 @@ use super::opcodes::{Action, IndexKind};
 use super::reflect::{RawReflective, Reflection};
 use super::refs::{FieldRef, MethodRef, cmp_joined_skipping};
 use super::intern::Interner;
+use super::name::Name;
 use super::use_map::UseMap;
 use super::values::{DexConstants, MAX_VALUE_LEN, RawArgument, RawValue, ValuePass};
 use super::walk::{Reference, WalkEnd, walk};
@@ -687,8 +688,8 @@ struct Rendered {
     methods: Ranked<MethodRef>,
     fields: Ranked<FieldRef>,
     strings: Ranked<String>,
-    classes: Ranked<String>,
-    instantiated: Ranked<String>,
+    classes: Ranked<Name>,
+    instantiated: Ranked<Name>,
 }
 
 /// Names are cut at `MAX_RENDERED_NAME`, but many ids sharing one long name could still multiply
@@ -880,16 +881,18 @@ fn render(
         })
         .filter(|(_, s)| budget.spend(s.len()))
         .collect();
+    // Type descriptors stay the cache's names: shared with the references' classes (and, with an
+    // interner, with every DEX of the input).
     let classes = referenced
         .classes
         .iter()
-        .map(|i| (i, cache.type_text(i).to_string()))
+        .map(|i| (i, cache.type_text(i)))
         .filter(|(_, s)| budget.spend(s.len()))
         .collect();
     let instantiated = referenced
         .instantiated
         .iter()
-        .map(|i| (i, cache.type_text(i).to_string()))
+        .map(|i| (i, cache.type_text(i)))
         .filter(|(_, s)| budget.spend(s.len()))
         .collect();
     if budget.exceeded {
@@ -912,8 +915,8 @@ fn render(
         methods: rank(methods, cmp_refs, renders_alike, Parts::into_method),
         fields: rank(fields, cmp_refs, renders_alike, Parts::into_field),
         strings: rank(strings, String::cmp, String::eq, |s| s),
-        classes: rank(classes, String::cmp, String::eq, |s| s),
-        instantiated: rank(instantiated, String::cmp, String::eq, |s| s),
+        classes: rank(classes, Name::cmp, Name::eq, |s| s),
+        instantiated: rank(instantiated, Name::cmp, Name::eq, |s| s),
     }
 }
 

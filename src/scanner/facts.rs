@@ -128,7 +128,7 @@ fn facts_footprint(facts: &DexFacts) -> u64 {
     let mut bytes = list_footprint::<MethodRef>(&facts.invoked_methods)
         + list_footprint::<FieldAccess>(&facts.fields)
         + strings_footprint(&facts.const_strings)
-        + strings_footprint(&facts.const_classes)
+        + list_footprint::<crate::dex::Name>(&facts.const_classes)
         + facts
             .reflective
             .iter()
@@ -147,12 +147,8 @@ fn facts_footprint(facts: &DexFacts) -> u64 {
             + sites.const_strings.use_bytes()
             + sites.const_classes.use_bytes()) as u64;
         bytes += sites.fields.heap_bytes() as u64;
-        bytes += sites.instantiated.heap_bytes() as u64
-            + sites
-                .instantiated
-                .keys()
-                .map(|k| k.len() as u64)
-                .sum::<u64>();
+        // Class names, like the parts of references, are texts of the DEX's cache, shared.
+        bytes += sites.instantiated.heap_bytes() as u64;
         bytes += sites.arguments.heap_bytes() as u64
             + sites
                 .arguments
