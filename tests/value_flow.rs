@@ -36,7 +36,7 @@ fn arguments() -> BTreeMap<String, Vec<(String, u8, String, How)>> {
                 .iter()
                 .map(|v| {
                     let caller = &sites.callers[v.site.caller as usize].method.name;
-                    (caller.to_string(), v.argument, v.value.clone(), v.how)
+                    (caller.to_string(), v.argument, v.value.to_string(), v.how)
                 })
                 .collect();
             (method.to_string(), values)

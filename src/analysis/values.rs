@@ -16,7 +16,7 @@ pub(super) fn with_strings_values(
 ) -> BTreeMap<u32, bool> {
     let mut by_caller: BTreeMap<u32, bool> = BTreeMap::new();
     for argument in arguments {
-        let matched = rule.strings.contains(&argument.value);
+        let matched = rule.strings.iter().any(|s| *s == *argument.value);
         *by_caller.entry(argument.site.caller).or_default() |= matched;
     }
     by_caller
@@ -35,7 +35,7 @@ mod tests {
         let value = |caller, value: &str| ArgumentValue {
             site: SiteRef { caller, offset: 4 },
             argument: 1,
-            value: value.to_owned(),
+            value: value.into(),
             how: How::Literal,
         };
         let judged = with_strings_values(

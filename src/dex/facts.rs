@@ -130,7 +130,7 @@ pub struct Sites {
 pub struct ArgumentValue {
     pub site: SiteRef,
     pub argument: u8,
-    pub value: String,
+    pub value: Name,
     pub how: super::values::How,
 }
 

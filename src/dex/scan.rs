@@ -1018,6 +1018,9 @@ fn group_arguments(
     let method_rank = rank_of(&rendered.methods.ranks);
     let string_rank = rank_of(&rendered.strings.ranks);
     let methods = &rendered.methods;
+    // By string rank: the one text every literal argument of that string shares (a key string
+    // such as a settings name is passed at many sites).
+    let mut literals: Vec<Option<Name>> = vec![None; rendered.strings.keys.len()];
     let mut by_rank: BTreeMap<u32, Vec<ArgumentValue>> = BTreeMap::new();
     for (caller, argument) in arguments {
         let rank = method_rank
@@ -1031,12 +1034,14 @@ fn group_arguments(
         let (value, how) = match argument.value {
             RawValue::Pool(i) => match string_rank.get(i as usize) {
                 Some(&rank) if rank != u32::MAX && rendered.strings.keys[rank as usize].len() <= MAX_VALUE_LEN => (
-                    rendered.strings.keys[rank as usize].clone(),
+                    literals[rank as usize]
+                        .get_or_insert_with(|| Name::new(&rendered.strings.keys[rank as usize]))
+                        .clone(),
                     super::values::How::Literal,
                 ),
                 _ => continue,
             },
-            RawValue::Text(text, how) => (text, how),
+            RawValue::Text(text, how) => (Name::new(&text), how),
         };
         by_rank.entry(rank).or_default().push(ArgumentValue {
             site: SiteRef {
