@@ -117,8 +117,11 @@ struct Walk<'g, 'f> {
     instantiated: FastMap<&'f str, ()>,
     /// By supertype: the instantiated classes below it (itself included).
     instantiated_below: FastMap<&'f str, Vec<&'f str>>,
-    /// Calls that may dispatch, once each, and by the class they name.
-    dispatched: FastMap<MethodKey<'f>, ()>,
+    /// With several DEX files: the calls that may dispatch already registered, so that a callee
+    /// named by several DEX files is registered once. Within one DEX each callee is met once
+    /// (see `done`), so an input of one DEX file needs no set.
+    dispatched: Option<FastMap<MethodKey<'f>, ()>>,
+    /// The calls that may dispatch, by the class they name.
     called_on: FastMap<&'f str, Vec<(&'f str, &'f str)>>,
     initialised: FastMap<&'f str, ()>,
     reflective_dispatch: bool,
@@ -284,7 +287,9 @@ impl<'g, 'f> Walk<'g, 'f> {
         if name.starts_with('<') || !(app || index.may_dispatch_into_app(class)) {
             return;
         }
-        if self.dispatched.insert((class, name, proto), ()).is_some() {
+        if let Some(dispatched) = &mut self.dispatched
+            && dispatched.insert((class, name, proto), ()).is_some()
+        {
             return;
         }
         self.called_on.entry(class).or_default().push((name, proto));
@@ -325,7 +330,7 @@ pub(super) fn walk<'f>(
         },
         instantiated: FastMap::default(),
         instantiated_below: FastMap::default(),
-        dispatched: FastMap::default(),
+        dispatched: (edges.len() > 1).then(FastMap::default),
         called_on: FastMap::default(),
         initialised: FastMap::default(),
         reflective_dispatch: false,
