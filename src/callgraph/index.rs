@@ -40,6 +40,15 @@ pub(super) struct MethodTable<'f> {
 }
 
 impl<'f> MethodTable<'f> {
+    /// A table with room for `methods` entries: growing it would hash every key again from its
+    /// three texts, and the caller knows the count up front.
+    fn with_capacity(methods: usize) -> Self {
+        MethodTable {
+            entries: hashbrown::HashTable::with_capacity(methods),
+            ..Self::default()
+        }
+    }
+
     fn hash(&self, key: MethodKey<'_>) -> u64 {
         std::hash::BuildHasher::hash_one(&self.hasher, key)
     }
@@ -86,6 +95,7 @@ impl<'f> MethodTable<'f> {
         Some(if entry & LEAF_ENTRY != 0 { LEAF } else { entry })
     }
 
+    #[cfg(test)]
     fn keys<'t>(&'t self, nodes: &'t [&'f MethodRef]) -> impl Iterator<Item = MethodKey<'f>> + 't {
         self.entries.iter().map(move |&e| self.key_of(e, nodes))
     }
@@ -135,22 +145,41 @@ pub(super) struct AppIndex<'f> {
 
 impl<'f> AppIndex<'f> {
     pub fn new(facts: &'f AppFacts) -> Self {
-        let mut classes: FastMap<&'f str, DefinedClass<'f>> = FastMap::default();
-        let mut loaded_from: FastMap<&'f str, usize> = FastMap::default();
+        // Every table below is sized from the counts first: growing a map keyed by texts hashes
+        // all its keys again.
+        let defined: usize = facts.dex.iter().map(|scan| scan.hierarchy.len()).sum();
+        let mut classes: FastMap<&'f str, DefinedClass<'f>> =
+            FastMap::with_capacity_and_hasher(defined, Default::default());
+        let mut loaded_from: FastMap<&'f str, usize> =
+            FastMap::with_capacity_and_hasher(defined, Default::default());
         for (d, scan) in facts.dex.iter().enumerate() {
             for class in scan.hierarchy.classes() {
-                classes.entry(class.name()).or_insert(class);
-                loaded_from.entry(class.name()).or_insert(d);
+                if let std::collections::hash_map::Entry::Vacant(slot) = classes.entry(class.name())
+                {
+                    slot.insert(class);
+                    loaded_from.insert(class.name(), d);
+                }
             }
         }
+        let callers_of = |scan: &'f crate::scanner::DexScan| -> &'f [Site] {
+            scan.facts.sites.as_ref().map_or(&[], |s| &s.callers)
+        };
+        let node_count: usize = facts.dex.iter().map(|scan| callers_of(scan).len()).sum();
+        let virtual_count: usize = facts
+            .dex
+            .iter()
+            .map(|scan| scan.hierarchy.virtual_method_count())
+            .sum();
         let mut callers = Vec::with_capacity(facts.dex.len());
         let mut base = Vec::with_capacity(facts.dex.len() + 1);
         let mut next = 0u32;
-        let mut methods = MethodTable::default();
-        let mut nodes: Vec<&'f MethodRef> = Vec::new();
-        let mut class_nodes: FastMap<&'f str, Vec<u32>> = FastMap::default();
+        // At most one entry per node and per virtual method (fewer when a method is both).
+        let mut methods = MethodTable::with_capacity(node_count + virtual_count);
+        let mut nodes: Vec<&'f MethodRef> = Vec::with_capacity(node_count);
+        let mut class_nodes: FastMap<&'f str, Vec<u32>> =
+            FastMap::with_capacity_and_hasher(defined, Default::default());
         for (d, scan) in facts.dex.iter().enumerate() {
-            let list: &'f [Site] = scan.facts.sites.as_ref().map_or(&[], |s| &s.callers);
+            let list = callers_of(scan);
             base.push(next);
             for (pos, site) in list.iter().enumerate() {
                 let node = next + pos as u32;
@@ -187,9 +216,16 @@ impl<'f> AppIndex<'f> {
                 .map(|s| (s, ())),
         );
         let orphan_nodes = class_nodes.keys().any(|c| !classes.contains_key(c));
-        for (class, name, proto) in methods.keys(&nodes) {
-            if implemented.contains_key(class) {
-                interface_methods.insert((name, proto), ());
+        // The table's methods of the implemented interfaces, found from each interface's nodes and
+        // virtual methods (the two sources of the table's entries) rather than by looking up the
+        // class of every entry.
+        for &interface in implemented.keys() {
+            for &node in class_nodes.get(interface).into_iter().flatten() {
+                let m = nodes[node as usize];
+                interface_methods.insert((&*m.name, &*m.proto), ());
+            }
+            if let Some(class) = classes.get(interface) {
+                interface_methods.extend(class.virtual_methods().map(|member| (member, ())));
             }
         }
         AppIndex {

@@ -88,17 +88,40 @@ pub(super) struct Walked<'f> {
     pub loads_code: bool,
 }
 
-struct Walk<'g, 'f> {
-    index: &'g AppIndex<'f>,
-    edges: &'g [DexEdges<'f>],
+/// The nodes reached so far, apart from the rest of the walk's state so that the tables of calls
+/// and instantiated classes can be read in place while their targets are reached.
+struct Reached {
     pred: Vec<u32>,
     via: Vec<Via>,
     queue: VecDeque<u32>,
+    /// What the root being started is: the reason of every node reached straight from it.
+    root_via: Via,
+}
+
+impl Reached {
+    fn reach(&mut self, node: u32, from: u32, via: Via) {
+        if let Some(p) = self.pred.get_mut(node as usize)
+            && *p == UNREACHED
+        {
+            *p = from;
+            self.via[node as usize] = if from == ROOT { self.root_via } else { via };
+            self.queue.push_back(node);
+        }
+    }
+}
+
+struct Walk<'g, 'f> {
+    index: &'g AppIndex<'f>,
+    edges: &'g [DexEdges<'f>],
+    reached: Reached,
     instantiated: FastMap<&'f str, ()>,
     /// By supertype: the instantiated classes below it (itself included).
     instantiated_below: FastMap<&'f str, Vec<&'f str>>,
-    /// Calls that may dispatch, once each, and by the class they name.
-    dispatched: FastMap<MethodKey<'f>, ()>,
+    /// With several DEX files: the calls that may dispatch already registered, so that a callee
+    /// named by several DEX files is registered once. Within one DEX each callee is met once
+    /// (see `done`), so an input of one DEX file needs no set.
+    dispatched: Option<FastMap<MethodKey<'f>, ()>>,
+    /// The calls that may dispatch, by the class they name.
     called_on: FastMap<&'f str, Vec<(&'f str, &'f str)>>,
     initialised: FastMap<&'f str, ()>,
     reflective_dispatch: bool,
@@ -108,19 +131,11 @@ struct Walk<'g, 'f> {
     /// the dispatch) are the same whichever caller meets it, so only the first caller does the
     /// work and later ones skip it: the walk costs one lookup per distinct reference, not per use.
     done: Vec<[Vec<bool>; 4]>,
-    /// What the root being started is: the reason of every node reached straight from it.
-    root_via: Via,
 }
 
 impl<'g, 'f> Walk<'g, 'f> {
     fn reach(&mut self, node: u32, from: u32, via: Via) {
-        if let Some(p) = self.pred.get_mut(node as usize)
-            && *p == UNREACHED
-        {
-            *p = from;
-            self.via[node as usize] = if from == ROOT { self.root_via } else { via };
-            self.queue.push_back(node);
-        }
+        self.reached.reach(node, from, via);
     }
 
     /// Runs the static initialisers of `class` and its app superclasses.
@@ -132,13 +147,16 @@ impl<'g, 'f> Walk<'g, 'f> {
             if steps > super::index::MAX_SUPERTYPES {
                 break;
             }
+            // Asked first: most calls come from methods of classes already initialised, and
+            // only defined classes are ever in the set.
+            if self.initialised.contains_key(c) {
+                break;
+            }
             let Some(defined) = self.index.classes.get(c) else {
                 break;
             };
             let name = defined.name();
-            if self.initialised.insert(name, ()).is_some() {
-                break;
-            }
+            self.initialised.insert(name, ());
             if let Some(node) = self.index.node_of(name, "<clinit>", "()V") {
                 self.reach(node, from, Via::StaticInit);
             }
@@ -162,15 +180,11 @@ impl<'g, 'f> Walk<'g, 'f> {
                 .entry(supertype)
                 .or_default()
                 .push(name);
-            // Taken out while resolved (reaching never registers calls), then put back.
-            let calls = self.called_on.remove(supertype).unwrap_or_default();
-            for &(method, proto) in &calls {
+            // Read in place: reaching never registers calls.
+            for &(method, proto) in self.called_on.get(supertype).into_iter().flatten() {
                 if let Some(node) = self.index.resolve(name, method, proto) {
-                    self.reach(node, from, Via::Call);
+                    self.reached.reach(node, from, Via::Call);
                 }
-            }
-            if !calls.is_empty() {
-                self.called_on.insert(supertype, calls);
             }
         }
         let framework_typed = supertypes
@@ -273,19 +287,17 @@ impl<'g, 'f> Walk<'g, 'f> {
         if name.starts_with('<') || !(app || index.may_dispatch_into_app(class)) {
             return;
         }
-        if self.dispatched.insert((class, name, proto), ()).is_some() {
+        if let Some(dispatched) = &mut self.dispatched
+            && dispatched.insert((class, name, proto), ()).is_some()
+        {
             return;
         }
         self.called_on.entry(class).or_default().push((name, proto));
-        // Taken out while the classes are resolved (reaching never instantiates), then put back.
-        let below = self.instantiated_below.remove(class).unwrap_or_default();
-        for &sub in &below {
+        // Read in place: reaching never instantiates.
+        for &sub in self.instantiated_below.get(class).into_iter().flatten() {
             if let Some(target) = index.resolve(sub, name, proto) {
-                self.reach(target, node, Via::Call);
+                self.reached.reach(target, node, Via::Call);
             }
-        }
-        if !below.is_empty() {
-            self.instantiated_below.insert(class, below);
         }
     }
 
@@ -310,12 +322,15 @@ pub(super) fn walk<'f>(
     let mut walk = Walk {
         index,
         edges,
-        pred: vec![UNREACHED; n],
-        via: vec![Via::Call; n],
-        queue: VecDeque::new(),
+        reached: Reached {
+            pred: vec![UNREACHED; n],
+            via: vec![Via::Call; n],
+            queue: VecDeque::new(),
+            root_via: Via::Component,
+        },
         instantiated: FastMap::default(),
         instantiated_below: FastMap::default(),
-        dispatched: FastMap::default(),
+        dispatched: (edges.len() > 1).then(FastMap::default),
         called_on: FastMap::default(),
         initialised: FastMap::default(),
         reflective_dispatch: false,
@@ -331,14 +346,13 @@ pub(super) fn walk<'f>(
                 ]
             })
             .collect(),
-        root_via: Via::Component,
     };
     // The strongest kinds of entry point first (components, the application, ... strings last),
     // so that a path given as evidence starts where Android starts the app whenever it can.
     let mut ordered: Vec<&Root<'f>> = roots.iter().collect();
     ordered.sort_by(|a, b| a.via.cmp(&b.via).then(a.class.cmp(b.class)));
     for root in ordered {
-        walk.root_via = root.via;
+        walk.reached.root_via = root.via;
         // The system instantiates the class (constructors) and calls it back, `app_process`
         // calls `main`; a class named by a string or by native code may have any method
         // looked up.
@@ -357,16 +371,16 @@ pub(super) fn walk<'f>(
         }
         walk.instantiate(root.class, ROOT);
         // `instantiate` reached callbacks from the root: they are entry points themselves.
-        while let Some(node) = walk.queue.pop_front() {
+        while let Some(node) = walk.reached.queue.pop_front() {
             walk.visit(node);
         }
     }
-    while let Some(node) = walk.queue.pop_front() {
+    while let Some(node) = walk.reached.queue.pop_front() {
         walk.visit(node);
     }
     Walked {
-        pred: walk.pred,
-        via: walk.via,
+        pred: walk.reached.pred,
+        via: walk.reached.via,
         instantiated: walk.instantiated.len(),
         instantiated_below: walk.instantiated_below,
         reflective_dispatch: walk.reflective_dispatch,

@@ -526,11 +526,19 @@ impl<'a> DexFile<'a> {
 
     /// `(Args)Ret` of proto `index`, e.g. `(Ljava/lang/String;I)V`.
     pub fn proto_signature(&self, index: u32) -> String {
-        let Some(proto) = self.proto_id(index) else {
-            return format!("<proto@{index}>");
-        };
         // Room for most prototypes at once: growing from empty would reallocate three times.
         let mut out = String::with_capacity(64);
+        self.write_proto_signature(index, &mut out);
+        out
+    }
+
+    /// [`Self::proto_signature`] appended to `out`, for callers that reuse one buffer.
+    pub fn write_proto_signature(&self, index: u32, out: &mut String) {
+        let Some(proto) = self.proto_id(index) else {
+            use std::fmt::Write;
+            let _ = write!(out, "<proto@{index}>");
+            return;
+        };
         out.push('(');
         if proto.parameters_off != 0 {
             let at = proto.parameters_off as usize;
@@ -545,7 +553,6 @@ impl<'a> DexFile<'a> {
         }
         out.push(')');
         out.push_str(&self.type_descriptor(proto.return_type_idx));
-        out
     }
 
     /// `Lpkg/Cls;->name(Args)Ret` of method `index`.
@@ -768,6 +775,8 @@ pub struct SignatureCache<'d, 'a> {
     names: Vec<Option<super::name::Name>>,
     /// Where texts come from when the DEX files of an input share them; else each is made here.
     shared: Option<&'d super::intern::Interner>,
+    /// Where each prototype is rendered before it is kept.
+    proto_buffer: String,
     _p: std::marker::PhantomData<&'a ()>,
 }
 
@@ -779,6 +788,7 @@ impl<'d, 'a> SignatureCache<'d, 'a> {
             types: vec![None; dex.type_ids.count as usize],
             protos: vec![None; dex.proto_ids.count as usize],
             names: vec![None; dex.string_ids.count as usize],
+            proto_buffer: String::with_capacity(64),
             _p: std::marker::PhantomData,
         }
     }
@@ -796,7 +806,11 @@ impl<'d, 'a> SignatureCache<'d, 'a> {
         if let Some(slot) = self.protos.get_mut(parts.last as usize)
             && slot.is_none()
         {
-            *slot = Some(made(self.shared, &self.dex.proto_signature(parts.last)));
+            // Made in one buffer for all: the text is copied into its shared or own copy anyway.
+            self.proto_buffer.clear();
+            self.dex
+                .write_proto_signature(parts.last, &mut self.proto_buffer);
+            *slot = Some(made(self.shared, &self.proto_buffer));
         }
         Some(parts)
     }

@@ -102,6 +102,11 @@ impl ClassHierarchy {
         &self.texts[number as usize]
     }
 
+    /// Number of virtual methods with code, over all classes.
+    pub fn virtual_method_count(&self) -> usize {
+        self.methods.len()
+    }
+
     /// Number of classes.
     pub fn len(&self) -> usize {
         self.classes.len()

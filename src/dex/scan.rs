@@ -1063,36 +1063,6 @@ fn group_arguments(
         .collect()
 }
 
-/// Sorts uses whose `id` is a rank below `ranks` as `sort_unstable` would: placed by rank in one
-/// pass, in place (counting the uses of each rank, then swapping each use into its rank's range),
-/// then each rank's uses sorted by caller and offset. A table's uses number in the hundreds of
-/// thousands and most ranks have a few, so this replaces most of the comparisons of a sort.
-fn sort_by_key_rank(uses: &mut [Use], ranks: usize) {
-    let mut starts = vec![0usize; ranks + 1];
-    for u in uses.iter() {
-        starts[u.id as usize + 1] += 1;
-    }
-    for rank in 0..ranks {
-        starts[rank + 1] += starts[rank];
-    }
-    // Where the next use of each rank goes; a rank's range is full when it reaches the next start.
-    let mut next = starts.clone();
-    for rank in 0..ranks {
-        while next[rank] < starts[rank + 1] {
-            let home = uses[next[rank]].id as usize;
-            if home == rank {
-                next[rank] += 1;
-            } else {
-                uses.swap(next[rank], next[home]);
-                next[home] += 1;
-            }
-        }
-    }
-    for rank in 0..ranks {
-        uses[starts[rank]..starts[rank + 1]].sort_unstable();
-    }
-}
-
 /// Step 3b: the uses of one table grouped under the keys of their ids, each list in caller order.
 /// Ids dropped by the output budget have no key and their uses no entry.
 fn group_uses<K: Ord + Clone>(
@@ -1114,31 +1084,52 @@ fn group_uses<K: Ord + Clone>(
         u.id != u32::MAX && u.caller != u32::MAX
     });
     drop(rank_of);
-    // By key, then caller: each key's run is then in `SiteRef` order.
-    sort_by_key_rank(&mut uses, ranked.keys.len());
+    // Placed by key in one stable pass (counting the uses of each key, then copying each use to
+    // its key's range): each key's run keeps the walk's order, which is nearly the callers'
+    // order (class definitions and their methods come sorted much as callers are), so ordering
+    // a run by caller is close to one comparison per use. A run of a common method has
+    // thousands of uses; placed by swapping, it came out shuffled and needed a full sort.
+    let keys = ranked.keys.len();
+    let mut starts = vec![0usize; keys + 1];
+    for u in &uses {
+        starts[u.id as usize + 1] += 1;
+    }
+    for rank in 0..keys {
+        starts[rank + 1] += starts[rank];
+    }
+    let mut next = starts.clone();
+    let mut refs = vec![SiteRef { caller: 0, offset: 0 }; uses.len()];
+    for u in &uses {
+        let at = &mut next[u.id as usize];
+        refs[*at] = SiteRef {
+            caller: u.caller,
+            offset: u.offset,
+        };
+        *at += 1;
+    }
+    drop(next);
+    drop(uses);
     // Every key's uses one after another in one list, and where each key's list ends: the map
     // shares the keys with the facts' list, so every key has a list, even an empty one (none
     // is: each key was rendered for an id some instruction uses).
-    let mut refs: Vec<SiteRef> = Vec::with_capacity(uses.len());
-    let mut ends: Vec<u32> = Vec::with_capacity(ranked.keys.len());
-    let mut runs = uses.chunk_by(|a, b| a.id == b.id).peekable();
-    for rank in 0..ranked.keys.len() as u32 {
-        let start = refs.len();
-        if let Some(run) = runs.next_if(|run| run[0].id == rank) {
-            for u in run {
-                // Ids sharing a key: one use per caller still, the first.
-                if ranked.shared && refs[start..].last().is_some_and(|r| r.caller == u.caller) {
-                    continue;
-                }
-                refs.push(SiteRef {
-                    caller: u.caller,
-                    offset: u.offset,
-                });
+    let mut ends: Vec<u32> = Vec::with_capacity(keys);
+    let mut kept = 0usize;
+    for rank in 0..keys {
+        let run = starts[rank]..starts[rank + 1];
+        sort_nearly_sorted(&mut refs[run.clone()], SiteRef::cmp);
+        let start = kept;
+        for i in run {
+            let r = refs[i];
+            // Ids sharing a key: one use per caller still, the first.
+            if ranked.shared && kept > start && refs[kept - 1].caller == r.caller {
+                continue;
             }
+            refs[kept] = r;
+            kept += 1;
         }
-        ends.push(u32::try_from(refs.len()).unwrap_or(u32::MAX));
+        ends.push(u32::try_from(kept).unwrap_or(u32::MAX));
     }
-    drop(uses);
+    refs.truncate(kept);
     UseMap::with_keys(std::sync::Arc::clone(&ranked.keys), ends, refs).unwrap_or_default()
 }
 
@@ -1178,26 +1169,57 @@ mod tests {
     }
 
     #[test]
-    fn uses_placed_by_rank_come_out_as_a_full_sort_puts_them() {
+    fn uses_group_as_a_full_sort_puts_them() {
         let mut state = 0x9e37_79b9_7f4a_7c15u64;
         let mut next = |below: u64| {
             state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
             ((state >> 33) % below) as u32
         };
-        for ranks in [1usize, 2, 7, 300] {
-            let mut uses: Vec<Use> = (0..2000)
-                .map(|_| Use {
-                    id: next(ranks as u64),
-                    caller: next(50),
-                    offset: next(5),
+        for (ids, callers) in [(1u32, 1u32), (2, 50), (7, 50), (300, 40), (40, 3)] {
+            let mut list = UseList::new(ids);
+            // As the walk records them: each caller once, in a shuffled order, its uses by
+            // increasing offset.
+            let mut order: Vec<u32> = (0..callers).collect();
+            for i in (1..order.len()).rev() {
+                order.swap(i, next(i as u64 + 1) as usize);
+            }
+            for caller in order {
+                let mut offset = 0;
+                for _ in 0..next(60) {
+                    offset += 1 + next(8);
+                    list.record(next(u64::from(ids)), caller, offset);
+                }
+            }
+            // Callers are placed in reverse, one id in three is dropped, and ids 0 and 1 render
+            // alike (a shared key).
+            let position: Vec<u32> = (0..callers).rev().collect();
+            let named: Vec<(u32, String)> = (0..ids)
+                .filter(|id| id % 3 != 2)
+                .map(|id| (id, format!("k{}", id.max(1))))
+                .collect();
+            let ranked = rank(named, String::cmp, String::eq, |s| s);
+            let mut rank_of = vec![u32::MAX; ids as usize];
+            for &(id, rank) in &ranked.ranks {
+                rank_of[id as usize] = rank;
+            }
+            let mut expected: Vec<(u32, u32, u32)> = list
+                .uses
+                .iter()
+                .filter(|u| rank_of[u.id as usize] != u32::MAX)
+                .map(|u| (rank_of[u.id as usize], position[u.caller as usize], u.offset))
+                .collect();
+            expected.sort_unstable();
+            expected.dedup_by(|b, a| a.0 == b.0 && a.1 == b.1);
+            let grouped = group_uses(list, &ranked, &position);
+            let got: Vec<(u32, u32, u32)> = grouped
+                .iter()
+                .enumerate()
+                .flat_map(|(rank, (_, uses))| {
+                    uses.iter().map(move |r| (rank as u32, r.caller, r.offset))
                 })
                 .collect();
-            let mut expected = uses.clone();
-            expected.sort_unstable();
-            sort_by_key_rank(&mut uses, ranks);
-            assert!(uses == expected, "{ranks} ranks");
+            assert_eq!(got, expected, "{ids} ids, {callers} callers");
         }
-        sort_by_key_rank(&mut [], 0);
     }
 
     #[test]
