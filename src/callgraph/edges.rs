@@ -4,7 +4,7 @@
 //! Stored compactly (one offset per caller and one number per use), since a large app has
 //! millions of uses.
 
-use crate::dex::{MethodRef, Name, SiteRef, UseMap};
+use crate::dex::{FieldRef, MethodRef, Name, SiteRef};
 use crate::scanner::AppFacts;
 
 /// Lists per caller, back to back: caller `c`'s items are `items[start[c]..start[c + 1]]`.
@@ -55,24 +55,19 @@ impl PerCaller {
     }
 }
 
-/// One DEX's uses per calling method, with the keys the numbers stand for.
+/// One DEX's uses per calling method, with the keys the numbers stand for: the keys of the
+/// scanner's site tables, borrowed (a copy of them was megabytes on a large app).
 #[derive(Debug, Default)]
 pub(super) struct DexEdges<'f> {
     pub calls: PerCaller,
-    pub callees: Vec<&'f MethodRef>,
+    pub callees: &'f [MethodRef],
     pub news: PerCaller,
-    pub new_types: Vec<&'f str>,
+    pub new_types: &'f [Name],
     pub literals: PerCaller,
-    pub literal_types: Vec<&'f str>,
+    pub literal_types: &'f [Name],
     pub field_uses: PerCaller,
-    pub field_classes: Vec<&'f str>,
-}
-
-fn keys_and_uses<'f, K, T>(
-    map: &'f UseMap<K, SiteRef>,
-    key: impl Fn(&'f K) -> T,
-) -> (Vec<T>, Vec<&'f [SiteRef]>) {
-    map.iter().map(|(k, uses)| (key(k), uses)).unzip()
+    /// The fields used: what counts is their class.
+    pub fields: &'f [FieldRef],
 }
 
 pub(super) fn per_dex(facts: &AppFacts) -> Vec<DexEdges<'_>> {
@@ -84,23 +79,15 @@ pub(super) fn per_dex(facts: &AppFacts) -> Vec<DexEdges<'_>> {
                 return DexEdges::default();
             };
             let n = sites.callers.len();
-            let (callees, uses) = keys_and_uses(&sites.invoked_methods, |m| m);
-            let calls = PerCaller::build(n, uses.iter().copied());
-            let (new_types, uses) = keys_and_uses(&sites.instantiated, Name::as_str);
-            let news = PerCaller::build(n, uses.iter().copied());
-            let (literal_types, uses) = keys_and_uses(&sites.const_classes, Name::as_str);
-            let literals = PerCaller::build(n, uses.iter().copied());
-            let (field_classes, uses) = keys_and_uses(&sites.fields, |f| &*f.class);
-            let field_uses = PerCaller::build(n, uses.iter().copied());
             DexEdges {
-                calls,
-                callees,
-                news,
-                new_types,
-                literals,
-                literal_types,
-                field_uses,
-                field_classes,
+                calls: PerCaller::build(n, sites.invoked_methods.values()),
+                callees: sites.invoked_methods.shared_keys(),
+                news: PerCaller::build(n, sites.instantiated.values()),
+                new_types: sites.instantiated.shared_keys(),
+                literals: PerCaller::build(n, sites.const_classes.values()),
+                literal_types: sites.const_classes.shared_keys(),
+                field_uses: PerCaller::build(n, sites.fields.values()),
+                fields: sites.fields.shared_keys(),
             }
         })
         .collect()

@@ -344,8 +344,9 @@ impl<'f> CallGraph<'f> {
         let Some(edges) = self.edges.get(d) else {
             return;
         };
+        let callees: &'f [MethodRef] = edges.callees;
         for &k in edges.calls.of(pos) {
-            let callee = edges.callees[k as usize];
+            let callee = &callees[k as usize];
             let (class, name, proto) = (&*callee.class, &*callee.name, &*callee.proto);
             let before = targets.len();
             targets.extend(self.index.resolve(class, name, proto));

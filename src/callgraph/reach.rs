@@ -229,27 +229,34 @@ impl<'g, 'f> Walk<'g, 'f> {
         let Some(edges) = self.edges.get(d) else {
             return;
         };
+        // The keys live as long as the facts ('f), longer than this borrow of the edges.
+        let (callees, new_types, literal_types, fields) = (
+            edges.callees,
+            edges.new_types,
+            edges.literal_types,
+            edges.fields,
+        );
         for &k in edges.calls.of(pos) {
             if std::mem::replace(&mut self.done[d][0][k as usize], true) {
                 continue;
             }
-            self.call(edges.callees[k as usize], node);
+            self.call(&callees[k as usize], node);
         }
         for &k in edges.news.of(pos) {
             if !std::mem::replace(&mut self.done[d][1][k as usize], true) {
-                self.instantiate(edges.new_types[k as usize], node);
+                self.instantiate(&new_types[k as usize], node);
             }
         }
         for &k in edges.literals.of(pos) {
             if !std::mem::replace(&mut self.done[d][2][k as usize], true) {
-                self.instantiate(edges.literal_types[k as usize], node);
+                self.instantiate(&literal_types[k as usize], node);
             }
         }
         for &k in edges.field_uses.of(pos) {
             if std::mem::replace(&mut self.done[d][3][k as usize], true) {
                 continue;
             }
-            let class = edges.field_classes[k as usize];
+            let class: &'f str = &fields[k as usize].class;
             if index.is_app_class(class) {
                 self.initialise(class, node);
             }
@@ -342,7 +349,7 @@ pub(super) fn walk<'f>(
                     vec![false; e.callees.len()],
                     vec![false; e.new_types.len()],
                     vec![false; e.literal_types.len()],
-                    vec![false; e.field_classes.len()],
+                    vec![false; e.fields.len()],
                 ]
             })
             .collect(),

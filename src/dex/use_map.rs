@@ -70,7 +70,9 @@ impl<K, V> UseMap<K, V> {
     }
 
     /// The lists of uses, in key order.
-    pub fn values(&self) -> impl DoubleEndedIterator<Item = &[V]> + ExactSizeIterator + '_ {
+    pub fn values(
+        &self,
+    ) -> impl DoubleEndedIterator<Item = &[V]> + ExactSizeIterator + Clone + '_ {
         (0..self.keys.len()).map(|i| self.uses_at(i))
     }
 
