@@ -71,7 +71,7 @@ pub fn dex(data: &[u8]) {
                 },
             );
             let _ = dex::to_json(std::slice::from_ref(&facts));
-            let _ = dex::class_hierarchy(section);
+            let _ = dex::class_hierarchy(section, None);
         }
     }
 }

@@ -248,6 +248,14 @@ fn one_input_shares_its_names_and_each_dex_its_keys() {
     let (called, defined) = helper_class(&shared);
     assert_eq!(&*called, "Lcom/example/multi/Helper;");
     assert!(dossier::dex::Name::ptr_eq(&called, &defined));
+    // The class hierarchy of `classes2.dex` names the class with the same text.
+    let sections = dex::parse_sections(&entries[1].1, &entries[1].0).unwrap();
+    let hierarchy = dex::class_hierarchy(&sections[0], Some(&names));
+    let in_hierarchy = hierarchy.get("Lcom/example/multi/Helper;").unwrap().name();
+    assert!(std::ptr::eq(in_hierarchy.as_ptr(), called.as_ptr()));
+    let apart = dex::class_hierarchy(&sections[0], None);
+    let apart_name = apart.get("Lcom/example/multi/Helper;").unwrap().name();
+    assert!(!std::ptr::eq(apart_name.as_ptr(), called.as_ptr()));
     // Without one, each DEX has its own copy: the test can tell the two apart.
     let apart = scan_all(None);
     let (called, defined) = helper_class(&apart);

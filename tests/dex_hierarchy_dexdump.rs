@@ -90,7 +90,7 @@ fn parse_dump(out: &str) -> BTreeMap<String, ClassShape> {
 fn ours(bytes: &[u8], label: &str) -> BTreeMap<String, ClassShape> {
     let mut classes = BTreeMap::new();
     for section in dex::parse_sections(bytes, label).expect("readable DEX") {
-        let hierarchy = dex::class_hierarchy(&section);
+        let hierarchy = dex::class_hierarchy(&section, None);
         for class in hierarchy.classes() {
             classes
                 .entry(class.name().to_owned())

@@ -29,7 +29,7 @@ fn scan_bounded(bytes: &[u8]) -> Duration {
     // The class hierarchy of every section (what overrides are judged on), bounded the same way.
     if let Ok(sections) = dex::parse_sections(bytes, "hostile.dex") {
         for section in &sections {
-            let hierarchy = dex::class_hierarchy(section);
+            let hierarchy = dex::class_hierarchy(section, None);
             assert!(hierarchy.len() <= section.class_defs.count as usize);
             let methods: usize = hierarchy
                 .classes()

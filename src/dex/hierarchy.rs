@@ -4,12 +4,15 @@
 //! (`PhoneStateListener.onCallStateChanged`), which no instruction of the app invokes.
 //!
 //! Kept compact, since a large app defines tens of thousands of classes: every text (descriptor,
-//! method name, prototype) is stored once per DEX in one string buffer and referred to by number,
-//! and the per-class lists are slices of two shared vectors.
+//! method name, prototype) is one [`Name`] per DEX, referred to by number and drawn from the
+//! input's [`Interner`] when there is one (the same texts the references of every DEX use), and
+//! the per-class lists are slices of two shared vectors.
 
 use std::ops::Range;
 
 use super::file::{AnomalySink, DexFile, MethodDef};
+use super::intern::Interner;
+use super::name::Name;
 use super::raw::NO_INDEX;
 
 /// Most interfaces kept per class; Java allows 65535, real classes implement a handful.
@@ -33,11 +36,10 @@ struct ClassEntry {
 /// entry per descriptor (the first definition, as ART's class linker takes the first).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ClassHierarchy {
-    /// Every text once, back to back.
-    text: String,
-    /// By text number: its byte range in `text` (whole strings pushed one after another, so
-    /// every range starts and ends at a character boundary).
-    spans: Vec<(u32, u32)>,
+    /// By text number: the text.
+    texts: Vec<Name>,
+    /// Bytes of the texts (shared with other holders or not), for the scan's memory budget.
+    text_bytes: usize,
     classes: Vec<ClassEntry>,
     /// Interface descriptors (text numbers), a slice per class.
     interfaces: Vec<u32>,
@@ -89,17 +91,15 @@ fn range(start: u32, end: u32) -> Range<usize> {
 impl ClassHierarchy {
     /// The bytes its tables hold, for the scan's memory budget.
     pub fn heap_bytes(&self) -> u64 {
-        (self.text.capacity()
-            + self.spans.capacity() * size_of::<(u32, u32)>()
+        (self.text_bytes
+            + self.texts.capacity() * size_of::<Name>()
             + self.classes.capacity() * size_of::<ClassEntry>()
             + self.interfaces.capacity() * size_of::<u32>()
             + self.methods.capacity() * size_of::<(u32, u32)>()) as u64
     }
 
     fn text(&self, number: u32) -> &str {
-        let (start, end) = self.spans[number as usize];
-        // Each span is one whole string pushed into `text`: character boundaries.
-        &self.text[start as usize..end as usize]
+        &self.texts[number as usize]
     }
 
     /// Number of virtual methods with code, over all classes.
@@ -138,8 +138,8 @@ impl ClassHierarchy {
 
     /// Bytes held, for measurements.
     pub fn heap_size(&self) -> usize {
-        self.text.capacity()
-            + self.spans.capacity() * size_of::<(u32, u32)>()
+        self.text_bytes
+            + self.texts.capacity() * size_of::<Name>()
             + self.classes.capacity() * size_of::<ClassEntry>()
             + self.interfaces.capacity() * size_of::<u32>()
             + self.methods.capacity() * size_of::<(u32, u32)>()
@@ -147,8 +147,10 @@ impl ClassHierarchy {
 }
 
 /// Gives each distinct text one number, by the DEX index it was read from.
-struct Interner {
+struct Numbering<'n> {
     hierarchy: ClassHierarchy,
+    /// Where texts are shared across the DEX files of an input.
+    shared: Option<&'n Interner>,
     /// Bytes of text still allowed: many ids of a hostile file can name one long string, so the
     /// texts are bounded like the scan's renderings (8 times the file, plus 16 MiB); past it a
     /// text gets no number and what needs it is left out.
@@ -165,7 +167,7 @@ enum Table {
     Proto,
 }
 
-impl Interner {
+impl Numbering<'_> {
     fn number(&mut self, table: Table, index: u32, dex: &DexFile<'_>) -> u32 {
         let slots = match table {
             Table::Type => &mut self.by_type,
@@ -189,19 +191,23 @@ impl Interner {
         }
         self.text_left -= text.len();
         let h = &mut self.hierarchy;
-        let start = h.text.len() as u32;
-        h.text.push_str(&text);
-        h.spans.push((start, h.text.len() as u32));
-        *slot = (h.spans.len() - 1) as u32;
+        h.text_bytes += text.len();
+        h.texts.push(match self.shared {
+            Some(shared) => shared.text(&text),
+            None => Name::new(&text),
+        });
+        *slot = (h.texts.len() - 1) as u32;
         *slot
     }
 }
 
-/// Reads the hierarchy of every class `dex` defines. The class data was already walked (and its
-/// problems reported) by [`super::scan`]; its anomalies are not repeated here.
-pub fn class_hierarchy(dex: &DexFile<'_>) -> ClassHierarchy {
-    let mut interner = Interner {
+/// Reads the hierarchy of every class `dex` defines, its texts shared through `shared` when
+/// given. The class data was already walked (and its problems reported) by [`super::scan`]; its
+/// anomalies are not repeated here.
+pub fn class_hierarchy(dex: &DexFile<'_>, shared: Option<&Interner>) -> ClassHierarchy {
+    let mut numbering = Numbering {
         hierarchy: ClassHierarchy::default(),
+        shared,
         text_left: 8 * dex.data().len() + (16 << 20),
         by_type: vec![NONE; dex.type_ids.count as usize],
         by_string: vec![NONE; dex.string_ids.count as usize],
@@ -218,26 +224,26 @@ pub fn class_hierarchy(dex: &DexFile<'_>) -> ClassHierarchy {
         let Some(def) = dex.class_def(index) else {
             continue;
         };
-        let class = interner.number(Table::Type, def.class_idx, dex);
+        let class = numbering.number(Table::Type, def.class_idx, dex);
         if class == NONE {
             continue;
         }
         let superclass = if def.superclass_idx == NO_INDEX {
             NONE
         } else {
-            interner.number(Table::Type, def.superclass_idx, dex)
+            numbering.number(Table::Type, def.superclass_idx, dex)
         };
-        let interfaces_start = interner.hierarchy.interfaces.len() as u32;
+        let interfaces_start = numbering.hierarchy.interfaces.len() as u32;
         let room = MAX_INTERFACES.min(interfaces_left);
         for t in dex.type_list(def.interfaces_off, room) {
             interfaces_left -= 1;
-            let number = interner.number(Table::Type, t, dex);
+            let number = numbering.number(Table::Type, t, dex);
             if number != NONE {
-                interner.hierarchy.interfaces.push(number);
+                numbering.hierarchy.interfaces.push(number);
             }
         }
-        let interfaces_end = interner.hierarchy.interfaces.len() as u32;
-        let methods_start = interner.hierarchy.methods.len() as u32;
+        let interfaces_end = numbering.hierarchy.interfaces.len() as u32;
+        let methods_start = numbering.hierarchy.methods.len() as u32;
         if def.class_data_off != 0 {
             defs.clear();
             dex.class_methods(def.class_data_off, &mut quiet, &mut defs);
@@ -249,10 +255,10 @@ pub fn class_hierarchy(dex: &DexFile<'_>) -> ClassHierarchy {
                 let Some(id) = dex.method_id(m.method_idx) else {
                     continue;
                 };
-                let name = interner.number(Table::String, id.name_idx, dex);
-                let proto = interner.number(Table::Proto, u32::from(id.proto_idx), dex);
+                let name = numbering.number(Table::String, id.name_idx, dex);
+                let proto = numbering.number(Table::Proto, u32::from(id.proto_idx), dex);
                 if name != NONE && proto != NONE {
-                    interner.hierarchy.methods.push((name, proto));
+                    numbering.hierarchy.methods.push((name, proto));
                 }
             }
         }
@@ -262,16 +268,15 @@ pub fn class_hierarchy(dex: &DexFile<'_>) -> ClassHierarchy {
             interfaces_start,
             interfaces_end,
             methods_start,
-            methods_end: interner.hierarchy.methods.len() as u32,
+            methods_end: numbering.hierarchy.methods.len() as u32,
         });
     }
-    let mut hierarchy = interner.hierarchy;
+    let mut hierarchy = numbering.hierarchy;
     // Stable: of two definitions of one class, the first stays first and is kept.
     entries.sort_by(|a, b| hierarchy.text(a.class).cmp(hierarchy.text(b.class)));
     entries.dedup_by(|later, kept| later.class == kept.class);
     hierarchy.classes = entries;
-    hierarchy.text.shrink_to_fit();
-    hierarchy.spans.shrink_to_fit();
+    hierarchy.texts.shrink_to_fit();
     hierarchy.interfaces.shrink_to_fit();
     hierarchy.methods.shrink_to_fit();
     hierarchy

@@ -707,7 +707,7 @@ fn scan_section(
         unused_methods,
         unread_fields,
         types,
-        hierarchy: dex::class_hierarchy(section),
+        hierarchy: dex::class_hierarchy(section, Some(names)),
     }
 }
 
